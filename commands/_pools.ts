@@ -1,0 +1,74 @@
+// Shared wording for the factory and pool commands: a factory's card and its JSON form.
+import type { FactoryView } from "#src/economy/factories.ts";
+import type { Services } from "#src/services.ts";
+import { decimalString, formatMoney } from "./_format.ts";
+
+export const STATUS_WORDS: Record<FactoryView["status"], string> = {
+  live: "live",
+  paused: "paused",
+  out_of_funds: "out of funds",
+  closed: "closed",
+};
+
+export function factoryLine(services: Services, f: FactoryView): string {
+  const token = services.tokens.get(f.token);
+  const premium = f.limits.minReputation ? `, reputation ≥ ${f.limits.minReputation}` : "";
+  return `#${f.id} **${f.name}** — bid ${formatMoney(f.bidAtoms, token)}, ${f.fundedDemonstrations} demonstration(s) funded, ${STATUS_WORDS[f.status]}${premium}`;
+}
+
+export function factoryCard(services: Services, f: FactoryView): string {
+  const token = services.tokens.get(f.token);
+  const m = (atoms: bigint) => formatMoney(atoms, token);
+  const terms =
+    f.terms.policy === "clones"
+      ? `clones: deposits go 100% into the pool; farmers pay ${f.terms.rewardFeePercent}% of each reward`
+      : `forge: ${f.terms.depositFeePercent}% of each deposit and a one-time setup fee of ${formatMoney(f.terms.setupFeeAtoms, services.tokens.get(f.terms.setupFeeToken))}${f.setupFeePaid ? " (paid)" : ""}; rewards carry no fee`;
+  const limits = [
+    f.limits.limitPerFarmerTask ? `${f.limits.limitPerFarmerTask} per farmer per task` : "",
+    f.limits.limitPerDay ? `${f.limits.limitPerDay} per day (UTC)` : "",
+    f.limits.limitTotal ? `${f.limits.limitTotal} in total` : "",
+    f.limits.minReputation ? `reputation ${f.limits.minReputation} or more` : "",
+  ].filter(Boolean);
+  return [
+    `Status: ${STATUS_WORDS[f.status]}`,
+    f.description ? `About: ${f.description}` : "",
+    `Bid: ${m(f.bidAtoms)} per demonstration (paid by quality)`,
+    `Balance: ${m(f.balanceAtoms)}, reserved ${m(f.reservedAtoms)}, unreserved ${m(f.availableAtoms)} = ${f.fundedDemonstrations} demonstration(s) at the current bid`,
+    `Demonstrations: ${f.received} received, ${f.paid} paid`,
+    `Terms: ${terms}`,
+    `Limits: ${limits.length ? limits.join(", ") : "none"}`,
+    "Tasks:",
+    ...f.tasks.map((t) => `• ${t.ref}: **${t.title}** in ${t.app} — ${t.objectives.join("; ")}`),
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+export function factoryData(services: Services, f: FactoryView) {
+  const token = services.tokens.get(f.token);
+  const d = (atoms: bigint) => decimalString(atoms, token);
+  return {
+    id: f.id,
+    name: f.name,
+    creatorUserId: f.creatorUserId,
+    token: f.token,
+    bid: d(f.bidAtoms),
+    status: f.status,
+    policy: f.terms.policy,
+    balance: d(f.balanceAtoms),
+    reserved: d(f.reservedAtoms),
+    available: d(f.availableAtoms),
+    fundedDemonstrations: f.fundedDemonstrations.toString(),
+    received: f.received,
+    paid: f.paid,
+    limits: f.limits,
+    tasks: f.tasks.map((t) => ({ id: t.id, ref: t.ref, title: t.title, app: t.app })),
+  };
+}
+
+/** "a; b ;c" -> ["a", "b", "c"] */
+export const splitObjectives = (text: string): string[] =>
+  text
+    .split(";")
+    .map((s) => s.trim())
+    .filter(Boolean);

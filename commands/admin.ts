@@ -1,0 +1,67 @@
+import { MAX_REASON_LENGTH } from "#src/economy/funds.ts";
+import { parsePositiveAmount } from "#src/ledger/amount.ts";
+import { decimalString, formatMoney } from "./_format.ts";
+import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+
+const movementOptions = {
+  user: { type: "user", description: "The member", required: true },
+  amount: { type: "amount", description: "How much, e.g. 12.5 or 1,000", required: true },
+  token: { type: "token", description: "Which token, e.g. USDC", required: true },
+  reason: {
+    type: "string",
+    description: "Why: kept with the transfer for the audit",
+    required: true,
+    maxLength: MAX_REASON_LENGTH,
+  },
+} as const;
+
+function movement(direction: "credit" | "debit") {
+  return subcommand({
+    description:
+      direction === "credit"
+        ? "Add to a member's balance from outside"
+        : "Take from a member's balance to outside",
+    access: "moderator",
+    options: movementOptions,
+    async handler(ctx: Ctx, args) {
+      const amountAtoms = parsePositiveAmount(args.amount, args.token);
+      const request = {
+        actor: ctx.actor,
+        key: ctx.key,
+        userId: args.user.userId,
+        token: args.token.symbol,
+        amountAtoms,
+        reason: args.reason,
+      };
+      const result =
+        direction === "credit"
+          ? await ctx.services.funds.credit(request)
+          : await ctx.services.funds.debit(request);
+      const money = formatMoney(amountAtoms, args.token);
+      return {
+        text:
+          `${direction === "credit" ? "Credited" : "Debited"} ${money} ${direction === "credit" ? "to" : "from"} ${args.user.displayName} ` +
+          `(reason: ${args.reason.trim()}). Their balance: ${formatMoney(result.balanceAtoms, args.token)}.`,
+        tone: "success",
+        data: {
+          userId: args.user.userId,
+          token: args.token.symbol,
+          amount: decimalString(amountAtoms, args.token),
+          balance: decimalString(result.balanceAtoms, args.token),
+          transferId: result.transferId.toString(),
+        },
+      };
+    },
+  });
+}
+
+export default commandGroup({
+  name: "admin",
+  description: "Moderator tools",
+  access: "moderator",
+  category: "Moderators",
+  subcommands: {
+    credit: movement("credit"),
+    debit: movement("debit"),
+  },
+});

@@ -1,0 +1,234 @@
+import { UserError } from "#src/core/errors.ts";
+import { parsePositiveAmount } from "#src/ledger/amount.ts";
+import { decimalString, formatMoney, formatTime } from "./_format.ts";
+import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { factoryCard, factoryData, factoryLine, splitObjectives } from "./_pools.ts";
+
+const factoryOption = {
+  factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
+} as const;
+
+const limitOptions = {
+  per_farmer_task: { type: "integer", description: "Uploads per farmer per task (0: no limit)", minValue: 0 },
+  per_day: { type: "integer", description: "Uploads per day, UTC (0: no limit)", minValue: 0 },
+  total: { type: "integer", description: "Uploads in total (0: no limit)", minValue: 0 },
+  min_reputation: {
+    type: "integer",
+    description: "Premium: minimum reputation 0-100 (0: open to all)",
+    minValue: 0,
+    maxValue: 100,
+  },
+} as const;
+
+function limitsOf(args: {
+  per_farmer_task?: number;
+  per_day?: number;
+  total?: number;
+  min_reputation?: number;
+}) {
+  return {
+    ...(args.per_farmer_task !== undefined ? { limitPerFarmerTask: args.per_farmer_task } : {}),
+    ...(args.per_day !== undefined ? { limitPerDay: args.per_day } : {}),
+    ...(args.total !== undefined ? { limitTotal: args.total } : {}),
+    ...(args.min_reputation !== undefined ? { minReputation: args.min_reputation } : {}),
+  };
+}
+
+const create = subcommand({
+  description: "Open a factory: a pool paying farmers per demonstration of its tasks",
+  options: {
+    name: { type: "string", description: "The factory's name", required: true, maxLength: 80 },
+    token: { type: "token", description: "The token it pays in, e.g. USDC", required: true },
+    bid: { type: "amount", description: "The most paid per demonstration, e.g. 0.2", required: true },
+    task: { type: "string", description: "The first task's title", required: true, maxLength: 120 },
+    app: { type: "string", description: "The app the task is done in", required: true, maxLength: 80 },
+    objectives: {
+      type: "string",
+      description: 'Objectives separated by ";"',
+      required: true,
+      maxLength: 1000,
+    },
+    ref: { type: "string", description: "The task's id in the recorder (default task_1)", maxLength: 64 },
+    description: { type: "string", description: "What the data is for", maxLength: 500 },
+    ...limitOptions,
+  },
+  async handler(ctx: Ctx, args) {
+    const { factories } = ctx.services;
+    const f = await factories.create({
+      actor: ctx.actor,
+      key: ctx.key,
+      name: args.name,
+      description: args.description ?? "",
+      token: args.token.symbol,
+      bidAtoms: parsePositiveAmount(args.bid, args.token),
+      tasks: [
+        {
+          title: args.task,
+          app: args.app,
+          objectives: splitObjectives(args.objectives),
+          ...(args.ref ? { ref: args.ref } : {}),
+        },
+      ],
+      limits: limitsOf(args),
+    });
+    return {
+      title: `Factory #${f.id} created`,
+      text: `${factoryCard(ctx.services, f)}\nFund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`,
+      tone: "success",
+      data: { factory: factoryData(ctx.services, f) },
+    };
+  },
+});
+
+const addtask = subcommand({
+  description: "Add a task to your factory",
+  options: {
+    ...factoryOption,
+    title: { type: "string", description: "The task's title", required: true, maxLength: 120 },
+    app: { type: "string", description: "The app the task is done in", required: true, maxLength: 80 },
+    objectives: {
+      type: "string",
+      description: 'Objectives separated by ";"',
+      required: true,
+      maxLength: 1000,
+    },
+    ref: { type: "string", description: "The task's id in the recorder (default task_<n>)", maxLength: 64 },
+  },
+  async handler(ctx: Ctx, args) {
+    const f = await ctx.services.factories.addTask({
+      actor: ctx.actor,
+      key: ctx.key,
+      factoryId: args.factory,
+      task: {
+        title: args.title,
+        app: args.app,
+        objectives: splitObjectives(args.objectives),
+        ...(args.ref ? { ref: args.ref } : {}),
+      },
+    });
+    return {
+      title: `Factory #${f.id}: task added`,
+      text: factoryCard(ctx.services, f),
+      tone: "success",
+      data: { factory: factoryData(ctx.services, f) },
+    };
+  },
+});
+
+const edit = subcommand({
+  description: "Change your factory's name, description, limits or minimum reputation",
+  options: {
+    ...factoryOption,
+    name: { type: "string", description: "A new name", maxLength: 80 },
+    description: { type: "string", description: "A new description", maxLength: 500 },
+    ...limitOptions,
+  },
+  async handler(ctx: Ctx, args) {
+    const f = await ctx.services.factories.edit({
+      actor: ctx.actor,
+      key: ctx.key,
+      factoryId: args.factory,
+      ...(args.name !== undefined ? { name: args.name } : {}),
+      ...(args.description !== undefined ? { description: args.description } : {}),
+      limits: limitsOf(args),
+    });
+    return {
+      title: `Factory #${f.id} updated`,
+      text: factoryCard(ctx.services, f),
+      tone: "success",
+      data: { factory: factoryData(ctx.services, f) },
+    };
+  },
+});
+
+const statusChange = (action: "pause" | "resume" | "close", description: string, after: string) =>
+  subcommand({
+    description,
+    options: factoryOption,
+    async handler(ctx: Ctx, args) {
+      const f = await ctx.services.factories.setStatus({
+        actor: ctx.actor,
+        key: ctx.key,
+        factoryId: args.factory,
+        action,
+      });
+      return {
+        title: `Factory #${f.id} ${after}`,
+        text: factoryCard(ctx.services, f),
+        tone: "success",
+        data: { factory: factoryData(ctx.services, f) },
+      };
+    },
+  });
+
+const info = subcommand({
+  description: "A factory: status, balance, bid, tasks, terms",
+  options: factoryOption,
+  async handler(ctx: Ctx, args) {
+    const f = await ctx.services.factories.view(ctx.services.db.prisma, args.factory);
+    return {
+      title: `Factory #${f.id}: ${f.name}`,
+      text: factoryCard(ctx.services, f),
+      data: { factory: factoryData(ctx.services, f) },
+    };
+  },
+});
+
+const list = subcommand({
+  description: "Factories: all, yours, or by status",
+  options: {
+    mine: { type: "boolean", description: "Only yours" },
+    status: {
+      type: "string",
+      description: "Only this status",
+      choices: [
+        { name: "live", value: "live" },
+        { name: "paused", value: "paused" },
+        { name: "out of funds", value: "out_of_funds" },
+        { name: "closed", value: "closed" },
+      ],
+    },
+  },
+  async handler(ctx: Ctx, args) {
+    const views = await ctx.services.factories.list(ctx.services.db.prisma, {
+      ...(args.mine ? { creatorUserId: ctx.actor.userId } : {}),
+      ...(args.status ? { status: args.status } : {}),
+    });
+    return {
+      title: "Factories",
+      text: views.length
+        ? views.map((f) => factoryLine(ctx.services, f)).join("\n")
+        : "No factory matches. /factory create opens one.",
+      data: { factories: views.map((f) => factoryData(ctx.services, f)) },
+    };
+  },
+});
+
+export const bidHistoryText = async (ctx: Ctx, factoryId: number) => {
+  const { factories, tokens, db } = ctx.services;
+  const f = await factories.find(db.prisma, factoryId);
+  const token = tokens.get(f.token);
+  const history = await factories.bidHistory(db.prisma, factoryId);
+  if (history.length === 0) throw new UserError("not_found", "This factory has no bids yet.");
+  return {
+    title: `Factory #${factoryId}: bid history`,
+    text: history.map((h) => `${formatTime(h.at)}: ${formatMoney(h.bidAtoms, token)}`).join("\n"),
+    data: { bids: history.map((h) => ({ bid: decimalString(h.bidAtoms, token), at: h.at.toISOString() })) },
+  };
+};
+
+export default commandGroup({
+  name: "factory",
+  description: "Open and run factories: data-collection campaigns with a pool",
+  category: "Factories",
+  subcommands: {
+    create,
+    addtask,
+    edit,
+    pause: statusChange("pause", "Stop taking submissions (funds can then be withdrawn)", "paused"),
+    resume: statusChange("resume", "Take submissions again", "resumed"),
+    close: statusChange("close", "Close for good (the unreserved balance can be withdrawn)", "closed"),
+    info,
+    list,
+  },
+});

@@ -1,0 +1,15 @@
+import { profileReply } from "#src/leaderboards/replies.ts";
+import { type Ctx, command } from "./_kit.ts";
+
+export default command({
+  name: "profile",
+  description: "A member's profile card: reputation, XP and level, tier, earnings",
+  category: "Community",
+  options: { user: { type: "user", description: "Whose profile (default: yours)" } },
+  async handler(ctx: Ctx, args) {
+    const { leaderboards, config } = ctx.services;
+    const userId = args.user?.userId ?? ctx.actor.userId;
+    const profile = await leaderboards.summaries.profile(userId, ctx.now);
+    return profileReply(profile, config.CARD_IMAGES);
+  },
+});

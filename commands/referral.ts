@@ -1,0 +1,124 @@
+// /referral: an ambassador's code and ready-to-post link, claiming a referrer, and what referrals
+// have earned (ECONOMY.md section 6). Telegram's /start ref_<code> deep link runs /referral use.
+import { referralStats } from "#src/economy/ambassador-views.ts";
+import { COMMISSION_CODES } from "#src/economy/commissions.ts";
+import { STAKE_TOKEN } from "#src/economy/tiers.ts";
+import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
+import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+
+registerTransferLabels({
+  [COMMISSION_CODES.farmer_ambassador]: "commission: a farmer you referred was paid",
+  [COMMISSION_CODES.creator_ambassador]: "commission: a creator you referred paid a reward",
+});
+
+const link = subcommand({
+  description: "Your referral code and a message to post in a channel",
+  // Only to the ambassador (it mentions their tier): they copy the message where they want it.
+  personal: true,
+  async handler(ctx: Ctx) {
+    const { referrals, config, staking } = ctx.services;
+    const code = await referrals.codeOf(ctx.actor.userId);
+    const telegram = config.TELEGRAM_BOT_USERNAME
+      ? `https://t.me/${config.TELEGRAM_BOT_USERNAME}?start=ref_${code}`
+      : undefined;
+    const web = config.REFERRAL_LINK_BASE
+      ? `${config.REFERRAL_LINK_BASE}${config.REFERRAL_LINK_BASE.includes("?") ? "&" : "?"}ref=${code}`
+      : undefined;
+    // Telegram members get the deep link first; elsewhere the deployment's link, if any.
+    const url = ctx.platform === "telegram" ? (telegram ?? web) : (web ?? telegram);
+    const how = url
+      ? `Open ${url}${ctx.platform === "telegram" || !url.startsWith("https://t.me/") ? "" : " on Telegram"} or type /referral use code:${code}`
+      : `Type /referral use code:${code}`;
+    const post =
+      `Join me on ${config.BOT_NAME}: fund data-collection factories or earn by recording demonstrations. ` +
+      `${how} before your first funding or submission.`;
+    const { tier } = await staking.amountsOf(ctx.services.db.prisma, ctx.actor.userId);
+    const note =
+      tier === 0
+        ? "You have no CLONES staked, so referrals earn nothing yet (they stay recorded): /stake add raises your tier."
+        : `Your tier ${tier}: you earn ${tier}% of each reward your referrals are paid or pay, out of the platform fee.`;
+    return {
+      title: "Your referral link",
+      text: `Your code: ${code}\n\nReady to post:\n${post}\n\n${note}`,
+      data: { code, url: url ?? null, telegram: telegram ?? null, web: web ?? null, post, tier },
+    };
+  },
+});
+
+const use = subcommand({
+  description: "Record who referred you (once, before your first funding or submission)",
+  options: {
+    code: { type: "string", description: "The referral code you were given", required: true, maxLength: 64 },
+  },
+  async handler(ctx: Ctx, args) {
+    const result = await ctx.services.referrals.use({
+      actor: ctx.actor,
+      key: ctx.key,
+      code: args.code,
+      now: ctx.now,
+    });
+    return {
+      title: "Referral recorded",
+      text: `You were referred by ${result.referrerName}. Welcome! Type /help to see what you can do.`,
+      tone: "success",
+      data: { referrerUserId: result.referrerUserId, referrer: result.referrerName },
+    };
+  },
+});
+
+const stats = subcommand({
+  description: "Who you referred, their activity, and your commissions",
+  personal: true,
+  async handler(ctx: Ctx) {
+    const { db, tokens, staking } = ctx.services;
+    const s = await referralStats(db.prisma, ctx.actor.userId, ctx.now);
+    const { tier } = await staking.amountsOf(db.prisma, ctx.actor.userId);
+    const people =
+      s.referred.length === 0
+        ? ["You have referred no one yet: /referral link gives you a message to post."]
+        : s.referred.map(
+            (r) =>
+              `• ${r.displayName}, since ${formatTime(r.referredAt)}: ${r.activity} funding(s)/submission(s)` +
+              (r.lastActiveAt ? `, last ${formatTime(r.lastActiveAt)}` : ""),
+          );
+    const money =
+      s.commissions.length === 0
+        ? ["No commissions yet."]
+        : s.commissions.map(
+            (c) => `• ${c.period}: ${formatMoney(c.atoms, tokens.get(c.token))} in ${c.payments} payment(s)`,
+          );
+    return {
+      title: "Your referrals",
+      text: [
+        `Your tier: ${tier === 0 ? `none (stake ${STAKE_TOKEN} with /stake add to earn)` : `${tier} (${tier}%)`}`,
+        `Referred members (${s.referred.length}):`,
+        ...people,
+        "Commissions:",
+        ...money,
+      ].join("\n"),
+      data: {
+        tier,
+        referred: s.referred.map((r) => ({
+          userId: r.userId,
+          name: r.displayName,
+          referredAt: r.referredAt.toISOString(),
+          activity: r.activity,
+          lastActiveAt: r.lastActiveAt?.toISOString() ?? null,
+        })),
+        commissions: s.commissions.map((c) => ({
+          token: c.token,
+          period: c.period,
+          amount: decimalString(c.atoms, tokens.get(c.token)),
+          payments: c.payments,
+        })),
+      },
+    };
+  },
+});
+
+export default commandGroup({
+  name: "referral",
+  description: "Refer members and earn commissions from the platform fee",
+  category: "Ambassadors",
+  subcommands: { link, use, stats },
+});

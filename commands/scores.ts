@@ -1,0 +1,69 @@
+import { decimalString, formatMoney, formatTime } from "./_format.ts";
+import { type Ctx, command } from "./_kit.ts";
+
+const PAGE_SIZE = 10;
+
+/** /scores and /payouts: the same list, told as grades or as money. */
+export async function submissionsPage(ctx: Ctx, as: "scores" | "payouts") {
+  const { submissions, tokens, db } = ctx.services;
+  const { items, total } = await submissions.listFor(db.prisma, ctx.actor.userId, {
+    limit: PAGE_SIZE,
+    offset: (ctx.page - 1) * PAGE_SIZE,
+  });
+  if (items.length === 0)
+    return {
+      text:
+        ctx.page > 1
+          ? "There is nothing further back."
+          : "You have submitted no demonstrations yet. /bids shows where to start.",
+      data: { items: [] },
+    };
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const lines = items.map((s) => {
+    const token = tokens.get(s.factory.token);
+    const atoms = (d: { toFixed(): string } | null) => (d ? BigInt(d.toFixed()) : 0n);
+    const head = `#${s.id} ${formatTime(s.createdAt)} factory #${s.factoryId} "${s.task.title}"`;
+    if (s.status !== "settled") return `${head}: ${s.status.replace("_", " ")}`;
+    if (as === "scores") {
+      const g = s.grade as {
+        breakdown?: { outcome: number; process: number; efficiency: number };
+        grader?: string;
+      } | null;
+      const parts = g?.breakdown
+        ? ` (outcome ${g.breakdown.outcome}/60, process ${g.breakdown.process}/30, efficiency ${g.breakdown.efficiency}/10, ${g.grader})`
+        : "";
+      return `${head}: **${s.score}/100**${parts}`;
+    }
+    return `${head}: paid ${formatMoney(atoms(s.farmerAtoms), token)} (reward ${formatMoney(atoms(s.rewardAtoms), token)}, fee ${formatMoney(atoms(s.feeAtoms), token)}, ${formatMoney(atoms(s.refundAtoms), token)} back to the pool)`;
+  });
+  return {
+    title: `Your ${as} — page ${ctx.page} of ${pages}`,
+    text: lines.join("\n"),
+    page: { current: ctx.page, total: pages },
+    data: {
+      items: items.map((s) => {
+        const token = tokens.get(s.factory.token);
+        const d = (v: { toFixed(): string } | null) => (v ? decimalString(BigInt(v.toFixed()), token) : null);
+        return {
+          id: s.id,
+          factoryId: s.factoryId,
+          status: s.status,
+          score: s.score,
+          token: s.factory.token,
+          reward: d(s.rewardAtoms),
+          fee: d(s.feeAtoms),
+          farmer: d(s.farmerAtoms),
+          refund: d(s.refundAtoms),
+        };
+      }),
+    },
+  };
+}
+
+export default command({
+  name: "scores",
+  description: "Your demonstrations and their quality scores",
+  category: "Factories",
+  personal: true,
+  handler: (ctx) => submissionsPage(ctx, "scores"),
+});

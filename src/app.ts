@@ -1,0 +1,65 @@
+// The composition root's reusable half: config -> database -> services -> commands -> dispatcher.
+// main.ts adds the front ends and the scheduler; tests and benchmarks use this directly.
+import { fileURLToPath } from "node:url";
+import type { Config } from "./config.ts";
+import { type Clock, systemClock } from "./core/clock.ts";
+import { Dispatcher } from "./core/dispatch.ts";
+import { CommandRegistry, loadCommandModules } from "./core/registry.ts";
+import type { CommandSpec } from "./core/spec.ts";
+import { type Database, openDatabase } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import type { Logger } from "./log.ts";
+import { createServices, type Services } from "./services.ts";
+
+export const COMMANDS_DIR = fileURLToPath(new URL("../commands", import.meta.url));
+
+export interface App {
+  config: Config;
+  db: Database;
+  services: Services;
+  dispatcher: Dispatcher<Services>;
+  close(): Promise<void>;
+}
+
+/** Builds the bot on an open, migrated database (tests may add commands of their own). */
+export async function createApp(
+  config: Config,
+  db: Database,
+  log: Logger,
+  clock: Clock = systemClock,
+  extraCommands: ReadonlyArray<CommandSpec<Services>> = [],
+): Promise<App> {
+  const services = await createServices(config, db, log, clock);
+  const registry = new CommandRegistry<Services>([
+    ...(await loadCommandModules<Services>(COMMANDS_DIR)),
+    ...extraCommands,
+  ]);
+  services.commands = registry;
+  const dispatcher = new Dispatcher<Services>(registry, services, {
+    db,
+    tokens: services.tokens,
+    identity: services.identity,
+    actions: services.actions,
+    clock,
+    log,
+  });
+  return { config, db, services, dispatcher, close: () => db.close() };
+}
+
+/** Opens the configured database, applies pending migrations and builds the bot. */
+export async function startApp(config: Config, log: Logger): Promise<App> {
+  const db = await openDatabase({
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    onRetry: (attempt, error) => log.debug({ attempt, err: error }, "transaction conflict, retrying"),
+    onEffectError: (error) => log.error({ err: error }, "after-commit effect failed"),
+  });
+  try {
+    const report = await migrate(db);
+    if (report.applied.length > 0) log.info({ applied: report.applied }, "database migrated");
+    return await createApp(config, db, log);
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+// Daily at 00:00 UTC by default: the arena's epoch. Snapshot, rewards, payment and the release of
+// withdrawn stakes, each step idempotent under the run's key (see emission.ts).
+
+import { defineJob } from "#src/epochs/job.ts";
+import { formatMoney } from "#src/ledger/amount.ts";
+
+export const arenaEmissionJob = defineJob({
+  name: "arena-emission",
+  description: "Shares the arena's emission among nodes, validators and their delegators",
+  defaultSchedule: "0 0 * * *",
+  async run(ctx) {
+    const report = await ctx.services.arena.runEpoch({ key: ctx.key, period: ctx.period, now: ctx.now });
+    const token = ctx.services.tokens.get(report.token);
+    const kept =
+      report.undistributedAtoms > 0n
+        ? ` ${formatMoney(report.undistributedAtoms, token)} had no one to receive it and stays in the emission.`
+        : "";
+    return {
+      summary:
+        `Arena epoch ${report.periodKey}: ${formatMoney(report.distributedAtoms, token)} of ${formatMoney(report.emissionAtoms, token)} ` +
+        `to ${report.payees} payee(s) across ${report.tasks} task(s).${kept}` +
+        (report.released > 0 ? ` ${report.released} withdrawn stake(s) returned.` : ""),
+      data: {
+        epochId: report.epochId,
+        token: report.token,
+        emissionAtoms: report.emissionAtoms.toString(),
+        distributedAtoms: report.distributedAtoms.toString(),
+        undistributedAtoms: report.undistributedAtoms.toString(),
+        payees: report.payees,
+        paidNow: report.paidNow,
+        released: report.released,
+      },
+    };
+  },
+});

@@ -1,0 +1,124 @@
+// The bot's Solana side, wired from the settings: wallets always; deposits and withdrawals when an
+// RPC node and a treasury are configured. Without them the bot is off chain, and moderators'
+// /admin credit and /admin debit are how balances enter and leave (ECONOMY.md section 9).
+import type { Config } from "#src/config.ts";
+import { UserError } from "#src/core/errors.ts";
+import type { Notifier } from "#src/core/notifier.ts";
+import type { Database, Tx } from "#src/db/database.ts";
+import type { Identity } from "#src/identity/identity.ts";
+import type { Ledger } from "#src/ledger/ledger.ts";
+import type { TokenRegistry } from "#src/ledger/tokens.ts";
+import type { Logger } from "#src/log.ts";
+import { Deposits } from "./deposits.ts";
+import { ConnectionRpc, type SolanaRpc, type SolanaWriter } from "./rpc.ts";
+import { loadTreasury, type Treasury } from "./treasury.ts";
+import { Wallets } from "./wallets.ts";
+import { processWithdrawals, type SenderReport } from "./withdrawal-sender.ts";
+import { Withdrawals } from "./withdrawals.ts";
+
+export interface ChainDeps {
+  db: Database;
+  ledger: Ledger;
+  tokens: TokenRegistry;
+  identity: Identity;
+  notifier: Notifier;
+  log: Logger;
+}
+
+type ChainSettings = Pick<
+  Config,
+  | "BOT_NAME"
+  | "SOLANA_RPC_URL"
+  | "SOLANA_TREASURY_KEY"
+  | "SOLANA_TREASURY_KEY_FILE"
+  | "SOLANA_TREASURY_ADDRESS"
+  | "WALLET_CHALLENGE_TTL_SECONDS"
+  | "WITHDRAWAL_BATCH_SIZE"
+  | "WITHDRAWAL_MAX_ATTEMPTS"
+>;
+
+export const OFF_CHAIN_MESSAGE =
+  "The bot is not connected to Solana, so nothing moves on chain. Moderators add and remove balances with /admin credit and /admin debit: ask one.";
+
+export class Chain {
+  readonly wallets: Wallets;
+  readonly withdrawals: Withdrawals;
+  readonly #deposits: Deposits | undefined;
+
+  constructor(
+    private readonly deps: ChainDeps,
+    private readonly settings: ChainSettings,
+    /** The node; undefined off chain. */
+    readonly rpc: SolanaRpc | undefined,
+    /** The treasury; undefined off chain. */
+    readonly treasury: Treasury | undefined,
+  ) {
+    this.wallets = new Wallets(deps.db, {
+      botName: settings.BOT_NAME,
+      challengeTtlSeconds: settings.WALLET_CHALLENGE_TTL_SECONDS,
+    });
+    this.withdrawals = new Withdrawals(deps.db, deps.ledger, this.wallets, () => this.requireSender());
+    this.#deposits =
+      rpc && treasury ? new Deposits({ ...deps, wallets: this.wallets, treasury, reader: rpc }) : undefined;
+    deps.identity.onMerge((tx, from, into) => this.merge(tx, from, into));
+  }
+
+  /** Whether a node and a treasury are configured: deposits are verified and withdrawals sent. */
+  get connected(): boolean {
+    return this.#deposits !== undefined;
+  }
+
+  /** Deposit verification; refuses off chain. */
+  get deposits(): Deposits {
+    if (!this.#deposits) throw notConnected();
+    return this.#deposits;
+  }
+
+  /** Refuses off chain, and for a watch-only treasury (an address without its key). */
+  private requireSender(): void {
+    if (!this.connected) throw notConnected();
+    if (!this.treasury?.signer) {
+      throw new UserError(
+        "withdrawals_disabled",
+        "Withdrawals are not enabled: the bot watches the treasury but does not hold its key. A moderator can pay out with /admin debit.",
+      );
+    }
+  }
+
+  /** One run of the withdrawal sender (the withdrawals job; tests pass another runtime as `rpc`). */
+  async sendWithdrawals(
+    now: Date,
+    rpc: SolanaWriter | undefined = this.rpc,
+  ): Promise<SenderReport | undefined> {
+    const signer = this.treasury?.signer;
+    if (!rpc || !signer) return undefined;
+    return processWithdrawals(
+      {
+        ...this.deps,
+        treasury: signer,
+        rpc,
+        batchSize: this.settings.WITHDRAWAL_BATCH_SIZE,
+        maxAttempts: this.settings.WITHDRAWAL_MAX_ATTEMPTS,
+      },
+      now,
+    );
+  }
+
+  /** When /link makes two members one, their chain records follow the one who remains. */
+  private async merge(tx: Tx, from: number, into: number): Promise<void> {
+    await this.wallets.merge(tx, from, into);
+    await tx.db.deposit.updateMany({ where: { userId: from }, data: { userId: into } });
+    await tx.db.withdrawal.updateMany({ where: { userId: from }, data: { userId: into } });
+  }
+}
+
+export function notConnected(): UserError {
+  return new UserError("chain_not_connected", OFF_CHAIN_MESSAGE);
+}
+
+/** The chain as the settings describe it. */
+export function createChain(config: ChainSettings, deps: ChainDeps): Chain {
+  const treasury = loadTreasury(config);
+  const rpc = config.SOLANA_RPC_URL ? new ConnectionRpc(config.SOLANA_RPC_URL) : undefined;
+  return new Chain(deps, config, rpc, treasury);
+}

@@ -1,0 +1,86 @@
+// What the bot asks of Solana, in two small interfaces: reading a finalized transaction (deposits)
+// and submitting and following transactions (withdrawals). A JSON-RPC node serves both
+// (ConnectionRpc); an in-process runtime such as solana-bankrun serves the second in tests.
+import { Connection, type ParsedTransactionWithMeta, type PublicKey } from "@solana/web3.js";
+
+export interface SolanaReader {
+  /**
+   * The transaction at finalized commitment, legacy or version 0, with parsed instructions; null
+   * while it is not finalized (or never existed).
+   */
+  getParsedTransaction(signature: string): Promise<ParsedTransactionWithMeta | null>;
+}
+
+export interface SignatureStatus {
+  /** Rooted: it can no longer be rolled back. */
+  finalized: boolean;
+  /** The error it landed with (it then moved nothing but its fee), or null. */
+  err: unknown;
+}
+
+export interface SolanaWriter {
+  /** A recent blockhash and the last block height at which a transaction using it can land. */
+  latestBlockhash(): Promise<{ blockhash: string; lastValidBlockHeight: bigint }>;
+  /** The finalized block height: no transaction whose last valid height is below it can still land. */
+  finalizedBlockHeight(): Promise<bigint>;
+  /** Where a signature stands, searching the whole history; null when the cluster has not seen it. */
+  signatureStatus(signature: string): Promise<SignatureStatus | null>;
+  /** The program that owns an account, or null when the account does not exist. */
+  accountOwner(address: PublicKey): Promise<PublicKey | null>;
+  /**
+   * Submits signed bytes. A throw does not prove the transaction was not received (the answer may
+   * be what was lost): callers decide from signatureStatus, never from this.
+   */
+  sendRawTransaction(bytes: Uint8Array): Promise<void>;
+}
+
+export type SolanaRpc = SolanaReader & SolanaWriter;
+
+/** How long one JSON-RPC call may take before it counts as failed. */
+const REQUEST_TIMEOUT_MS = 20_000;
+
+/** A Solana JSON-RPC node through @solana/web3.js's Connection. */
+export class ConnectionRpc implements SolanaRpc {
+  readonly #connection: Connection;
+
+  constructor(url: string) {
+    this.#connection = new Connection(url, {
+      commitment: "finalized",
+      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+    });
+  }
+
+  getParsedTransaction(signature: string): Promise<ParsedTransactionWithMeta | null> {
+    return this.#connection.getParsedTransaction(signature, {
+      commitment: "finalized",
+      maxSupportedTransactionVersion: 0,
+    });
+  }
+
+  async latestBlockhash(): Promise<{ blockhash: string; lastValidBlockHeight: bigint }> {
+    const latest = await this.#connection.getLatestBlockhash("confirmed");
+    return { blockhash: latest.blockhash, lastValidBlockHeight: BigInt(latest.lastValidBlockHeight) };
+  }
+
+  async finalizedBlockHeight(): Promise<bigint> {
+    return BigInt(await this.#connection.getBlockHeight("finalized"));
+  }
+
+  async signatureStatus(signature: string): Promise<SignatureStatus | null> {
+    const { value } = await this.#connection.getSignatureStatuses([signature], {
+      searchTransactionHistory: true,
+    });
+    const status = value[0];
+    if (!status) return null;
+    return { finalized: status.confirmationStatus === "finalized", err: status.err };
+  }
+
+  async accountOwner(address: PublicKey): Promise<PublicKey | null> {
+    const info = await this.#connection.getAccountInfo(address, "confirmed");
+    return info?.owner ?? null;
+  }
+
+  async sendRawTransaction(bytes: Uint8Array): Promise<void> {
+    await this.#connection.sendRawTransaction(bytes, { preflightCommitment: "confirmed" });
+  }
+}

@@ -1,0 +1,21 @@
+// Every minute: settle the withdrawal batches on their way and send the pending withdrawals.
+import { defineJob } from "#src/epochs/job.ts";
+
+export const withdrawalsJob = defineJob({
+  name: "withdrawals",
+  description: "Sends pending withdrawals to members' wallets in batches and settles those sent",
+  defaultSchedule: "* * * * *",
+  async run(ctx) {
+    const report = await ctx.services.chain.sendWithdrawals(ctx.now);
+    if (!report)
+      return {
+        summary: "Solana is not connected, or the bot does not hold the treasury key: nothing to send.",
+      };
+    return {
+      summary:
+        `${report.sent} withdrawal(s) sent in ${report.confirmedBatches} batch(es), ${report.refunded} refunded, ` +
+        `${report.batched} newly batched, ${report.resent} batch(es) re-sent, ${report.requeued} put back in line.`,
+      data: { ...report },
+    };
+  },
+});

@@ -1,0 +1,438 @@
+// The one pipeline every command goes through, whatever the platform:
+//   find the command -> who is asking -> may they -> parse the options -> (confirm first?) ->
+//   run the handler with the event's idempotency key -> translate errors.
+// User mistakes become messages with stable codes; bugs are logged with an id the user can quote.
+import { randomBytes } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { basename } from "node:path";
+import type { Platform } from "#src/config.ts";
+import type { Database, TxClient } from "#src/db/database.ts";
+import type { TokenRegistry } from "#src/ledger/tokens.ts";
+import type { Logger } from "#src/log.ts";
+import type { PendingActions, StoredAction } from "./actions.ts";
+import type { Clock } from "./clock.ts";
+import type { Actor, CommandContext, PlatformUser } from "./context.ts";
+import { isUserError, UserError } from "./errors.ts";
+import {
+  parseOptions,
+  type RawAttachment,
+  type RawChannel,
+  type RawOptionValue,
+  type RawUser,
+} from "./options.ts";
+import type { CommandRegistry } from "./registry.ts";
+import type { Button, Reply } from "./reply.ts";
+import type { ChannelRef, Choice, ResolvedLeaf, UserRef } from "./spec.ts";
+
+/** What the dispatcher needs to know about people. */
+export interface IdentityPort {
+  ensureUser(who: PlatformUser): Promise<UserRef>;
+  isModerator(db: TxClient, userId: number): Promise<boolean>;
+  findByPlatformId(db: TxClient, platform: Platform, platformUserId: string): Promise<UserRef | undefined>;
+  findByUsername(db: TxClient, platform: Platform, username: string): Promise<UserRef | undefined>;
+}
+
+export interface CoreServices {
+  db: Database;
+  clock: Clock;
+  tokens: TokenRegistry;
+  identity: IdentityPort;
+  actions: PendingActions;
+  log: Logger;
+}
+
+/** One incoming command, as any platform delivers it. */
+export interface Invocation {
+  platform: Platform;
+  /** Unique per event on its platform: the idempotency key (with the platform name). */
+  eventId: string;
+  user: PlatformUser;
+  path: string[];
+  options: Record<string, RawOptionValue>;
+  channel?: ChannelRef;
+  isPrivateChat?: boolean;
+  locale?: string;
+  /** The console may read `file:PATH` options from disk; no chat platform may. */
+  allowLocalFiles?: boolean;
+}
+
+export interface ButtonPress {
+  platform: Platform;
+  eventId: string;
+  user: PlatformUser;
+  buttonId: string;
+  channel?: ChannelRef;
+  isPrivateChat?: boolean;
+  locale?: string;
+}
+
+export interface DispatchResult {
+  ok: boolean;
+  /** "ok", "confirmation_required", a UserError code, or "internal". */
+  code: string;
+  reply: Reply;
+  /** For internal errors: the id logged with the stack trace. */
+  errorId?: string;
+  /** The command path that ran, when one was found. */
+  path?: string[];
+}
+
+interface RunRequest {
+  resolved: ResolvedLeaf<unknown>;
+  actor: Actor;
+  rawOptions: Record<string, RawOptionValue>;
+  key: string;
+  page: number;
+  confirmed: boolean;
+  origin: Omit<Invocation, "path" | "options" | "eventId" | "user">;
+}
+
+export class Dispatcher<S> {
+  constructor(
+    private readonly registry: CommandRegistry<S>,
+    private readonly services: S,
+    private readonly core: CoreServices,
+  ) {}
+
+  get commands(): CommandRegistry<S> {
+    return this.registry;
+  }
+
+  /** Runs a command. Never throws: every outcome is a DispatchResult. */
+  async dispatch(invocation: Invocation): Promise<DispatchResult> {
+    let path: string[] | undefined;
+    try {
+      const resolved = this.registry.resolve(invocation.path) as ResolvedLeaf<unknown>;
+      path = resolved.path;
+      const actor = await this.actorFor(invocation.user);
+      return await this.run({
+        resolved,
+        actor,
+        rawOptions: invocation.options,
+        key: `${invocation.platform}:${invocation.eventId}`,
+        page: 1,
+        confirmed: false,
+        origin: invocation,
+      });
+    } catch (error) {
+      return this.translate(error, path, invocation.platform);
+    }
+  }
+
+  /** Handles a button press: cf:<id> confirms, cx:<id> cancels, pg:<id>:<n> turns a page. */
+  async press(press: ButtonPress): Promise<DispatchResult> {
+    let path: string[] | undefined;
+    try {
+      const match = /^(cf|cx|pg):([a-z0-9]{4,32})(?::(\d{1,5}))?$/.exec(press.buttonId);
+      if (!match)
+        throw new UserError("unknown_button", "This button is no longer valid. Run the command again.");
+      const [, verb, id, pageText] = match;
+      const actor = await this.actorFor(press.user);
+      const action = await this.core.actions.get(this.core.db.prisma, id!);
+      if (!action)
+        throw new UserError("unknown_button", "This button is no longer valid. Run the command again.");
+      if (action.userId !== actor.userId) {
+        throw new UserError(
+          "not_your_button",
+          "This button belongs to someone else's command. Run the command yourself.",
+        );
+      }
+      path = action.path;
+      const resolved = this.registry.resolve(action.path) as ResolvedLeaf<unknown>;
+      if (verb === "cx") return await this.cancel(action);
+      const origin = {
+        platform: press.platform,
+        channel: press.channel,
+        isPrivateChat: press.isPrivateChat,
+        locale: press.locale,
+      };
+      if (verb === "pg") {
+        return await this.run({
+          resolved,
+          actor,
+          rawOptions: action.options,
+          key: `${press.platform}:${press.eventId}`,
+          page: Number(pageText ?? 1),
+          confirmed: false,
+          origin,
+        });
+      }
+      if (action.resolution === "cancelled") {
+        throw new UserError(
+          "confirmation_cancelled",
+          "This was cancelled, so nothing was done. Run the command again.",
+        );
+      }
+      if (action.resolution === null && action.expiresAt.getTime() <= this.core.clock.now().getTime()) {
+        throw new UserError(
+          "confirmation_expired",
+          "This confirmation has expired, so nothing was done. Run the command again.",
+        );
+      }
+      // The action's id is the key: pressing Confirm twice (or on two devices) acts once.
+      const result = await this.run({
+        resolved,
+        actor,
+        rawOptions: action.options,
+        key: `confirm:${action.id}`,
+        page: 1,
+        confirmed: true,
+        origin,
+      });
+      if (result.ok)
+        await this.core.actions.resolve(this.core.db.prisma, action.id, "confirmed", this.core.clock.now());
+      return result;
+    } catch (error) {
+      return this.translate(error, path, press.platform);
+    }
+  }
+
+  /** The console's /confirm and /cancel: the user's latest open confirmation. */
+  async latestConfirmation(user: PlatformUser): Promise<StoredAction | undefined> {
+    const actor = await this.actorFor(user);
+    return this.core.actions.latestOpen(this.core.db.prisma, actor.userId, this.core.clock.now());
+  }
+
+  /** Suggestions for an option being typed; empty on any error (autocomplete must not fail). */
+  async autocomplete(
+    invocation: Invocation,
+    option: string,
+    partial: string,
+  ): Promise<Array<Choice<string | number>>> {
+    try {
+      const resolved = this.registry.resolve(invocation.path) as ResolvedLeaf<unknown>;
+      const spec = resolved.leaf.options?.[option];
+      if (spec?.type === "token") {
+        // Every token option suggests the registry's symbols (it can grow without redeploying).
+        const typed = partial.trim().toUpperCase();
+        return this.core.tokens
+          .symbols()
+          .filter((symbol) => symbol.startsWith(typed))
+          .slice(0, 25)
+          .map((symbol) => ({ name: symbol, value: symbol }));
+      }
+      if (!spec || !("autocomplete" in spec) || !spec.autocomplete) return [];
+      const actor = await this.actorFor(invocation.user);
+      const ctx = this.context(
+        resolved,
+        actor,
+        `${invocation.platform}:${invocation.eventId}`,
+        1,
+        invocation,
+      );
+      const choices = await (
+        spec.autocomplete as (
+          ctx: CommandContext<S>,
+          partial: string,
+        ) => Promise<Array<Choice<string | number>>>
+      )(ctx, partial);
+      return choices.slice(0, 25);
+    } catch (error) {
+      this.core.log.warn({ err: error, path: invocation.path }, "autocomplete failed");
+      return [];
+    }
+  }
+
+  private async actorFor(user: PlatformUser): Promise<Actor> {
+    const ref = await this.core.identity.ensureUser(user);
+    return {
+      userId: ref.userId,
+      displayName: ref.displayName,
+      isModerator: await this.core.identity.isModerator(this.core.db.prisma, ref.userId),
+      platform: user.platform,
+      platformUserId: user.id,
+    };
+  }
+
+  private context(
+    resolved: ResolvedLeaf<unknown>,
+    actor: Actor,
+    key: string,
+    page: number,
+    origin: RunRequest["origin"],
+  ): CommandContext<S> {
+    return {
+      actor,
+      key,
+      services: this.services,
+      now: this.core.clock.now(),
+      platform: origin.platform,
+      ...(origin.channel ? { channel: origin.channel } : {}),
+      isPrivateChat: origin.isPrivateChat ?? true,
+      locale: origin.locale ?? "en",
+      page,
+      log: this.core.log,
+      path: resolved.path,
+    };
+  }
+
+  private async run(request: RunRequest): Promise<DispatchResult> {
+    const { resolved, actor } = request;
+    if (resolved.access === "moderator" && !actor.isModerator) {
+      throw new UserError("forbidden", `Only moderators can use /${resolved.path.join(" ")}.`);
+    }
+    const args = (await parseOptions(
+      resolved.leaf.options,
+      request.rawOptions,
+      this.resolvers(request.origin),
+    )) as never;
+    const ctx = this.context(resolved, actor, request.key, request.page, request.origin);
+    let reply: Reply;
+    let code = "ok";
+    if (resolved.leaf.confirm && !request.confirmed) {
+      const preview = await resolved.leaf.confirm(ctx as CommandContext<unknown>, args);
+      const action = await this.core.actions.create(
+        this.core.db.prisma,
+        {
+          userId: actor.userId,
+          kind: "confirm",
+          path: resolved.path,
+          options: storable(request.rawOptions),
+          platform: request.origin.platform,
+        },
+        ctx.now,
+      );
+      reply = {
+        ...preview,
+        buttons: [
+          ...(preview.buttons ?? []),
+          { id: `cf:${action.id}`, label: "Confirm", style: "success" },
+          { id: `cx:${action.id}`, label: "Cancel", style: "secondary" },
+        ],
+      };
+      code = "confirmation_required";
+    } else {
+      reply = await resolved.leaf.handler(ctx as CommandContext<unknown>, args);
+    }
+    if (resolved.leaf.personal) reply = { ...reply, personal: true };
+    if (reply.page && reply.page.total > 1) reply = await this.withPageButtons(reply, request);
+    return { ok: true, code, reply, path: resolved.path };
+  }
+
+  private async withPageButtons(reply: Reply, request: RunRequest): Promise<Reply> {
+    const { current, total } = reply.page!;
+    const action = await this.core.actions.create(this.core.db.prisma, {
+      userId: request.actor.userId,
+      kind: "page",
+      path: request.resolved.path,
+      options: storable(request.rawOptions),
+      platform: request.origin.platform,
+    });
+    const buttons: Button[] = [];
+    if (current > 1)
+      buttons.push({ id: `pg:${action.id}:${current - 1}`, label: "◀ Previous", style: "secondary" });
+    if (current < total)
+      buttons.push({ id: `pg:${action.id}:${current + 1}`, label: "Next ▶", style: "secondary" });
+    return { ...reply, buttons: [...(reply.buttons ?? []), ...buttons] };
+  }
+
+  private async cancel(action: StoredAction): Promise<DispatchResult> {
+    if (action.kind !== "confirm") throw new UserError("unknown_button", "This button cannot be cancelled.");
+    const cancelled = await this.core.actions.resolve(
+      this.core.db.prisma,
+      action.id,
+      "cancelled",
+      this.core.clock.now(),
+    );
+    if (!cancelled && action.resolution === "confirmed") {
+      throw new UserError("already_confirmed", "This was already confirmed, so it cannot be cancelled.");
+    }
+    return {
+      ok: true,
+      code: "cancelled",
+      reply: { text: "Cancelled. Nothing was changed.", tone: "info" },
+      path: action.path,
+    };
+  }
+
+  private resolvers(origin: RunRequest["origin"]) {
+    const { identity, db, tokens } = this.core;
+    const platform = origin.platform;
+    return {
+      tokens,
+      db: db.prisma,
+      async resolveUser(raw: RawUser | string): Promise<UserRef> {
+        if (typeof raw === "object" && raw.platformUserId) {
+          return identity.ensureUser({
+            platform,
+            id: raw.platformUserId,
+            ...(raw.username ? { username: raw.username } : {}),
+            displayName: raw.displayName ?? raw.username ?? raw.platformUserId,
+          });
+        }
+        const typed = (typeof raw === "string" ? raw : (raw.username ?? "")).trim();
+        const mention = /^<@!?(\d+)>$/.exec(typed);
+        const name = mention ? mention[1]! : typed.replace(/^@/, "");
+        if (!name) throw new UserError("unknown_user", "Name a member as @name.");
+        const found =
+          (await identity.findByUsername(db.prisma, platform, name)) ??
+          (/^\d+$/.test(name) ? await identity.findByPlatformId(db.prisma, platform, name) : undefined);
+        if (!found) {
+          throw new UserError(
+            "unknown_user",
+            `There is no member @${name} here yet. They need to use the bot once (any command, e.g. /help) before they can be named.`,
+            { user: name },
+          );
+        }
+        return found;
+      },
+      async resolveChannel(raw: RawChannel | string): Promise<ChannelRef> {
+        if (typeof raw === "object") return { platform, id: raw.id, ...(raw.name ? { name: raw.name } : {}) };
+        const text = raw.trim();
+        const mention = /^<#(\d+)>$/.exec(text);
+        const id = mention ? mention[1]! : text.replace(/^#/, "");
+        if (!id) throw new UserError("invalid_option", "Name a channel, e.g. #general.");
+        return { platform, id, name: text };
+      },
+      async resolveAttachment(raw: RawAttachment | string): Promise<RawAttachment> {
+        if (typeof raw === "object") return raw;
+        if (!origin.allowLocalFiles || !raw.startsWith("file:")) {
+          throw new UserError("invalid_option", "Attach the file to your message.");
+        }
+        const path = raw.slice("file:".length);
+        const info = await stat(path).catch(() => undefined);
+        if (!info?.isFile()) throw new UserError("invalid_option", `There is no file at ${path}.`);
+        return {
+          kind: "attachment",
+          name: basename(path),
+          sizeBytes: info.size,
+          read: async () => new Uint8Array(await readFile(path)),
+        };
+      },
+    };
+  }
+
+  private translate(error: unknown, path: string[] | undefined, platform: Platform): DispatchResult {
+    if (isUserError(error)) {
+      return {
+        ok: false,
+        code: error.code,
+        reply: {
+          text: error.message,
+          tone: "error",
+          ...(error.details ? { data: { error: error.details } } : {}),
+        },
+        ...(path ? { path } : {}),
+      };
+    }
+    const errorId = randomBytes(4).toString("hex");
+    this.core.log.error({ err: error, errorId, path, platform }, "command failed");
+    return {
+      ok: false,
+      code: "internal",
+      errorId,
+      reply: {
+        text: `Something went wrong on our side. If it keeps happening, tell a moderator the error id ${errorId}.`,
+        tone: "error",
+      },
+      ...(path ? { path } : {}),
+    };
+  }
+}
+
+/** Options kept for a later button press: files cannot be kept, everything else is plain data. */
+function storable(options: Record<string, RawOptionValue>): Record<string, RawOptionValue> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => typeof value !== "object" || value.kind !== "attachment"),
+  );
+}

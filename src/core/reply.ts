@@ -1,0 +1,48 @@
+// What a handler returns: platform-neutral, rendered as an embed on Discord, a message on Telegram
+// and text (or JSON) on the console. Keep `text` readable on its own: it is the fallback everywhere.
+
+export type Tone = "info" | "success" | "warning" | "error";
+
+export interface ReplyField {
+  name: string;
+  value: string;
+  inline?: boolean;
+}
+
+export interface Button {
+  /** Opaque, at most 64 bytes (Telegram's callback data limit). */
+  id: string;
+  label: string;
+  style?: "primary" | "secondary" | "success" | "danger";
+}
+
+export interface ReplyImage {
+  png: Uint8Array;
+  /** File name, e.g. leaderboard.png. */
+  name: string;
+  /** What the picture shows, for screen readers and when images are off. */
+  alt: string;
+}
+
+export interface Reply {
+  title?: string;
+  /** The message itself. Light markup only: **bold** and `code`. */
+  text: string;
+  fields?: ReplyField[];
+  /** Structured result for machine readers (the console's --json): JSON-safe, amounts as decimal strings. */
+  data?: unknown;
+  image?: ReplyImage;
+  buttons?: Button[];
+  /** Personal data: ephemeral on Discord, a private chat on Telegram. */
+  personal?: boolean;
+  tone?: Tone;
+  /** For paged lists: the dispatcher adds Previous/Next buttons. */
+  page?: { current: number; total: number };
+}
+
+export const reply = (text: string, extra: Omit<Reply, "text"> = {}): Reply => ({ text, ...extra });
+
+/** A bullet list line per item, or `empty` when there are none. */
+export function lines(items: string[], empty: string): string {
+  return items.length === 0 ? empty : items.map((item) => `• ${item}`).join("\n");
+}

@@ -1,0 +1,164 @@
+// One way to reach the database, whichever kind it is: the embedded PGlite (a directory under
+// ./data, or memory:// for throwaway runs) or PostgreSQL through @prisma/adapter-pg.
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { isRetryableConflict } from "./errors.ts";
+import { type Prisma, PrismaClient } from "./generated/client.ts";
+import { Mutex } from "./mutex.ts";
+
+export type DatabaseKind = "pglite" | "postgres";
+
+/** The Prisma client inside one database transaction. */
+export type TxClient = Prisma.TransactionClient;
+
+/** One business action's database transaction. */
+export interface Tx {
+  readonly db: TxClient;
+  /** Runs after the transaction commits (never if it rolls back): notifications, queues, caches. */
+  afterCommit(effect: () => void | Promise<void>): void;
+}
+
+/** Plain SQL on the driver itself, outside Prisma: migrations and advisory locks need it. */
+export interface RawSession {
+  /** Runs a script of one or more statements (simple protocol, no parameters). */
+  exec(sql: string): Promise<void>;
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  release(): Promise<void>;
+}
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  /** Where it lives, with any password removed: safe to log. */
+  readonly description: string;
+  readonly prisma: PrismaClient;
+  /**
+   * Runs `work` in one READ COMMITTED transaction. Conflicts (serialization failures, deadlocks)
+   * roll back and run `work` again, so it must do nothing outside the database before it returns;
+   * put such effects in tx.afterCommit.
+   */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  rawSession(): Promise<RawSession>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgresql://…, memory://, or a directory for the embedded database (file: prefix allowed). */
+  url: string;
+  poolSize?: number;
+  /** Told of each retried conflict; optional so tests and scripts stay quiet. */
+  onRetry?: (attempt: number, error: unknown) => void;
+  /** Told when an after-commit effect fails: the transaction stands, the effect is lost. */
+  onEffectError?: (error: unknown) => void;
+  /** An embedded database already started (tests load a migrated template this way). */
+  pglite?: PGlite;
+}
+
+const MAX_ATTEMPTS = 8;
+// Generous limits: PGlite queues transactions one at a time, and the bench runs long ones.
+const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 300_000 } as const;
+
+export function databaseKindOf(url: string): DatabaseKind {
+  return /^postgres(ql)?:\/\//i.test(url) ? "postgres" : "pglite";
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  return databaseKindOf(options.url) === "postgres" ? openPostgres(options) : openPGlite(options);
+}
+
+async function openPGlite(options: OpenOptions): Promise<Database> {
+  const inMemory = options.url === "memory://" || options.url === "memory";
+  const dir = options.url.replace(/^file:(\/\/)?/, "");
+  if (!inMemory && !options.pglite) mkdirSync(dir, { recursive: true });
+  const lite = options.pglite ?? (inMemory ? new PGlite() : new PGlite(dir));
+  await lite.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  // PGlite runs one transaction at a time. Queue them here, before Prisma starts its timers.
+  const queue = new Mutex();
+  return {
+    kind: "pglite",
+    description: inMemory ? "embedded PGlite in memory" : `embedded PGlite at ${dir}`,
+    prisma,
+    transaction: (work) => withRetries(() => queue.run(() => runTransaction(prisma, work, options)), options),
+    async rawSession() {
+      return {
+        exec: async (sql) => {
+          await lite.exec(sql);
+        },
+        query: async <Row>(sql: string, params: unknown[] = []) => (await lite.query<Row>(sql, params)).rows,
+        release: async () => {},
+      };
+    },
+    async close() {
+      await prisma.$disconnect();
+      await lite.close();
+    },
+  };
+}
+
+async function openPostgres(options: OpenOptions): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  // An idle client's network error must not crash the bot; the pool replaces it.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: "postgres",
+    description: `PostgreSQL at ${redactUrl(options.url)}`,
+    prisma,
+    transaction: (work) => withRetries(() => runTransaction(prisma, work, options), options),
+    async rawSession() {
+      const client = await pool.connect();
+      return {
+        exec: async (sql) => {
+          await client.query(sql);
+        },
+        query: async <Row>(sql: string, params: unknown[] = []) =>
+          (await client.query(sql, params)).rows as Row[],
+        release: async () => client.release(),
+      };
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function runTransaction<T>(
+  prisma: PrismaClient,
+  work: (tx: Tx) => Promise<T>,
+  options: OpenOptions,
+): Promise<T> {
+  const effects: Array<() => void | Promise<void>> = [];
+  const result = await prisma.$transaction(
+    (client) => work({ db: client, afterCommit: (effect) => effects.push(effect) }),
+    TRANSACTION_OPTIONS,
+  );
+  for (const effect of effects) {
+    try {
+      await effect();
+    } catch (error) {
+      options.onEffectError?.(error);
+    }
+  }
+  return result;
+}
+
+async function withRetries<T>(attempt: () => Promise<T>, options: OpenOptions): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= MAX_ATTEMPTS || !isRetryableConflict(error)) throw error;
+      options.onRetry?.(n, error);
+      // Jittered backoff so the transactions that collided do not collide again in step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * 2 ** n));
+    }
+  }
+}

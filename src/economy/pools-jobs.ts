@@ -1,0 +1,34 @@
+// The pools' periodic jobs: reservations whose grade never came go back to their pools (exactly
+// once: the submission row's lock and status, and the ledger's key); submissions a restart left
+// queued are graded; reputations decay without activity.
+import { defineJob } from "#src/epochs/job.ts";
+
+export const reservationExpiryJob = defineJob({
+  name: "reservation-expiry",
+  description: "Returns to their pools the bids reserved for submissions never graded in time",
+  defaultSchedule: "*/10 * * * *",
+  async run(ctx) {
+    const expired = await ctx.services.submissions.expireDue(ctx.now);
+    return { summary: `${expired} reservation(s) expired and returned to their pools.`, data: { expired } };
+  },
+});
+
+export const pendingGradesJob = defineJob({
+  name: "pending-grades",
+  description: "Grades submissions left queued (after a restart, or when a grader failed)",
+  defaultSchedule: "* * * * *",
+  async run(ctx) {
+    const queued = await ctx.services.submissions.resumeQueued();
+    return { summary: `${queued} queued submission(s) handed to the graders.`, data: { queued } };
+  },
+});
+
+export const reputationDecayJob = defineJob({
+  name: "reputation-decay",
+  description: "Recomputes every farmer's reputation, decaying it without activity",
+  defaultSchedule: "15 0 * * *",
+  async run(ctx) {
+    const farmers = await ctx.services.reputation.refreshAll(ctx.now);
+    return { summary: `${farmers} farmer reputation(s) recomputed.`, data: { farmers } };
+  },
+});

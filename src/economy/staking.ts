@@ -1,0 +1,293 @@
+// Staking CLONES for ambassador tiers (ECONOMY.md section 6). A member's stake lives in their
+// `stake` account; unstaking moves it to their `cooldown` account, where it still counts for the
+// tier, until the release job returns it to their balance `cooldownDays` later.
+//
+// Locking: every read of a tier that decides money (commissions at settlement) and every change of
+// a stake first locks the member's stake and cooldown account rows in id order, FOR SHARE to read
+// and FOR UPDATE to change. A settlement and an unstake therefore serialize: whichever locks first
+// commits before the other reads, so a commission is always paid at the tier the stake supports
+// when the settlement commits. Both take these locks before the ledger's own (main, escrow...), so
+// the two never wait on each other in a cycle.
+import type { Actor } from "#src/core/context.ts";
+import { UserError } from "#src/core/errors.ts";
+import { runOnce } from "#src/core/idempotency.ts";
+import type { Database, Tx, TxClient } from "#src/db/database.ts";
+import { type AccountKey, accounts } from "#src/ledger/accounts.ts";
+import { formatMoney } from "#src/ledger/amount.ts";
+import type { Ledger } from "#src/ledger/ledger.ts";
+import { MAX_TIER, STAKE_TOKEN, tierFor, tierThreshold } from "./tiers.ts";
+
+export const STAKE_CODES = {
+  add: "stake.add",
+  unstake: "stake.unstake",
+  release: "stake.release",
+} as const;
+
+export const stakeAccount = (userId: number): AccountKey =>
+  accounts.userPurpose(userId, STAKE_TOKEN, "stake");
+export const cooldownAccount = (userId: number): AccountKey =>
+  accounts.userPurpose(userId, STAKE_TOKEN, "cooldown");
+
+export interface StakingOptions {
+  /** Days an unstake cools down; 0 returns it at once. */
+  cooldownDays: number;
+  /** The CLONES supply in whole tokens (CLONES_SUPPLY). */
+  supplyTokens: bigint;
+}
+
+export interface StakeAmounts {
+  /** Staked and not leaving. */
+  stakedAtoms: bigint;
+  /** Leaving: in the cooldown account until released. */
+  coolingAtoms: bigint;
+  /** What the tier counts: staked + cooling. */
+  countedAtoms: bigint;
+  tier: number;
+}
+
+export interface CoolingUnstake {
+  id: number;
+  amountAtoms: bigint;
+  requestedAt: Date;
+  releaseAt: Date;
+}
+
+export interface StakeStatus extends StakeAmounts {
+  /** The next tier and the stake it needs (undefined at the top tier). */
+  next?: { tier: number; thresholdAtoms: bigint; missingAtoms: bigint };
+  /** The current tier's threshold (0 at tier 0). */
+  thresholdAtoms: bigint;
+  cooling: CoolingUnstake[];
+  supplyAtoms: bigint;
+}
+
+export interface StakeChange {
+  amountAtoms: bigint;
+  after: StakeAmounts;
+  /** For an unstake that cools down: when it returns. */
+  releaseAt?: Date;
+  unstakeId?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export class Staking {
+  readonly supplyAtoms: bigint;
+
+  constructor(
+    private readonly db: Database,
+    private readonly ledger: Ledger,
+    private readonly options: StakingOptions,
+  ) {
+    const decimals = ledger.tokens.get(STAKE_TOKEN).decimals;
+    this.supplyAtoms = options.supplyTokens * 10n ** BigInt(decimals);
+  }
+
+  get cooldownDays(): number {
+    return this.options.cooldownDays;
+  }
+
+  tierOf(countedAtoms: bigint): number {
+    return tierFor(countedAtoms, this.supplyAtoms);
+  }
+
+  thresholdOf(tier: number): bigint {
+    return tierThreshold(this.supplyAtoms, tier);
+  }
+
+  /**
+   * The stakes of `userIds` as they stand now, their account rows locked until the transaction
+   * ends: FOR SHARE (settlement: reads a tier that decides money) or FOR UPDATE (changing a stake).
+   * Accounts that do not exist yet are a zero stake.
+   */
+  async lockStakes(tx: Tx, userIds: number[], mode: "share" | "update"): Promise<Map<number, StakeAmounts>> {
+    const owners = [...new Set(userIds)].map(String);
+    const result = new Map<number, StakeAmounts>();
+    for (const id of owners) result.set(Number(id), this.amounts(0n, 0n));
+    if (owners.length === 0) return result;
+    const lock = mode === "share" ? "FOR SHARE" : "FOR UPDATE";
+    const rows = await tx.db.$queryRawUnsafe<Array<{ owner_id: string; purpose: string; balance: string }>>(
+      `SELECT owner_id, purpose, balance::text AS balance FROM accounts
+       WHERE owner_type = 'user' AND owner_id = ANY($1::text[]) AND token = $2 AND purpose IN ('stake', 'cooldown')
+       ORDER BY id ${lock}`,
+      owners,
+      STAKE_TOKEN,
+    );
+    const sums = new Map<number, { staked: bigint; cooling: bigint }>();
+    for (const row of rows) {
+      const userId = Number(row.owner_id);
+      const sum = sums.get(userId) ?? { staked: 0n, cooling: 0n };
+      if (row.purpose === "stake") sum.staked += BigInt(row.balance);
+      else sum.cooling += BigInt(row.balance);
+      sums.set(userId, sum);
+    }
+    for (const [userId, sum] of sums) result.set(userId, this.amounts(sum.staked, sum.cooling));
+    return result;
+  }
+
+  /** A member's stake without locking (views). */
+  async amountsOf(db: TxClient, userId: number): Promise<StakeAmounts> {
+    const held = await this.ledger.balancesOf(db, "user", String(userId));
+    const of = (purpose: string) =>
+      held.find((a) => a.token === STAKE_TOKEN && a.purpose === purpose)?.balanceAtoms ?? 0n;
+    return this.amounts(of("stake"), of("cooldown"));
+  }
+
+  private amounts(stakedAtoms: bigint, coolingAtoms: bigint): StakeAmounts {
+    const countedAtoms = stakedAtoms + coolingAtoms;
+    return { stakedAtoms, coolingAtoms, countedAtoms, tier: this.tierOf(countedAtoms) };
+  }
+
+  /** Creates the member's stake and cooldown accounts if needed, then locks them FOR UPDATE. */
+  private async lockOwn(tx: Tx, userId: number): Promise<StakeAmounts> {
+    await this.ledger.accountId(tx, stakeAccount(userId));
+    await this.ledger.accountId(tx, cooldownAccount(userId));
+    return (await this.lockStakes(tx, [userId], "update")).get(userId)!;
+  }
+
+  /** Moves CLONES from the member's balance into their stake. */
+  async add(request: { actor: Actor; key: string; amountAtoms: bigint }): Promise<StakeChange> {
+    const { actor, key, amountAtoms } = request;
+    if (amountAtoms <= 0n)
+      throw new UserError("invalid_amount", "Stake an amount above zero, e.g. amount:1000.");
+    const { result } = await this.db.transaction((tx) =>
+      runOnce(tx, { scope: "stake.add", key, input: { userId: actor.userId, amountAtoms } }, async () => {
+        await this.lockOwn(tx, actor.userId);
+        await this.ledger.transfer(tx, {
+          key: `stake.add|${key}`,
+          debit: accounts.user(actor.userId, STAKE_TOKEN),
+          credit: stakeAccount(actor.userId),
+          token: STAKE_TOKEN,
+          amountAtoms,
+          code: STAKE_CODES.add,
+        });
+        const after = (await this.lockStakes(tx, [actor.userId], "update")).get(actor.userId)!;
+        return { amountAtoms, after };
+      }),
+    );
+    return result;
+  }
+
+  /**
+   * Starts unstaking: the amount moves to the cooldown account (still counted for the tier) and
+   * returns to the balance once released; with no cooldown it returns at once.
+   */
+  async remove(request: { actor: Actor; key: string; amountAtoms: bigint; now: Date }): Promise<StakeChange> {
+    const { actor, key, amountAtoms, now } = request;
+    if (amountAtoms <= 0n)
+      throw new UserError("invalid_amount", "Unstake an amount above zero, e.g. amount:1000.");
+    const { result } = await this.db.transaction((tx) =>
+      runOnce(tx, { scope: "stake.remove", key, input: { userId: actor.userId, amountAtoms } }, async () => {
+        const before = await this.lockOwn(tx, actor.userId);
+        if (before.stakedAtoms < amountAtoms) {
+          const token = this.ledger.tokens.get(STAKE_TOKEN);
+          throw new UserError(
+            "insufficient_stake",
+            `You have ${formatMoney(before.stakedAtoms, token)} staked (not counting what is already cooling down); ` +
+              `unstake at most that. /stake status shows it.`,
+            { stakedAtoms: before.stakedAtoms.toString(), neededAtoms: amountAtoms.toString() },
+          );
+        }
+        const immediate = this.options.cooldownDays === 0;
+        const releaseAt = new Date(now.getTime() + this.options.cooldownDays * DAY_MS);
+        const unstake = await tx.db.unstake.create({
+          data: {
+            userId: actor.userId,
+            amount: amountAtoms.toString(),
+            requestedAt: now,
+            releaseAt,
+            releasedAt: immediate ? now : null,
+          },
+        });
+        await this.ledger.transfer(tx, {
+          key: `stake.remove|${key}`,
+          debit: stakeAccount(actor.userId),
+          credit: immediate ? accounts.user(actor.userId, STAKE_TOKEN) : cooldownAccount(actor.userId),
+          token: STAKE_TOKEN,
+          amountAtoms,
+          code: immediate ? STAKE_CODES.release : STAKE_CODES.unstake,
+          meta: { unstakeId: unstake.id },
+        });
+        const after = (await this.lockStakes(tx, [actor.userId], "update")).get(actor.userId)!;
+        return immediate
+          ? { amountAtoms, after, unstakeId: unstake.id }
+          : { amountAtoms, after, releaseAt, unstakeId: unstake.id };
+      }),
+    );
+    return result;
+  }
+
+  /** What /stake status shows. */
+  async status(db: TxClient, userId: number): Promise<StakeStatus> {
+    const amounts = await this.amountsOf(db, userId);
+    const rows = await db.unstake.findMany({
+      where: { userId, releasedAt: null },
+      orderBy: { releaseAt: "asc" },
+    });
+    const nextTier = amounts.tier < MAX_TIER ? amounts.tier + 1 : undefined;
+    const next =
+      nextTier === undefined
+        ? undefined
+        : (() => {
+            const thresholdAtoms = this.thresholdOf(nextTier);
+            return { tier: nextTier, thresholdAtoms, missingAtoms: thresholdAtoms - amounts.countedAtoms };
+          })();
+    return {
+      ...amounts,
+      thresholdAtoms: this.thresholdOf(amounts.tier),
+      next,
+      cooling: rows.map((r) => ({
+        id: r.id,
+        amountAtoms: BigInt(r.amount.toFixed()),
+        requestedAt: r.requestedAt,
+        releaseAt: r.releaseAt,
+      })),
+      supplyAtoms: this.supplyAtoms,
+    };
+  }
+
+  /**
+   * Returns matured unstakes to their owners' balances, each exactly once: the unstake row is
+   * locked and marked in the same transaction as its ledger transfer, whose key is the unstake's.
+   */
+  async releaseDue(now: Date, limit = 500): Promise<{ released: number; atoms: bigint }> {
+    const due = await this.db.prisma.unstake.findMany({
+      where: { releasedAt: null, releaseAt: { lte: now } },
+      orderBy: { id: "asc" },
+      take: limit,
+      select: { id: true },
+    });
+    let released = 0;
+    let atoms = 0n;
+    for (const { id } of due) {
+      const amount = await this.db.transaction(async (tx) => {
+        const [row] = await tx.db.$queryRaw<Array<{ user_id: number; amount: string }>>`
+          SELECT user_id, amount::text AS amount FROM unstakes WHERE id = ${id} AND released_at IS NULL FOR UPDATE`;
+        if (!row) return 0n; // another process released it first
+        await this.lockOwn(tx, row.user_id);
+        const amountAtoms = BigInt(row.amount);
+        await this.ledger.transfer(tx, {
+          key: `stake.release|${id}`,
+          debit: cooldownAccount(row.user_id),
+          credit: accounts.user(row.user_id, STAKE_TOKEN),
+          token: STAKE_TOKEN,
+          amountAtoms,
+          code: STAKE_CODES.release,
+          meta: { unstakeId: id },
+        });
+        await tx.db.unstake.update({ where: { id }, data: { releasedAt: now } });
+        return amountAtoms;
+      });
+      if (amount > 0n) {
+        released++;
+        atoms += amount;
+      }
+    }
+    return { released, atoms };
+  }
+
+  /** /link: the unstakes of a merged account follow its balances (moved by the merge itself). */
+  async merge(tx: Tx, from: number, into: number): Promise<void> {
+    await tx.db.unstake.updateMany({ where: { userId: from }, data: { userId: into } });
+  }
+}

@@ -1,0 +1,35 @@
+// Staking tiers and commission amounts (ECONOMY.md section 6): pure arithmetic, no database.
+// Tier N (1..5) needs a stake of at least N x 0.1% of the CLONES supply; its commission rate is N%.
+// Both are exact integer ratios, so bigint arithmetic computes them exactly (no rate is ever
+// approximated): thresholds round UP (a stake must reach the exact share), commissions round DOWN
+// (the payee never gets an atom more than its rate; the remainder stays with the protocol's fee).
+
+export const MAX_TIER = 5;
+
+/** The stake token: tiers are measured in CLONES only. */
+export const STAKE_TOKEN = "CLONES";
+
+/** Atoms of stake tier `tier` needs: ceil(supply x tier / 1000). Tier 0 needs nothing. */
+export function tierThreshold(supplyAtoms: bigint, tier: number): bigint {
+  if (tier <= 0) return 0n;
+  const numerator = supplyAtoms * BigInt(tier);
+  return (numerator + 999n) / 1000n;
+}
+
+/** Every threshold, tier 1 to 5. */
+export function tierThresholds(supplyAtoms: bigint): bigint[] {
+  return Array.from({ length: MAX_TIER }, (_, i) => tierThreshold(supplyAtoms, i + 1));
+}
+
+/** The tier a stake earns: the highest N whose threshold it reaches, 0 below tier 1. */
+export function tierFor(stakeAtoms: bigint, supplyAtoms: bigint): number {
+  let tier = 0;
+  for (let n = 1; n <= MAX_TIER; n++) if (stakeAtoms >= tierThreshold(supplyAtoms, n)) tier = n;
+  return tier;
+}
+
+/** A tier's commission on an amount: floor(amount x tier / 100). */
+export function commissionAtoms(amountAtoms: bigint, tier: number): bigint {
+  if (tier <= 0 || amountAtoms <= 0n) return 0n;
+  return (amountAtoms * BigInt(Math.min(tier, MAX_TIER))) / 100n;
+}

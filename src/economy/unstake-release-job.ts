@@ -1,0 +1,19 @@
+// Every ten minutes: unstaked CLONES whose cooldown is over go back to their owners' balances,
+// each exactly once (Staking.releaseDue). Until then they still count for the owner's tier.
+import { defineJob } from "#src/epochs/job.ts";
+import { formatMoney } from "#src/ledger/amount.ts";
+import { STAKE_TOKEN } from "./tiers.ts";
+
+export const unstakeReleaseJob = defineJob({
+  name: "unstake-releases",
+  description: "Returns unstaked CLONES to members' balances once their cooldown is over",
+  defaultSchedule: "*/10 * * * *",
+  async run(ctx) {
+    const { staking, tokens } = ctx.services;
+    const { released, atoms } = await staking.releaseDue(ctx.now);
+    return {
+      summary: `${released} unstake(s) released, ${formatMoney(atoms, tokens.get(STAKE_TOKEN))} in all.`,
+      data: { released, atoms: atoms.toString() },
+    };
+  },
+});

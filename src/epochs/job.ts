@@ -1,0 +1,36 @@
+// A periodic job, as the scheduler (src/epochs) runs it: once per period, whatever the number of
+// bot processes, resumable if it dies midway. A job's steps must be idempotent under `ctx.key`.
+import type { Logger } from "#src/log.ts";
+import type { Services } from "#src/services.ts";
+
+export interface Period {
+  /** Stable and unique per job, e.g. "2026-11-23" for a daily job, "2026-11-23T10:00" hourly. */
+  key: string;
+  start: Date;
+  end: Date;
+}
+
+export interface JobContext {
+  period: Period;
+  /** `${job}:${period.key}`: the idempotency key of this run's steps. */
+  key: string;
+  services: Services;
+  log: Logger;
+  now: Date;
+}
+
+export interface JobOutcome {
+  /** One line for /epoch status and the announcement channel. */
+  summary: string;
+  data?: Record<string, unknown>;
+}
+
+export interface JobSpec {
+  name: string;
+  description: string;
+  /** A cron expression (UTC) used unless the deployment configures another. */
+  defaultSchedule: string;
+  run(ctx: JobContext): Promise<JobOutcome>;
+}
+
+export const defineJob = (job: JobSpec): JobSpec => job;

@@ -1,0 +1,220 @@
+// People and their platform accounts (after Koishi and the Vercel Chat SDK): an internal user with
+// bindings (platform, platformUserId). /link joins one person's accounts across platforms with a
+// one-time code shown on one platform and entered on the other.
+import { createHash, randomInt } from "node:crypto";
+import type { Platform } from "#src/config.ts";
+import type { PlatformUser } from "#src/core/context.ts";
+import { UserError } from "#src/core/errors.ts";
+import type { UserRef } from "#src/core/spec.ts";
+import type { Database, Tx, TxClient } from "#src/db/database.ts";
+import { isUniqueViolation } from "#src/db/errors.ts";
+import { accounts } from "#src/ledger/accounts.ts";
+import type { Ledger } from "#src/ledger/ledger.ts";
+
+/** Moves a feature's per-user records when two users become one; runs inside the merge. */
+export type MergeHook = (tx: Tx, from: number, into: number) => Promise<void>;
+
+export interface IdentityOptions {
+  /** platform:id pairs that are moderators wherever they link (MODERATORS). */
+  moderators: ReadonlyArray<{ platform: Platform; id: string }>;
+  linkCodeTtlSeconds: number;
+}
+
+const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+const hashCode = (code: string) => createHash("sha256").update(normalizeCode(code)).digest("hex");
+const normalizeCode = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, "");
+
+export const PLATFORM_NAMES: Record<Platform, string> = {
+  discord: "Discord",
+  telegram: "Telegram",
+  console: "the console",
+};
+
+export class Identity {
+  readonly #mergeHooks: MergeHook[] = [];
+  readonly #moderators: Set<string>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly ledger: Ledger,
+    private readonly options: IdentityOptions,
+  ) {
+    this.#moderators = new Set(options.moderators.map((m) => `${m.platform}:${m.id}`));
+  }
+
+  /** Makes someone a moderator for this process's lifetime (the console's --moderators). */
+  addModerator(platform: Platform, id: string): void {
+    this.#moderators.add(`${platform}:${id}`);
+  }
+
+  onMerge(hook: MergeHook): void {
+    this.#mergeHooks.push(hook);
+  }
+
+  /** The internal user behind a platform account, created on first contact. */
+  async ensureUser(who: PlatformUser): Promise<UserRef> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const found = await this.db.prisma.platformAccount.findUnique({
+        where: { platform_platformUserId: { platform: who.platform, platformUserId: who.id } },
+        select: { id: true, username: true, user: { select: { id: true, displayName: true } } },
+      });
+      if (found) {
+        if (who.username !== undefined && found.username !== who.username) {
+          await this.db.prisma.platformAccount.update({
+            where: { id: found.id },
+            data: { username: who.username },
+          });
+        }
+        return { userId: found.user.id, displayName: found.user.displayName };
+      }
+      try {
+        const user = await this.db.prisma.user.create({
+          data: {
+            displayName: who.displayName,
+            platformAccounts: {
+              create: { platform: who.platform, platformUserId: who.id, username: who.username ?? null },
+            },
+          },
+        });
+        return { userId: user.id, displayName: user.displayName };
+      } catch (error) {
+        // Two first events from the same person at once: the other one created it; read it back.
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    throw new Error(`could not create the user for ${who.platform}:${who.id}`);
+  }
+
+  /** The user a platform account belongs to, if it has used the bot. */
+  async findByPlatformId(
+    db: TxClient,
+    platform: Platform,
+    platformUserId: string,
+  ): Promise<UserRef | undefined> {
+    const found = await db.platformAccount.findUnique({
+      where: { platform_platformUserId: { platform, platformUserId } },
+      select: { user: { select: { id: true, displayName: true } } },
+    });
+    return found ? { userId: found.user.id, displayName: found.user.displayName } : undefined;
+  }
+
+  /** The user with this @username on this platform, if any (case-insensitive). */
+  async findByUsername(db: TxClient, platform: Platform, username: string): Promise<UserRef | undefined> {
+    const found = await db.platformAccount.findFirst({
+      where: { platform, username: { equals: username, mode: "insensitive" } },
+      select: { user: { select: { id: true, displayName: true } } },
+      orderBy: { id: "asc" },
+    });
+    return found ? { userId: found.user.id, displayName: found.user.displayName } : undefined;
+  }
+
+  async displayName(db: TxClient, userId: number): Promise<string> {
+    const user = await db.user.findUnique({ where: { id: userId }, select: { displayName: true } });
+    return user?.displayName ?? `user ${userId}`;
+  }
+
+  /** Whether any of the user's linked platform accounts is a configured moderator. */
+  async isModerator(db: TxClient, userId: number): Promise<boolean> {
+    if (this.#moderators.size === 0) return false;
+    const bindings = await db.platformAccount.findMany({
+      where: { userId },
+      select: { platform: true, platformUserId: true },
+    });
+    return bindings.some((b) => this.#moderators.has(`${b.platform}:${b.platformUserId}`));
+  }
+
+  async platformsOf(
+    db: TxClient,
+    userId: number,
+  ): Promise<Array<{ platform: Platform; username: string | null }>> {
+    const rows = await db.platformAccount.findMany({
+      where: { userId },
+      select: { platform: true, username: true },
+      orderBy: { id: "asc" },
+    });
+    return rows.map((r) => ({ platform: r.platform as Platform, username: r.username }));
+  }
+
+  /** A new one-time code for `userId`, replacing any unused one. */
+  async createLinkCode(
+    tx: Tx,
+    userId: number,
+    platform: Platform,
+    now: Date,
+  ): Promise<{ code: string; expiresAt: Date }> {
+    let raw = "";
+    for (let i = 0; i < 8; i++) raw += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+    const code = `${raw.slice(0, 4)}-${raw.slice(4)}`;
+    const expiresAt = new Date(now.getTime() + this.options.linkCodeTtlSeconds * 1000);
+    await tx.db.linkCode.deleteMany({ where: { userId, usedAt: null } });
+    await tx.db.linkCode.create({ data: { code: hashCode(code), userId, platform, expiresAt } });
+    return { code, expiresAt };
+  }
+
+  /**
+   * Joins the user entering `code` to the user who was shown it: the enterer's
+   * platform accounts, balances and records move to the code's owner, who remains.
+   */
+  async redeemLinkCode(
+    tx: Tx,
+    enteringUserId: number,
+    code: string,
+    now: Date,
+  ): Promise<{ intoUserId: number }> {
+    const row = await tx.db.linkCode.findUnique({ where: { code: hashCode(code) } });
+    if (!row || row.usedAt) {
+      throw new UserError(
+        "invalid_link_code",
+        "That link code is not valid. Run /link on your other platform to get a new one.",
+      );
+    }
+    if (row.expiresAt.getTime() <= now.getTime()) {
+      throw new UserError(
+        "invalid_link_code",
+        "That link code has expired. Run /link on your other platform to get a new one.",
+      );
+    }
+    const into = row.userId;
+    const from = enteringUserId;
+    if (into === from) throw new UserError("already_linked", "These accounts are already linked.");
+    const fromPlatforms = new Set((await this.platformsOf(tx.db, from)).map((p) => p.platform));
+    const shared = (await this.platformsOf(tx.db, into)).find((p) => fromPlatforms.has(p.platform));
+    if (shared) {
+      throw new UserError(
+        "link_same_platform",
+        `Both accounts are on ${PLATFORM_NAMES[shared.platform]}. Link accounts from different platforms: show the code on one, enter it on the other.`,
+      );
+    }
+    await tx.db.linkCode.update({ where: { code: row.code }, data: { usedAt: now } });
+    await this.mergeUsers(tx, from, into, code);
+    return { intoUserId: into };
+  }
+
+  private async mergeUsers(tx: Tx, from: number, into: number, key: string): Promise<void> {
+    const held = await this.ledger.balancesOf(tx.db, "user", String(from));
+    const reserved = held.find((a) => a.pendingAtoms > 0n);
+    if (reserved) {
+      throw new UserError(
+        "link_pending",
+        `This account has ${reserved.token} reserved by an open operation; link once it has settled.`,
+      );
+    }
+    const moves = held
+      .filter((a) => a.balanceAtoms > 0n)
+      .map((a) => ({
+        kind: "transfer" as const,
+        key: `link|${key}|${a.accountId}`,
+        debit: a.accountId,
+        credit: accounts.userPurpose(into, a.token, a.purpose),
+        token: a.token,
+        amountAtoms: a.balanceAtoms,
+        code: "identity.merge",
+        memo: `accounts linked: user ${from} joined user ${into}`,
+      }));
+    await this.ledger.execute(tx, moves);
+    await tx.db.platformAccount.updateMany({ where: { userId: from }, data: { userId: into } });
+    for (const hook of this.#mergeHooks) await hook(tx, from, into);
+    await tx.db.user.update({ where: { id: from }, data: { mergedIntoId: into } });
+  }
+}

@@ -1,0 +1,17 @@
+// Every periodic job of the bot; the scheduler runs these. Features add theirs here.
+import { arenaEmissionJob } from "./arena/emission-job.ts";
+import { withdrawalsJob } from "./chain/withdrawals-job.ts";
+import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "./economy/pools-jobs.ts";
+import { unstakeReleaseJob } from "./economy/unstake-release-job.ts";
+import type { JobSpec } from "./epochs/job.ts";
+import { leaderboardPostsJob } from "./leaderboards/posts-job.ts";
+
+export const jobs: JobSpec[] = [
+  withdrawalsJob,
+  arenaEmissionJob,
+  reservationExpiryJob,
+  pendingGradesJob,
+  reputationDecayJob,
+  unstakeReleaseJob,
+  leaderboardPostsJob,
+];

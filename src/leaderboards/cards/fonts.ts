@@ -1,0 +1,118 @@
+// The one font every card is drawn with, bundled in the repository (DejaVu Sans, see fonts/LICENSE.txt)
+// so a card is the same picture on every machine. Skia falls back to whatever fonts a machine has for
+// characters the bundled font lacks, which would make the output depend on the machine: so text is
+// first cleaned to the characters the font covers (read from its cmap table), and anything else
+// (most emoji, rare scripts) becomes one replacement glyph per user-perceived character.
+import { readFileSync } from "node:fs";
+import { GlobalFonts } from "@napi-rs/canvas";
+
+export const FONT_FAMILY = "Forgebot Sans";
+export const REPLACEMENT = "□";
+
+const FONT_FILES = {
+  regular: new URL("./fonts/DejaVuSans.ttf", import.meta.url),
+  bold: new URL("./fonts/DejaVuSans-Bold.ttf", import.meta.url),
+} as const;
+
+let covered: { regular: Set<number>; bold: Set<number> } | undefined;
+
+/** Registers the bundled fonts once per process and returns the code points each covers. */
+export function bundledFonts(): { regular: Set<number>; bold: Set<number> } {
+  if (covered) return covered;
+  const regular = readFileSync(FONT_FILES.regular);
+  const bold = readFileSync(FONT_FILES.bold);
+  GlobalFonts.register(regular, FONT_FAMILY);
+  GlobalFonts.register(bold, FONT_FAMILY);
+  covered = { regular: cmapCodePoints(regular), bold: cmapCodePoints(bold) };
+  return covered;
+}
+
+/** A CSS font string for the bundled family. */
+export function font(sizePx: number, weight: "regular" | "bold" = "regular"): string {
+  return `${weight === "bold" ? "bold " : ""}${sizePx}px "${FONT_FAMILY}"`;
+}
+
+// Joiners, variation selectors and skin-tone modifiers only shape a sequence; they are dropped
+// rather than replaced, so "👍🏽" or a ZWJ family becomes one replacement glyph, not several.
+const SHAPING = /[\u200d\ufe0e\ufe0f]|[\u{1f3fb}-\u{1f3ff}]|[\u{e0020}-\u{e007f}]/u;
+const CONTROL = /\p{Cc}|[\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/**
+ * `text` with only characters both bundled weights can draw: control and bidi-override characters
+ * removed, every grapheme the font lacks replaced by one REPLACEMENT.
+ */
+export function drawableText(text: string): string {
+  const { regular, bold } = bundledFonts();
+  let out = "";
+  for (const { segment } of segmenter.segment(text.normalize("NFC"))) {
+    const points = [...segment].filter((ch) => !SHAPING.test(ch) && !CONTROL.test(ch));
+    if (points.length === 0) continue;
+    const ok = points.every((ch) => {
+      const cp = ch.codePointAt(0)!;
+      return regular.has(cp) && bold.has(cp);
+    });
+    out += ok ? points.join("") : REPLACEMENT;
+  }
+  return out;
+}
+
+/** The code points a TrueType font maps to glyphs (cmap format 12, else format 4). */
+export function cmapCodePoints(ttf: Uint8Array): Set<number> {
+  const view = new DataView(ttf.buffer, ttf.byteOffset, ttf.byteLength);
+  const tableCount = view.getUint16(4);
+  let cmap = -1;
+  for (let i = 0; i < tableCount; i++) {
+    const record = 12 + i * 16;
+    const tag = String.fromCharCode(...ttf.subarray(record, record + 4));
+    if (tag === "cmap") cmap = view.getUint32(record + 8);
+  }
+  if (cmap < 0) throw new Error("the font has no cmap table");
+  const subtables = view.getUint16(cmap + 2);
+  let format4 = -1;
+  let format12 = -1;
+  for (let i = 0; i < subtables; i++) {
+    const record = cmap + 4 + i * 8;
+    const platform = view.getUint16(record);
+    const encoding = view.getUint16(record + 2);
+    const offset = cmap + view.getUint32(record + 4);
+    const format = view.getUint16(offset);
+    if (format === 12 && (platform === 3 || platform === 0)) format12 = offset;
+    if (format === 4 && ((platform === 3 && encoding === 1) || platform === 0)) format4 = offset;
+  }
+  const points = new Set<number>();
+  if (format12 >= 0) {
+    const groups = view.getUint32(format12 + 12);
+    for (let g = 0; g < groups; g++) {
+      const at = format12 + 16 + g * 12;
+      const start = view.getUint32(at);
+      const end = view.getUint32(at + 4);
+      const glyph = view.getUint32(at + 8);
+      for (let cp = start; cp <= end; cp++) if (glyph + (cp - start) !== 0) points.add(cp);
+    }
+    return points;
+  }
+  if (format4 < 0) throw new Error("the font has no Unicode cmap subtable");
+  const segCount = view.getUint16(format4 + 6) / 2;
+  const ends = format4 + 14;
+  const starts = ends + segCount * 2 + 2;
+  const deltas = starts + segCount * 2;
+  const rangeOffsets = deltas + segCount * 2;
+  for (let s = 0; s < segCount; s++) {
+    const end = view.getUint16(ends + s * 2);
+    const start = view.getUint16(starts + s * 2);
+    const delta = view.getInt16(deltas + s * 2);
+    const rangeOffset = view.getUint16(rangeOffsets + s * 2);
+    for (let cp = start; cp <= end && cp !== 0xffff; cp++) {
+      let glyph: number;
+      if (rangeOffset === 0) glyph = (cp + delta) & 0xffff;
+      else {
+        const at = rangeOffsets + s * 2 + rangeOffset + (cp - start) * 2;
+        glyph = view.getUint16(at);
+        if (glyph !== 0) glyph = (glyph + delta) & 0xffff;
+      }
+      if (glyph !== 0) points.add(cp);
+    }
+  }
+  return points;
+}

@@ -1,0 +1,256 @@
+// The leaderboards: who leads each board in a period, with the viewer's own rank even outside the
+// top. Money comes from the ledger (ledger-metrics.ts); counts that only other features record come
+// from their providers (providers.ts). Read-only: nothing here moves or writes anything.
+import { Decimal } from "decimal.js";
+import { UserError } from "#src/core/errors.ts";
+import type { Database, TxClient } from "#src/db/database.ts";
+import { formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
+import type { Ledger } from "#src/ledger/ledger.ts";
+import type { TokenRegistry } from "#src/ledger/tokens.ts";
+import {
+  creditedToUsers,
+  demonstrationsPaidByFactory,
+  fundsByFactory,
+  LEADERBOARD_CODES,
+  type LedgerTotal,
+} from "./ledger-metrics.ts";
+import { periodLabel, periodWindow, type Window } from "./periods.ts";
+import type { LeaderboardProviders } from "./providers.ts";
+import { type Ranked, rank, type Scored, topWithViewer } from "./ranking.ts";
+import { LeaderboardSchedules } from "./schedules.ts";
+import { Summaries } from "./summaries.ts";
+import {
+  type Board,
+  type BoardKind,
+  type BoardRow,
+  METRICS,
+  type Metric,
+  MONEY_METRICS,
+  type PeriodName,
+} from "./types.ts";
+
+export interface BoardQuery {
+  kind: BoardKind;
+  /** Defaults to the kind's first metric. */
+  metric?: Metric;
+  period: PeriodName;
+  /** For money metrics; defaults to the configured token. */
+  token?: TokenInfo;
+  viewerUserId?: number;
+  now: Date;
+  /** How many rows at the top (default 10). */
+  limit?: number;
+}
+
+export interface LeaderboardSettings {
+  /** Graded demonstrations a farmer needs in the period to be ranked by average quality. */
+  minimumQualityCount: number;
+  defaultToken: string;
+}
+
+interface Entry {
+  display: string;
+  detail?: string;
+}
+
+const TITLES: Record<Metric, string> = {
+  earnings: "Top farmers by earnings",
+  quality: "Top farmers by average quality",
+  commissions: "Top ambassadors by commissions",
+  referrals: "Top ambassadors by active referrals",
+  demonstrations: "Top factories by demonstrations paid",
+  funds: "Top factories by funds",
+  nodes: "Top arena nodes by rewards",
+  validators: "Top arena validators by rewards",
+};
+
+export class Leaderboards {
+  /** Profiles and pools, for their cards. */
+  readonly summaries: Summaries;
+  /** Posts on a cron schedule (/leaderboard schedule) and the job that makes them. */
+  readonly schedules: LeaderboardSchedules;
+
+  constructor(
+    private readonly db: Database,
+    ledger: Ledger,
+    private readonly tokens: TokenRegistry,
+    readonly settings: LeaderboardSettings,
+    /** Filled in by the features that record what the ledger does not. */
+    readonly providers: LeaderboardProviders = {},
+  ) {
+    this.summaries = new Summaries(db, ledger, tokens, this);
+    this.schedules = new LeaderboardSchedules(db, tokens, this);
+  }
+
+  /** The metric a board uses by default, or the one asked for if it belongs to that board. */
+  metricFor(kind: BoardKind, metric: string | undefined): Metric {
+    const allowed: readonly string[] = METRICS[kind];
+    if (metric === undefined) return allowed[0] as Metric;
+    if (!allowed.includes(metric))
+      throw new UserError(
+        "invalid_metric",
+        `The ${kind} board ranks by ${allowed.join(" or ")}, not "${metric}". Choose one of those.`,
+      );
+    return metric as Metric;
+  }
+
+  async board(query: BoardQuery): Promise<Board> {
+    const metric = this.metricFor(query.kind, query.metric);
+    const money = MONEY_METRICS.has(metric);
+    const token = money ? (query.token ?? this.tokens.get(this.settings.defaultToken)) : undefined;
+    const window = periodWindow(query.period, query.now);
+    const limit = Math.max(1, Math.min(query.limit ?? 10, 25));
+    const db = this.db.prisma;
+    const subtitle = [periodLabel(query.period, query.now), token?.symbol].filter(Boolean).join(" · ");
+    const base = {
+      kind: query.kind,
+      metric,
+      period: query.period,
+      ...(token ? { token: token.symbol } : {}),
+      title: TITLES[metric],
+      subtitle,
+    };
+
+    const scored = await this.scores(db, metric, window, token);
+    if (scored === "unavailable") {
+      return {
+        ...base,
+        rows: [],
+        ranked: 0,
+        unavailable: `${TITLES[metric]} needs data this installation does not record yet.`,
+      };
+    }
+    const ranked = rank(scored.entries);
+    const userBoard = query.kind !== "factories";
+    const viewerId = userBoard && query.viewerUserId !== undefined ? String(query.viewerUserId) : undefined;
+    const { top, viewer } = topWithViewer(ranked, limit, viewerId);
+    const names = await this.names(
+      db,
+      query.kind,
+      [...top, ...(viewer ? [viewer] : [])].map((r) => r.id),
+    );
+    const toRow = (r: Ranked<Entry>): BoardRow => ({
+      rank: r.rank,
+      id: r.id,
+      name: names.get(r.id) ?? (userBoard ? `member #${r.id}` : `Factory #${r.id}`),
+      value: r.item.display,
+      ...(r.item.detail ? { detail: r.item.detail } : {}),
+      isViewer: r.id === viewerId,
+    });
+    const board: Board = {
+      ...base,
+      rows: top.map(toRow),
+      ranked: ranked.length,
+      ...(metric === "quality" ? { minimumCount: this.settings.minimumQualityCount } : {}),
+    };
+    if (viewer) board.viewer = toRow(viewer);
+    else if (viewerId !== undefined && !ranked.some((r) => r.id === viewerId))
+      board.viewerNote =
+        scored.whyNotRanked.get(viewerId) ?? "You are not on this board yet for this period.";
+    return board;
+  }
+
+  private async scores(
+    db: TxClient,
+    metric: Metric,
+    window: Window,
+    token: TokenInfo | undefined,
+  ): Promise<{ entries: Array<Scored<Entry>>; whyNotRanked: Map<string, string> } | "unavailable"> {
+    const whyNotRanked = new Map<string, string>();
+    const fromMoney = (totals: LedgerTotal[], detail?: (t: LedgerTotal) => string) => ({
+      entries: totals
+        .filter((t) => t.amountAtoms > 0n)
+        .map((t) => ({
+          id: t.id,
+          score: t.amountAtoms,
+          item: { display: formatMoney(t.amountAtoms, token!), ...(detail ? { detail: detail(t) } : {}) },
+        })),
+      whyNotRanked,
+    });
+    switch (metric) {
+      case "earnings":
+        return fromMoney(
+          await creditedToUsers(db, [LEADERBOARD_CODES.farmerPayout], token!.symbol, window),
+          (t) => plural(t.count, "payout"),
+        );
+      case "commissions":
+        return fromMoney(
+          await creditedToUsers(db, LEADERBOARD_CODES.commissions, token!.symbol, window),
+          (t) => plural(t.count, "commission"),
+        );
+      case "nodes":
+      case "validators":
+        return fromMoney(
+          await creditedToUsers(db, [LEADERBOARD_CODES.arenaReward], token!.symbol, window, {
+            metaKey: "role",
+            metaValue: metric === "nodes" ? "node" : "validator",
+          }),
+        );
+      case "funds":
+        return fromMoney(await fundsByFactory(db, token!.symbol, window), (t) => plural(t.count, "deposit"));
+      case "demonstrations": {
+        const totals = await demonstrationsPaidByFactory(db, window);
+        return {
+          entries: totals
+            .filter((t) => t.count > 0)
+            .map((t) => ({ id: t.id, score: BigInt(t.count), item: { display: plural(t.count, "paid") } })),
+          whyNotRanked,
+        };
+      }
+      case "referrals": {
+        const source = this.providers.referrals;
+        if (!source) return "unavailable";
+        const counts = await source.activeReferrals(db, window);
+        return {
+          entries: counts
+            .filter((c) => c.count > 0)
+            .map((c) => ({
+              id: String(c.userId),
+              score: BigInt(c.count),
+              item: { display: `${c.count} active` },
+            })),
+          whyNotRanked,
+        };
+      }
+      case "quality": {
+        const source = this.providers.quality;
+        if (!source) return "unavailable";
+        const minimum = this.settings.minimumQualityCount;
+        const entries: Array<Scored<Entry>> = [];
+        for (const q of await source.farmerQuality(db, window)) {
+          if (q.count < minimum) {
+            whyNotRanked.set(
+              String(q.userId),
+              `You have ${plural(q.count, "graded demonstration")} in this period; ${minimum} are needed to be ranked by quality.`,
+            );
+            continue;
+          }
+          const average = new Decimal(q.averageQuality);
+          entries.push({
+            id: String(q.userId),
+            score: average,
+            item: {
+              display: average.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2),
+              detail: plural(q.count, "graded"),
+            },
+          });
+        }
+        return { entries, whyNotRanked };
+      }
+    }
+  }
+
+  private async names(db: TxClient, kind: BoardKind, ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    if (kind === "factories") return (await this.providers.factories?.factoryNames(db, ids)) ?? new Map();
+    const users = await db.user.findMany({
+      where: { id: { in: ids.filter((id) => /^\d+$/.test(id)).map(Number) } },
+      select: { id: true, displayName: true },
+    });
+    return new Map(users.map((u) => [String(u.id), u.displayName]));
+  }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 || noun.endsWith("paid") || noun.endsWith("graded") ? "" : "s"}`;
+}

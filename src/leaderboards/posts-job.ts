@@ -1,0 +1,20 @@
+// Every minute, in every bot process: post the scheduled leaderboards that are due. Each schedule's
+// period is claimed in the database first (see schedules.ts), so it is posted once in all.
+import { defineJob } from "#src/epochs/job.ts";
+
+export const leaderboardPostsJob = defineJob({
+  name: "leaderboard-posts",
+  description: "Posts scheduled leaderboards in their channels, once per scheduled time",
+  defaultSchedule: "* * * * *",
+  async run(ctx) {
+    const { services } = ctx;
+    const report = await services.leaderboards.schedules.postDue(ctx.now, services.notifier, {
+      images: services.config.CARD_IMAGES,
+      log: ctx.log,
+    });
+    return {
+      summary: `${report.posted} scheduled leaderboard(s) posted, ${report.failed} failed.`,
+      data: { ...report },
+    };
+  },
+});

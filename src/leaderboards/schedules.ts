@@ -1,0 +1,261 @@
+// Scheduled leaderboard posts. Moderators schedule a board for a channel with a cron expression; the
+// `leaderboard-posts` job runs every minute in every bot process and, for each active schedule whose
+// platform this process can post to, finds the latest time the cron fired and claims
+// (schedule, fire time) in leaderboard_posts before posting. The primary key lets one process win the
+// claim, so a period is posted exactly once however many processes run; a tick that comes late still
+// posts the period it missed (the latest one only: an old leaderboard is not worth a flood).
+//
+// The claim commits before the post is sent, so a crash between the two loses that one post rather
+// than ever sending it twice; a failed send is recorded on the claim.
+import type { Actor } from "#src/core/context.ts";
+import { forbidden, UserError } from "#src/core/errors.ts";
+import { runOnce } from "#src/core/idempotency.ts";
+import type { Notifier } from "#src/core/notifier.ts";
+import type { ChannelRef } from "#src/core/spec.ts";
+import type { Database } from "#src/db/database.ts";
+import type { TokenRegistry } from "#src/ledger/tokens.ts";
+import type { Logger } from "#src/log.ts";
+import { lastFireTime, nextFireTime, parseCron } from "./cron.ts";
+import type { Leaderboards } from "./leaderboards.ts";
+import { boardReply } from "./replies.ts";
+import type { BoardKind, Metric, PeriodName } from "./types.ts";
+
+export interface ScheduleView {
+  id: number;
+  platform: string;
+  channelId: string;
+  channelName: string | null;
+  board: BoardKind;
+  metric: Metric;
+  period: PeriodName;
+  token: string | null;
+  cron: string;
+  createdAt: Date;
+  nextPostAt: Date | null;
+}
+
+export interface ScheduleRequest {
+  actor: Actor;
+  key: string;
+  now: Date;
+  channel: ChannelRef;
+  board: BoardKind;
+  metric?: string;
+  period: PeriodName;
+  token?: string;
+  cron: string;
+}
+
+export interface PostReport {
+  /** Posts this process claimed and sent. */
+  posted: number;
+  /** Claimed but the platform refused the post. */
+  failed: number;
+}
+
+/** How far back a late tick still posts a missed period. */
+const CATCH_UP_MS = 24 * 3_600_000;
+/** Active schedules at most, so a mistake cannot make the bot flood every channel. */
+export const MAX_SCHEDULES = 50;
+
+type Row = {
+  id: number;
+  platform: string;
+  channelId: string;
+  channelName: string | null;
+  board: string;
+  metric: string;
+  period: string;
+  token: string | null;
+  cron: string;
+  createdAt: Date;
+};
+
+export class LeaderboardSchedules {
+  constructor(
+    private readonly db: Database,
+    private readonly tokens: TokenRegistry,
+    private readonly leaderboards: Leaderboards,
+  ) {}
+
+  async schedule(request: ScheduleRequest): Promise<ScheduleView> {
+    if (!request.actor.isModerator) throw forbidden("Only moderators can schedule leaderboard posts.");
+    const cron = parseCron(request.cron);
+    if (cron.minutes.size !== 1)
+      throw new UserError(
+        "invalid_cron",
+        'A leaderboard is posted at most once an hour: give the minute as one number, e.g. "0 9 * * 1".',
+      );
+    const metric = this.leaderboards.metricFor(request.board, request.metric);
+    const token = request.token ? this.tokens.get(request.token).symbol : null;
+    const input = {
+      platform: request.channel.platform,
+      channelId: request.channel.id,
+      channelName: request.channel.name ?? null,
+      board: request.board,
+      metric,
+      period: request.period,
+      token,
+      cron: cron.source,
+    };
+    const { result } = await this.db.transaction((tx) =>
+      runOnce(tx, { scope: "leaderboard.schedule", key: request.key, input }, async () => {
+        const active = await tx.db.leaderboardSchedule.count({ where: { removedAt: null } });
+        if (active >= MAX_SCHEDULES)
+          throw new UserError(
+            "too_many_schedules",
+            `There are already ${active} scheduled leaderboards; remove one with /leaderboard unschedule first.`,
+          );
+        const row = await tx.db.leaderboardSchedule.create({
+          data: { ...input, key: request.key, createdById: request.actor.userId, createdAt: request.now },
+        });
+        return { id: row.id };
+      }),
+    );
+    const row = await this.db.prisma.leaderboardSchedule.findUniqueOrThrow({ where: { id: result.id } });
+    return this.view(row, request.now);
+  }
+
+  async unschedule(request: { actor: Actor; key: string; now: Date; id: number }): Promise<ScheduleView> {
+    if (!request.actor.isModerator)
+      throw forbidden("Only moderators can remove scheduled leaderboard posts.");
+    await this.db.transaction((tx) =>
+      runOnce(
+        tx,
+        { scope: "leaderboard.unschedule", key: request.key, input: { id: request.id } },
+        async () => {
+          const found = await tx.db.leaderboardSchedule.findUnique({ where: { id: request.id } });
+          if (!found || found.removedAt)
+            throw new UserError(
+              "unknown_schedule",
+              `There is no active scheduled leaderboard #${request.id}; /leaderboard schedules lists them.`,
+            );
+          await tx.db.leaderboardSchedule.update({
+            where: { id: request.id },
+            data: { removedAt: request.now },
+          });
+          return { id: request.id };
+        },
+      ),
+    );
+    const row = await this.db.prisma.leaderboardSchedule.findUniqueOrThrow({ where: { id: request.id } });
+    return this.view(row, request.now);
+  }
+
+  async list(now: Date): Promise<ScheduleView[]> {
+    const rows = await this.db.prisma.leaderboardSchedule.findMany({
+      where: { removedAt: null },
+      orderBy: { id: "asc" },
+    });
+    return rows.map((r) => this.view(r, now));
+  }
+
+  /**
+   * Posts a board in a channel now (/leaderboard post). The event's key is claimed first, so a
+   * redelivered command does not post twice; the replay answers with the first post's board.
+   */
+  async postNow(
+    request: Omit<ScheduleRequest, "cron">,
+    notifier: Notifier,
+    images: boolean,
+  ): Promise<{ replayed: boolean; title: string }> {
+    if (!request.actor.isModerator) throw forbidden("Only moderators can post leaderboards in channels.");
+    if (!notifier.platforms.includes(request.channel.platform as never))
+      throw new UserError(
+        "platform_not_running",
+        `This bot does not run on ${request.channel.platform} here, so it cannot post in that channel.`,
+      );
+    const board = await this.leaderboards.board({
+      kind: request.board,
+      metric: this.leaderboards.metricFor(request.board, request.metric),
+      period: request.period,
+      ...(request.token ? { token: this.tokens.get(request.token) } : {}),
+      now: request.now,
+    });
+    const input = {
+      channel: `${request.channel.platform}:${request.channel.id}`,
+      board: board.kind,
+      metric: board.metric,
+      period: board.period,
+      token: board.token ?? null,
+    };
+    const { replayed } = await this.db.transaction((tx) =>
+      runOnce(tx, { scope: "leaderboard.post", key: request.key, input }, async () => ({
+        title: board.title,
+      })),
+    );
+    if (!replayed) await notifier.postToChannel(request.channel, boardReply(board, images));
+    return { replayed, title: board.title };
+  }
+
+  /** The job's step: claims and posts every due period of every schedule this process can post to. */
+  async postDue(
+    now: Date,
+    notifier: Notifier,
+    options: { images: boolean; log: Logger },
+  ): Promise<PostReport> {
+    const platforms = new Set<string>(notifier.platforms);
+    const report: PostReport = { posted: 0, failed: 0 };
+    const schedules = await this.db.prisma.leaderboardSchedule.findMany({
+      where: { removedAt: null, platform: { in: [...platforms] } },
+      orderBy: { id: "asc" },
+    });
+    for (const schedule of schedules) {
+      const after = new Date(Math.max(schedule.createdAt.getTime(), now.getTime() - CATCH_UP_MS));
+      const fired = lastFireTime(parseCron(schedule.cron), now, after);
+      if (!fired) continue;
+      const periodKey = `${fired.toISOString().slice(0, 16)}Z`;
+      const claimed = await this.db.prisma.$queryRaw<Array<{ schedule_id: number }>>`
+        INSERT INTO leaderboard_posts (schedule_id, period_key, claimed_at)
+        VALUES (${schedule.id}, ${periodKey}, ${now})
+        ON CONFLICT (schedule_id, period_key) DO NOTHING
+        RETURNING schedule_id`;
+      if (claimed.length === 0) continue;
+      try {
+        const board = await this.leaderboards.board({
+          kind: schedule.board as BoardKind,
+          metric: schedule.metric as Metric,
+          period: schedule.period as PeriodName,
+          ...(schedule.token ? { token: this.tokens.get(schedule.token) } : {}),
+          now: fired,
+        });
+        await notifier.postToChannel(
+          { platform: schedule.platform, id: schedule.channelId },
+          boardReply(board, options.images),
+        );
+        await this.db.prisma.leaderboardPost.update({
+          where: { scheduleId_periodKey: { scheduleId: schedule.id, periodKey } },
+          data: { postedAt: new Date() },
+        });
+        report.posted++;
+      } catch (error) {
+        report.failed++;
+        options.log.warn(
+          { err: error, scheduleId: schedule.id, periodKey },
+          "scheduled leaderboard not posted",
+        );
+        await this.db.prisma.leaderboardPost.update({
+          where: { scheduleId_periodKey: { scheduleId: schedule.id, periodKey } },
+          data: { error: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) },
+        });
+      }
+    }
+    return report;
+  }
+
+  private view(row: Row & { removedAt?: Date | null }, now: Date): ScheduleView {
+    return {
+      id: row.id,
+      platform: row.platform,
+      channelId: row.channelId,
+      channelName: row.channelName,
+      board: row.board as BoardKind,
+      metric: row.metric as Metric,
+      period: row.period as PeriodName,
+      token: row.token,
+      cron: row.cron,
+      createdAt: row.createdAt,
+      nextPostAt: row.removedAt ? null : (nextFireTime(parseCron(row.cron), now) ?? null),
+    };
+  }
+}

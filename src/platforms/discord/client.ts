@@ -1,0 +1,28 @@
+// The discord.js client both modes use: over the gateway it logs in and receives interactions; for
+// the HTTP endpoint it never connects and only parses payloads and talks REST. No privileged intent
+// (nor any intent at all): slash commands, autocomplete and buttons arrive whatever the intents.
+import { Client, Options } from "discord.js";
+
+export interface DiscordClientSettings {
+  /** REST base URL (DISCORD_API_BASE): Discord's, a proxy's, or a test's loopback server. */
+  apiBase: string;
+  token?: string;
+}
+
+export function createDiscordClient(settings: DiscordClientSettings): Client {
+  const client = new Client({
+    intents: [],
+    rest: { api: settings.apiBase },
+    // The bot never pings anyone by echoing text, whatever a member typed.
+    allowedMentions: { parse: [] },
+    // Interactions carry what they need; cache as little as possible.
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      MessageManager: 0,
+      UserManager: 10_000,
+      GuildMemberManager: 1_000,
+    }),
+  });
+  if (settings.token) client.rest.setToken(settings.token);
+  return client;
+}

@@ -1,0 +1,152 @@
+// Discord's "Interactions Endpoint URL": Discord POSTs each interaction here instead of sending it
+// over the gateway. Every request is signed: Ed25519 over timestamp + body with the application's
+// key, checked against DISCORD_PUBLIC_KEY; anything else gets 401 (Discord itself sends bad
+// signatures to check that). The first answer is the HTTP response; the rest goes over REST, so any
+// replica behind a load balancer can serve any request: nothing is kept between requests.
+// https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type APIInteractionResponse,
+  type Client,
+  InteractionResponseType,
+  InteractionType,
+  MessageFlags,
+} from "discord.js";
+import type { Logger } from "#src/log.ts";
+import { readBody } from "../http-server.ts";
+import type { Acknowledger, DiscordFrontEnd } from "./interactions.ts";
+
+/** Interaction payloads are a few kilobytes; anything far larger is not from Discord. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/** A signed request older (or newer) than this is refused, so a captured one cannot be replayed later. */
+const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+
+export function discordPublicKey(hex: string): KeyObject {
+  return createPublicKey({
+    key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(hex, "hex").toString("base64url") },
+    format: "jwk",
+  });
+}
+
+/** Whether `signature` (hex) is the application's signature of timestamp + body. */
+export function verifyDiscordSignature(
+  key: KeyObject,
+  signature: string | undefined,
+  timestamp: string | undefined,
+  body: Buffer,
+): boolean {
+  if (!signature || !timestamp || !/^[0-9a-f]{128}$/i.test(signature)) return false;
+  try {
+    return verify(null, Buffer.concat([Buffer.from(timestamp), body]), key, Buffer.from(signature, "hex"));
+  } catch {
+    return false;
+  }
+}
+
+export interface InteractionsEndpointOptions {
+  client: Client;
+  front: DiscordFrontEnd;
+  publicKey: string;
+  log: Logger;
+  /** Unix seconds now; for the replay window. */
+  nowSeconds?: () => number;
+}
+
+export function interactionsEndpoint(options: InteractionsEndpointOptions) {
+  const key = discordPublicKey(options.publicKey);
+  const now = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const send = (status: number, body: unknown): void => {
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+    };
+    if (req.method !== "POST") {
+      res.writeHead(405, { allow: "POST" }).end();
+      return;
+    }
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (!body) return send(413, { error: "request too large" });
+    const signature = header(req, "x-signature-ed25519");
+    const timestamp = header(req, "x-signature-timestamp");
+    if (!verifyDiscordSignature(key, signature, timestamp, body))
+      return send(401, { error: "invalid request signature" });
+    if (Math.abs(now() - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS)
+      return send(401, { error: "request timestamp too old" });
+    let interaction: { id: string; type: InteractionType };
+    try {
+      interaction = JSON.parse(body.toString("utf8"));
+    } catch {
+      return send(400, { error: "body is not JSON" });
+    }
+    if (interaction.type === InteractionType.Ping) return send(200, { type: InteractionResponseType.Pong });
+
+    const { acknowledger, response } = httpAcknowledger();
+    const handled = options.front.feed(options.client, interaction, acknowledger);
+    // If the front end answered nothing (a redelivery it already handled), the request still gets
+    // the neutral acknowledgement Discord expects for that kind of interaction.
+    void handled?.finally(() => acknowledger.fallback(interaction.type));
+    if (!handled) acknowledger.fallback(interaction.type);
+    send(200, await response);
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** An acknowledger whose first answer becomes the HTTP response body. */
+function httpAcknowledger(): {
+  acknowledger: Acknowledger & { fallback(type: InteractionType): void };
+  response: Promise<APIInteractionResponse>;
+} {
+  let resolve!: (body: APIInteractionResponse) => void;
+  let answered = false;
+  const response = new Promise<APIInteractionResponse>((r) => {
+    resolve = r;
+  });
+  const answer = (body: APIInteractionResponse) => {
+    if (answered) throw new Error("this interaction was already answered");
+    answered = true;
+    resolve(body);
+  };
+  return {
+    response,
+    acknowledger: {
+      async deferReply(interaction, ephemeral) {
+        answer({
+          type: InteractionResponseType.DeferredChannelMessageWithSource,
+          ...(ephemeral ? { data: { flags: MessageFlags.Ephemeral } } : {}),
+        });
+        // discord.js now edits and follows up over REST, as after a deferral over the gateway.
+        interaction.deferred = true;
+        interaction.ephemeral = ephemeral;
+      },
+      async deferUpdate(interaction) {
+        answer({ type: InteractionResponseType.DeferredMessageUpdate });
+        interaction.deferred = true;
+      },
+      async autocomplete(interaction, choices) {
+        answer({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices } });
+        interaction.responded = true;
+      },
+      async unsupported() {
+        answer({
+          type: InteractionResponseType.ChannelMessageWithSource,
+          data: { content: "This is not something Forgebot handles.", flags: MessageFlags.Ephemeral },
+        });
+      },
+      fallback(type) {
+        if (answered) return;
+        if (type === InteractionType.ApplicationCommandAutocomplete)
+          answer({
+            type: InteractionResponseType.ApplicationCommandAutocompleteResult,
+            data: { choices: [] },
+          });
+        else if (type === InteractionType.MessageComponent)
+          answer({ type: InteractionResponseType.DeferredMessageUpdate });
+        else answer({ type: InteractionResponseType.DeferredChannelMessageWithSource });
+      },
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// Starts the chat front ends the settings ask for: Discord (over the gateway or the HTTP
+// interactions endpoint) when DISCORD_TOKEN or DISCORD_PUBLIC_KEY is set, Telegram (long polling or
+// webhook) when TELEGRAM_BOT_TOKEN is set, both when both are. main.ts runs the console when this
+// starts nothing. Each registers its PlatformSender with the notifier.
+import { run } from "@grammyjs/runner";
+import { webhookCallback } from "grammy";
+import type { App } from "#src/app.ts";
+import { discordMode, telegramMode } from "#src/config.ts";
+import type { Dispatcher } from "#src/core/dispatch.ts";
+import type { Logger } from "#src/log.ts";
+import { createDiscordClient } from "./discord/client.ts";
+import { interactionsEndpoint } from "./discord/http-interactions.ts";
+import { DiscordFrontEnd } from "./discord/interactions.ts";
+import { discordSender } from "./discord/sender.ts";
+import { HttpServer } from "./http-server.ts";
+import { loggable } from "./loggable.ts";
+import { createBot } from "./telegram/bot.ts";
+import { setTelegramMenus, telegramMenus } from "./telegram/menu.ts";
+import { telegramSender } from "./telegram/sender.ts";
+
+export const DISCORD_INTERACTIONS_PATH = "/discord/interactions";
+const TELEGRAM_UPDATES = ["message", "callback_query"] as const;
+
+export interface RunningFrontEnds {
+  /** "discord (gateway)", "telegram (webhook)", …: what runs, for the start-up log. */
+  names: string[];
+  /** The HTTP server's port, when one runs. */
+  httpPort?: number;
+  stop(): Promise<void>;
+}
+
+/** Whether any chat platform is configured (otherwise main.ts opens the console). */
+export function chatPlatformsConfigured(config: App["config"]): boolean {
+  return discordMode(config) !== undefined || telegramMode(config) !== undefined;
+}
+
+export async function startFrontEnds(app: App, log: Logger): Promise<RunningFrontEnds | undefined> {
+  const { config, services } = app;
+  // Front ends see the dispatcher without the commands' service type.
+  const dispatcher = app.dispatcher as unknown as Dispatcher<unknown>;
+  const names: string[] = [];
+  const stops: Array<() => Promise<unknown>> = [];
+  const http = new HttpServer(log);
+  const attachmentTimeoutMs = config.ATTACHMENT_TIMEOUT_SECONDS * 1000;
+  try {
+    const discord = discordMode(config);
+    if (discord) {
+      const client = createDiscordClient({
+        apiBase: config.DISCORD_API_BASE,
+        ...(config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN } : {}),
+      });
+      const front = new DiscordFrontEnd(dispatcher, { log, attachmentTimeoutMs });
+      front.attach(client);
+      // Direct messages and channel posts need the bot token, in either mode.
+      if (config.DISCORD_TOKEN) services.notifier.register(discordSender(client.rest));
+      if (discord === "http") {
+        http.route(
+          DISCORD_INTERACTIONS_PATH,
+          interactionsEndpoint({ client, front, publicKey: config.DISCORD_PUBLIC_KEY!, log }),
+        );
+      } else {
+        await client.login(config.DISCORD_TOKEN);
+      }
+      stops.push(async () => {
+        await front.idle();
+        await client.destroy();
+      });
+      names.push(`discord (${discord})`);
+    }
+
+    const telegram = telegramMode(config);
+    if (telegram) {
+      const bot = createBot({
+        token: config.TELEGRAM_BOT_TOKEN!,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        dispatcher,
+        actions: services.actions,
+        db: services.db.prisma,
+        clock: services.clock,
+        ensureUser: (user) => services.identity.ensureUser(user),
+        log,
+        attachmentTimeoutMs,
+      });
+      await bot.init();
+      const moderators = config.MODERATORS.filter((m) => m.platform === "telegram").map((m) => m.id);
+      await setTelegramMenus(bot.api, telegramMenus(dispatcher.commands.all(), moderators));
+      services.notifier.register(telegramSender(bot.api));
+      const allowed_updates = [...TELEGRAM_UPDATES];
+      if (telegram === "webhook") {
+        const url = new URL(config.TELEGRAM_WEBHOOK_URL!);
+        http.route(
+          url.pathname,
+          webhookCallback(bot, "http", {
+            secretToken: config.TELEGRAM_WEBHOOK_SECRET!,
+            // A slow command answers Telegram anyway and goes on; a retry would be dropped as seen.
+            onTimeout: "return",
+            timeoutMilliseconds: 9_000,
+          }),
+        );
+        await bot.api.setWebhook(url.href, {
+          secret_token: config.TELEGRAM_WEBHOOK_SECRET!,
+          allowed_updates,
+        });
+      } else {
+        // A webhook left from an earlier webhook deployment would make getUpdates fail.
+        await bot.api.deleteWebhook();
+        const runner = run(bot, { runner: { fetch: { allowed_updates } } });
+        stops.push(async () => {
+          if (runner.isRunning()) await runner.stop();
+        });
+      }
+      names.push(`telegram (${telegram})`);
+    }
+
+    if (names.length === 0) return undefined;
+    const httpPort =
+      http.paths.length > 0 ? await http.listen(config.HTTP_HOST, config.HTTP_PORT) : undefined;
+    stops.unshift(() => http.close());
+    log.info({ frontEnds: names, httpPort }, "front ends running");
+    return { names, ...(httpPort === undefined ? {} : { httpPort }), stop: () => stopAll(stops, log) };
+  } catch (error) {
+    await stopAll(stops, log);
+    throw error;
+  }
+}
+
+async function stopAll(stops: Array<() => Promise<unknown>>, log: Logger): Promise<void> {
+  for (const stop of stops.splice(0)) {
+    await stop().catch((error: unknown) =>
+      log.warn({ err: loggable(error) }, "a front end did not stop cleanly"),
+    );
+  }
+}

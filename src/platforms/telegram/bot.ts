@@ -1,0 +1,316 @@
+// The Telegram front end: a grammY bot whose updates go through the one command core.
+//   /fund pool:3 amount:50 token:USDC      typed like on the console (subcommands as words)
+//   a document or photo with a command     fills the command's file option
+//   /start ref_<code>                      a referral deep link
+// Middleware order (after the grammY template): error boundary -> drop redelivered updates ->
+// one update at a time per chat -> features -> a hint for anything else. The update id is the
+// idempotency key; personal answers asked for in a group go to the member's private chat.
+
+import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, type Context, GrammyError } from "grammy";
+import type { Message, User } from "grammy/types";
+import { parseCommandLine } from "#src/core/command-line.ts";
+import type { PlatformUser } from "#src/core/context.ts";
+import type { Dispatcher, Invocation } from "#src/core/dispatch.ts";
+import { isUserError } from "#src/core/errors.ts";
+import type { RawAttachment, RawOptionValue } from "#src/core/options.ts";
+import type { Reply } from "#src/core/reply.ts";
+import type { OptionSpec } from "#src/core/spec.ts";
+import type { Logger } from "#src/log.ts";
+import { downloadFile } from "../download.ts";
+import { loggable } from "../loggable.ts";
+import { RecentEvents } from "../recent-events.ts";
+import { truncate } from "../text-split.ts";
+import { Guide, type GuideDeps } from "./guide.ts";
+import { escapeHtml, replaceMessage, type SendTarget, sendReply } from "./render.ts";
+
+export interface TelegramDeps extends Omit<GuideDeps, "dispatcher"> {
+  token: string;
+  /** The Bot API root (TELEGRAM_API_ROOT): Telegram's, a local Bot API server, or a test's. */
+  apiRoot: string;
+  dispatcher: Dispatcher<unknown>;
+  log: Logger;
+  attachmentTimeoutMs: number;
+}
+
+/** The referral feature's command, run for `/start ref_<code>` once it exists. */
+const REFERRAL_PATH = ["referral", "use"];
+
+export function createBot(deps: TelegramDeps): Bot {
+  const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot } });
+  // Flood limits (429) and Telegram's passing 5xx are waited out and retried.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  const front = new TelegramFrontEnd(deps);
+  const recent = new RecentEvents();
+  const safe = bot.errorBoundary((error) => {
+    deps.log.error(
+      { err: loggable(error.error), updateId: error.ctx.update.update_id },
+      "telegram update failed",
+    );
+  });
+  safe.use((ctx, next) => {
+    if (recent.add(String(ctx.update.update_id))) return next();
+    deps.log.info({ updateId: ctx.update.update_id }, "telegram update delivered twice; handled once");
+  });
+  safe.use(sequentialize((ctx: Context) => (ctx.chat?.id ?? ctx.from?.id)?.toString()));
+  safe.command("start", (ctx) => front.start(ctx, typeof ctx.match === "string" ? ctx.match.trim() : ""));
+  safe.on("callback_query:data", (ctx) => front.callback(ctx));
+  safe.on(["message:text", "message:caption"], (ctx) => front.message(ctx));
+  safe.on("message", (ctx) => front.unhandled(ctx));
+  // Long polling reports errors here (the boundary above catches those of the features).
+  bot.catch((error) => deps.log.error({ err: loggable(error.error) }, "telegram update failed"));
+  return bot;
+}
+
+class TelegramFrontEnd {
+  readonly #guide: Guide;
+
+  constructor(private readonly deps: TelegramDeps) {
+    this.#guide = new Guide(deps);
+  }
+
+  async start(ctx: Context, payload: string): Promise<void> {
+    const referral = /^ref_([A-Za-z0-9_-]{1,56})$/.exec(payload);
+    if (referral && this.has(REFERRAL_PATH)) {
+      await this.run(ctx, { ...this.origin(ctx), path: REFERRAL_PATH, options: { code: referral[1]! } });
+      return;
+    }
+    const name = ctx.from ? userOf(ctx.from).displayName : "there";
+    await this.deliver(ctx, {
+      title: `Welcome to Forgebot, ${name}!`,
+      text:
+        "Forgebot runs the pools, payouts and rewards of this community. Type /help to see the commands, " +
+        "e.g. /balance. Options are written name:value, like /history token:USDC.",
+      tone: "info",
+    });
+  }
+
+  async message(ctx: Context): Promise<void> {
+    const message = ctx.message!;
+    const text = message.text ?? message.caption ?? "";
+    if (!text.startsWith("/")) {
+      await this.answerQuestion(ctx, text);
+      return;
+    }
+    let parsed: ReturnType<typeof parseCommandLine>;
+    try {
+      parsed = parseCommandLine(text, ctx.me.username);
+    } catch (error) {
+      if (!isUserError(error) || error.code === "not_for_this_bot") return;
+      await this.deliver(ctx, { text: error.message, tone: "error" });
+      return;
+    }
+    if (!parsed) return;
+    // In a group, a command no one here knows is another bot's, unless it was addressed to us.
+    const addressed = ctx.chat?.type === "private" || /^\/[^\s@]+@/.test(text);
+    if (!addressed && !this.deps.dispatcher.commands.get(parsed.path[0]!)) return;
+    const options = this.withFiles(ctx, parsed.path, parsed.options);
+    await this.run(ctx, { ...this.origin(ctx), path: parsed.path, options });
+  }
+
+  async callback(ctx: Context): Promise<void> {
+    const query = ctx.callbackQuery!;
+    let answered = false;
+    const answer = async (text?: string) => {
+      if (answered) return;
+      answered = true;
+      await ctx.answerCallbackQuery(text ? { text: truncate(text, 200), show_alert: true } : {});
+    };
+    try {
+      const data = query.data ?? "";
+      if (Guide.isChoice(data)) {
+        let completed: Awaited<ReturnType<Guide["choose"]>>;
+        try {
+          completed = await this.#guide.choose(userOf(query.from), data);
+        } catch (error) {
+          if (!isUserError(error)) throw error;
+          await answer(error.message);
+          return;
+        }
+        await answer();
+        if (query.message)
+          await ctx.api.editMessageReplyMarkup(query.message.chat.id, query.message.message_id, {
+            reply_markup: { inline_keyboard: [] },
+          });
+        await this.run(ctx, { ...this.origin(ctx), ...completed });
+        return;
+      }
+      const result = await this.deps.dispatcher.press({ ...this.origin(ctx), buttonId: data });
+      if (!result.ok) {
+        await answer(result.reply.text);
+        return;
+      }
+      await answer();
+      const message = query.message as Message | undefined;
+      if (!message) return;
+      if (result.reply.personal && message.chat.type !== "private") {
+        await this.sendPrivately(ctx, result.reply);
+        return;
+      }
+      await replaceMessage(ctx.api, message, result.reply);
+    } finally {
+      // Every press is answered, or the member's button keeps spinning.
+      await answer().catch((error: unknown) =>
+        this.deps.log.warn({ err: loggable(error) }, "could not answer a callback"),
+      );
+    }
+  }
+
+  async unhandled(ctx: Context): Promise<void> {
+    if (ctx.chat?.type !== "private") return;
+    await this.deliver(ctx, { text: "Commands start with a slash: type /help to see them.", tone: "info" });
+  }
+
+  /** A plain message: the answer to the member's open question, else a hint in a private chat. */
+  private async answerQuestion(ctx: Context, text: string): Promise<void> {
+    const message = ctx.message!;
+    const toUs = ctx.chat?.type === "private" || message.reply_to_message?.from?.id === ctx.me.id;
+    if (!toUs) return;
+    const completed = ctx.from ? await this.#guide.answer(userOf(ctx.from), text) : undefined;
+    if (completed) {
+      await this.run(ctx, { ...this.origin(ctx), ...completed });
+      return;
+    }
+    await this.unhandled(ctx);
+  }
+
+  /** Runs a command; asks for what it lacks when the guide can, else shows the outcome. */
+  private async run(ctx: Context, invocation: Invocation): Promise<void> {
+    const result = await this.deps.dispatcher.dispatch(invocation);
+    if (!result.ok) {
+      const question = await this.#guide.ask(invocation, result);
+      if (question) {
+        await ctx.api.sendMessage(ctx.chat!.id, question.html, {
+          ...this.target(ctx),
+          parse_mode: "HTML",
+          reply_markup: question.markup,
+        });
+        return;
+      }
+    }
+    await this.deliver(ctx, result.reply);
+  }
+
+  /** Answers in the chat; personal answers asked for in a group go to the member's private chat. */
+  private async deliver(ctx: Context, reply: Reply): Promise<void> {
+    const chat = ctx.chat!;
+    if (reply.personal && chat.type !== "private") {
+      await this.sendPrivately(ctx, reply);
+      return;
+    }
+    await sendReply(ctx.api, chat.id, reply, this.target(ctx));
+  }
+
+  private async sendPrivately(ctx: Context, reply: Reply): Promise<void> {
+    const from = ctx.from!;
+    const mention = `<a href="tg://user?id=${from.id}">${escapeHtml(userOf(from).displayName)}</a>`;
+    let pointer: string;
+    try {
+      await sendReply(ctx.api, from.id, reply);
+      pointer = `${mention}, I sent you the answer in our private chat.`;
+    } catch (error) {
+      // Telegram lets a bot write to someone only after they have started a chat with it.
+      if (!(error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400)))
+        throw error;
+      pointer =
+        `${mention}, this answer is private and I cannot message you yet: open a chat with ` +
+        `@${escapeHtml(ctx.me.username)}, press Start, then send the command there.`;
+    }
+    await ctx.api.sendMessage(ctx.chat!.id, pointer, { ...this.target(ctx), parse_mode: "HTML" });
+  }
+
+  /** Replies go under the command that asked (and in its forum topic). */
+  private target(ctx: Context): SendTarget {
+    const message = ctx.message;
+    if (!message) return {};
+    return {
+      reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+      ...(message.is_topic_message && message.message_thread_id
+        ? { message_thread_id: message.message_thread_id }
+        : {}),
+    };
+  }
+
+  private origin(ctx: Context): Omit<Invocation, "path" | "options"> {
+    const chat = ctx.chat;
+    return {
+      platform: "telegram",
+      eventId: String(ctx.update.update_id),
+      user: userOf(ctx.from!),
+      ...(chat
+        ? {
+            channel: {
+              platform: "telegram",
+              id: String(chat.id),
+              ...("title" in chat && chat.title ? { name: chat.title } : {}),
+            },
+          }
+        : {}),
+      isPrivateChat: chat?.type === "private",
+      ...(ctx.from?.language_code ? { locale: ctx.from.language_code } : {}),
+    };
+  }
+
+  /** A document or photo sent with the command fills the command's first file option not given. */
+  private withFiles(
+    ctx: Context,
+    path: string[],
+    options: Record<string, string>,
+  ): Record<string, RawOptionValue> {
+    const message = ctx.message!;
+    const document = message.document;
+    const photo = message.photo?.at(-1);
+    if (!document && !photo) return options;
+    const specs = this.has(path) ? (this.deps.dispatcher.commands.resolve(path).leaf.options ?? {}) : {};
+    const slot = Object.entries<OptionSpec>(specs).find(
+      ([name, spec]) => spec.type === "attachment" && !(name in options),
+    );
+    if (slot?.[1].type !== "attachment") return options;
+    const maxBytes = slot[1].maxBytes;
+    const file = document
+      ? {
+          id: document.file_id,
+          name: document.file_name ?? "document",
+          size: document.file_size,
+          type: document.mime_type,
+        }
+      : { id: photo!.file_id, name: "photo.jpg", size: photo!.file_size, type: "image/jpeg" };
+    const attachment: RawAttachment = {
+      kind: "attachment",
+      name: file.name,
+      sizeBytes: file.size ?? 0,
+      ...(file.type ? { contentType: file.type } : {}),
+      read: async () => {
+        const info = await ctx.api.getFile(file.id);
+        if (!info.file_path) throw new Error("Telegram gave no file path");
+        // The URL holds the bot token: it is never logged, and errors about it never show it.
+        const url = `${this.deps.apiRoot}/file/bot${this.deps.token}/${info.file_path}`;
+        return downloadFile(url, file.name, {
+          maxBytes: Math.min(maxBytes, info.file_size ?? file.size ?? maxBytes),
+          timeoutMs: this.deps.attachmentTimeoutMs,
+        });
+      },
+    };
+    return { ...options, [slot[0]]: attachment };
+  }
+
+  private has(path: readonly string[]): boolean {
+    try {
+      this.deps.dispatcher.commands.resolve(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export function userOf(from: User): PlatformUser {
+  const name = [from.first_name, from.last_name].filter(Boolean).join(" ").trim();
+  return {
+    platform: "telegram",
+    id: String(from.id),
+    ...(from.username ? { username: from.username } : {}),
+    displayName: name || from.username || String(from.id),
+  };
+}

@@ -1,0 +1,167 @@
+// Replies as Telegram messages: HTML (the reply's **bold** and `code` become <b> and <code>), split
+// into messages of at most 4096 characters at line breaks, buttons as an inline keyboard on the last
+// one, and the picture as a photo with the text as its caption when it fits (1024).
+// https://core.telegram.org/bots/api#formatting-options
+import { type Api, GrammyError, InputFile } from "grammy";
+import type { InlineKeyboardButton, InlineKeyboardMarkup, Message } from "grammy/types";
+import type { Button, Reply } from "#src/core/reply.ts";
+import { truncate } from "../text-split.ts";
+
+export const TELEGRAM_LIMITS = { message: 4096, caption: 1024, callbackData: 64, buttonsPerRow: 3 } as const;
+
+/** Raw characters per piece of an over-long line: even if every one were escaped (&amp;), it fits. */
+const LONG_LINE_PIECE = 800;
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** One line of the reply's light markup as Telegram HTML; tags never span lines, so splits are safe. */
+export function lineToHtml(line: string): string {
+  return escapeHtml(line)
+    .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")
+    .replace(/`([^`]+)`/g, "<code>$1</code>");
+}
+
+export interface RenderedReply {
+  /** HTML messages, in order. */
+  texts: string[];
+  keyboard?: InlineKeyboardMarkup;
+  photo?: { data: Uint8Array; name: string; caption?: string };
+}
+
+export function keyboardOf(buttons: readonly Button[]): InlineKeyboardMarkup | undefined {
+  const usable = buttons.filter((b) => Buffer.byteLength(b.id) <= TELEGRAM_LIMITS.callbackData);
+  if (usable.length === 0) return undefined;
+  const rows: InlineKeyboardButton[][] = [];
+  for (let i = 0; i < usable.length; i += TELEGRAM_LIMITS.buttonsPerRow) {
+    rows.push(
+      usable.slice(i, i + TELEGRAM_LIMITS.buttonsPerRow).map((b) => ({ text: b.label, callback_data: b.id })),
+    );
+  }
+  return { inline_keyboard: rows };
+}
+
+export function renderReply(reply: Reply): RenderedReply {
+  const raw: string[] = [];
+  if (reply.title) raw.push(`**${reply.title.replace(/\*\*/g, "")}**`);
+  raw.push(...reply.text.split("\n"));
+  for (const field of reply.fields ?? []) raw.push(`**${field.name}**: ${field.value.split("\n").join(" ")}`);
+  if (reply.page) raw.push(`Page ${reply.page.current} of ${reply.page.total}`);
+  const lines = raw.flatMap((line) => {
+    const pieces: string[] = [];
+    for (let i = 0; i < Math.max(line.length, 1); i += LONG_LINE_PIECE)
+      pieces.push(line.slice(i, i + LONG_LINE_PIECE));
+    return pieces.map(lineToHtml);
+  });
+  const texts: string[] = [];
+  let current = "";
+  for (const line of lines) {
+    if (current && current.length + 1 + line.length > TELEGRAM_LIMITS.message) {
+      texts.push(current);
+      current = line;
+    } else {
+      current = current ? `${current}\n${line}` : line;
+    }
+  }
+  if (current.trim() || texts.length === 0) texts.push(current.trim() ? current : "…");
+  const keyboard = keyboardOf(reply.buttons ?? []);
+  const rendered: RenderedReply = { texts, ...(keyboard ? { keyboard } : {}) };
+  if (reply.image) {
+    const whole = texts.length === 1 && texts[0]!.length <= TELEGRAM_LIMITS.caption;
+    rendered.photo = {
+      data: reply.image.png,
+      name: reply.image.name,
+      caption: whole ? texts[0]! : escapeHtml(truncate(reply.image.alt, TELEGRAM_LIMITS.caption)),
+    };
+    if (whole) rendered.texts = [];
+  }
+  return rendered;
+}
+
+export interface SendTarget {
+  reply_parameters?: { message_id: number; allow_sending_without_reply: true };
+  message_thread_id?: number;
+}
+
+/** Sends a reply to a chat; the keyboard goes on the last message. */
+export async function sendReply(
+  api: Api,
+  chatId: number | string,
+  reply: Reply,
+  target: SendTarget = {},
+): Promise<Message[]> {
+  const { texts, keyboard, photo } = renderReply(reply);
+  const sent: Message[] = [];
+  const markup = (last: boolean) => (last && keyboard ? { reply_markup: keyboard } : {});
+  if (photo) {
+    sent.push(
+      await api.sendPhoto(chatId, new InputFile(photo.data, photo.name), {
+        ...target,
+        ...(photo.caption ? { caption: photo.caption, parse_mode: "HTML" as const } : {}),
+        ...markup(texts.length === 0),
+      }),
+    );
+  }
+  for (const [i, html] of texts.entries()) {
+    sent.push(
+      await api.sendMessage(chatId, html, {
+        ...(i === 0 && !photo
+          ? target
+          : target.message_thread_id
+            ? { message_thread_id: target.message_thread_id }
+            : {}),
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+        ...markup(i === texts.length - 1),
+      }),
+    );
+  }
+  return sent;
+}
+
+/**
+ * Puts a reply in place of a message whose button was pressed (the next page, the outcome of a
+ * confirmation). What cannot be an edit (a picture, several messages) is sent anew and the old
+ * message loses its buttons.
+ */
+export async function replaceMessage(api: Api, message: Message, reply: Reply): Promise<void> {
+  const { texts, keyboard, photo } = renderReply(reply);
+  const reply_markup = keyboard ?? { inline_keyboard: [] };
+  try {
+    if (!photo && texts.length === 1) {
+      if (message.photo) {
+        if (texts[0]!.length <= TELEGRAM_LIMITS.caption) {
+          await api.editMessageCaption(message.chat.id, message.message_id, {
+            caption: texts[0]!,
+            parse_mode: "HTML",
+            reply_markup,
+          });
+          return;
+        }
+      } else {
+        await api.editMessageText(message.chat.id, message.message_id, texts[0]!, {
+          parse_mode: "HTML",
+          link_preview_options: { is_disabled: true },
+          reply_markup,
+        });
+        return;
+      }
+    }
+    await api.editMessageReplyMarkup(message.chat.id, message.message_id, {
+      reply_markup: { inline_keyboard: [] },
+    });
+  } catch (error) {
+    // Pressing a button that changes nothing (the same page again) is not a failure.
+    if (!(error instanceof GrammyError && /message is not modified/.test(error.description))) throw error;
+    return;
+  }
+  await sendReply(
+    api,
+    message.chat.id,
+    reply,
+    message.is_topic_message && message.message_thread_id
+      ? { message_thread_id: message.message_thread_id }
+      : {},
+  );
+}

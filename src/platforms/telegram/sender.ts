@@ -1,0 +1,17 @@
+// Messages outside a command's answer, sent to Telegram: privately to a member (who must have
+// started a chat with the bot) or into a group or channel.
+import type { Api } from "grammy";
+import type { PlatformSender } from "#src/core/notifier.ts";
+import { sendReply } from "./render.ts";
+
+export function telegramSender(api: Api): PlatformSender {
+  return {
+    platform: "telegram",
+    async sendToUser(platformUserId, message) {
+      await sendReply(api, platformUserId, message);
+    },
+    async postToChannel(channelId, message) {
+      await sendReply(api, channelId, message);
+    },
+  };
+}

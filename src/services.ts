@@ -1,0 +1,179 @@
+// Every service the commands use, built once by the composition root (src/app.ts).
+import { Arena } from "./arena/arena.ts";
+import { type Chain, createChain } from "./chain/chain.ts";
+import type { Config } from "./config.ts";
+import { PendingActions } from "./core/actions.ts";
+import { type Clock, systemClock } from "./core/clock.ts";
+import { Notifier } from "./core/notifier.ts";
+import { CommandRegistry } from "./core/registry.ts";
+import type { Database } from "./db/database.ts";
+import { AmbassadorCommissions } from "./economy/ambassador-commissions.ts";
+import type { CommissionPolicy } from "./economy/commissions.ts";
+import { demonstrationPipeline } from "./economy/demonstrations.ts";
+import { Factories } from "./economy/factories.ts";
+import { Funds } from "./economy/funds.ts";
+import { Referrals } from "./economy/referrals.ts";
+import { Reputation } from "./economy/reputation.ts";
+import { Staking } from "./economy/staking.ts";
+import { Submissions } from "./economy/submissions.ts";
+import { Scheduler } from "./epochs/scheduler.ts";
+import { createGrader } from "./grading/grader.ts";
+import { Identity } from "./identity/identity.ts";
+import { jobs } from "./jobs.ts";
+import { ambassadorReferrals, withStakingTier } from "./leaderboards/ambassador-providers.ts";
+import { Leaderboards } from "./leaderboards/leaderboards.ts";
+import { poolsProviders } from "./leaderboards/pool-providers.ts";
+import { Ledger } from "./ledger/ledger.ts";
+import { TokenRegistry } from "./ledger/tokens.ts";
+import type { Logger } from "./log.ts";
+
+export interface Services {
+  config: Config;
+  /** What time it is; tests replace it with a ManualClock. */
+  clock: Clock;
+  db: Database;
+  log: Logger;
+  tokens: TokenRegistry;
+  ledger: Ledger;
+  identity: Identity;
+  actions: PendingActions;
+  funds: Funds;
+  /** Who shares the platform fee of a reward or deposit (ambassadors); the protocol keeps the rest. */
+  commissions: CommissionPolicy;
+  /** CLONES stakes, cooldowns and the ambassador tiers they give. */
+  staking: Staking;
+  /** Referral codes and who referred whom. */
+  referrals: Referrals;
+  /** Factories, their pools, bids and funding (ECONOMY.md sections 2-3). */
+  factories: Factories;
+  /** Demonstrations: submit, grade in the background, settle, review (sections 3-4). */
+  submissions: Submissions;
+  /** Reputation and XP (section 5). */
+  reputation: Reputation;
+  /** Messages outside a command's reply; each running front end registers its platform. */
+  notifier: Notifier;
+  /** Solana: wallets, deposits, withdrawals (off chain without SOLANA_RPC_URL). */
+  chain: Chain;
+  /** The arena: training tasks, stakes, delegations, scores and the epoch's rewards. */
+  arena: Arena;
+  /** Rankings and the data behind the cards (read-only); features add providers to it. */
+  leaderboards: Leaderboards;
+  /** Every command, for /help; filled in once the commands are loaded. */
+  commands: CommandRegistry<Services>;
+  /** The periodic jobs (src/jobs.ts): /epoch reads and triggers them; main.ts starts the ticking. */
+  scheduler: Scheduler;
+}
+
+export async function createServices(
+  config: Config,
+  db: Database,
+  log: Logger,
+  clock: Clock = systemClock,
+): Promise<Services> {
+  const tokens = await db.transaction((tx) => TokenRegistry.load(tx.db, config.EXTRA_TOKENS));
+  const ledger = new Ledger(tokens);
+  const identity = new Identity(db, ledger, {
+    moderators: config.MODERATORS,
+    linkCodeTtlSeconds: config.LINK_CODE_TTL_SECONDS,
+  });
+  const notifier = new Notifier(
+    {
+      platformAccountsOf: async (userId) =>
+        (await db.prisma.platformAccount.findMany({ where: { userId }, orderBy: { id: "asc" } })).map(
+          (a) => ({
+            platform: a.platform as Config["MODERATORS"][number]["platform"],
+            platformUserId: a.platformUserId,
+          }),
+        ),
+    },
+    log,
+  );
+  const staking = new Staking(db, ledger, {
+    cooldownDays: config.UNSTAKE_COOLDOWN_DAYS,
+    supplyTokens: config.CLONES_SUPPLY,
+  });
+  const referrals = new Referrals(db, { dailyCap: config.REFERRAL_DAILY_CAP });
+  identity.onMerge((tx, from, into) => staking.merge(tx, from, into));
+  identity.onMerge((tx, from, into) => referrals.merge(tx, from, into));
+  const arena = new Arena(db, ledger, tokens, {
+    token: config.ARENA_TOKEN,
+    emission: config.ARENA_EMISSION,
+    params: {
+      gamma: config.ARENA_GAMMA,
+      alpha: config.ARENA_ALPHA,
+      eps: config.ARENA_EPSILON,
+      r: config.ARENA_RANK_RATIO,
+      mode: config.ARENA_SCORE_MODE,
+    },
+  });
+  identity.onMerge((tx, from, into) => arena.mergeUsers(tx, from, into));
+  // Payouts read the commission policy through this getter at settlement time, so replacing
+  // services.commissions (as tests do with a fixed-tier policy) takes effect.
+  const commissions = () => services.commissions;
+  const factories = new Factories(db, ledger, tokens, commissions, config);
+  const reputation = new Reputation(db, ledger, tokens, config);
+  const submissions = new Submissions({
+    db,
+    ledger,
+    tokens,
+    factories,
+    reputation,
+    commissions,
+    notifier,
+    config,
+    clock,
+    log,
+  });
+  submissions.use({
+    pipeline: demonstrationPipeline({
+      maxBytes: config.DEMO_MAX_BYTES,
+      maxLogBytes: config.DEMO_MAX_LOG_BYTES,
+    }),
+    grader: createGrader(config, log),
+  });
+  const leaderboards = new Leaderboards(db, ledger, tokens, {
+    minimumQualityCount: config.LEADERBOARD_MIN_QUALITY_COUNT,
+    defaultToken: config.LEADERBOARD_DEFAULT_TOKEN,
+  });
+  const boardProviders = poolsProviders(reputation);
+  Object.assign(leaderboards.providers, boardProviders, {
+    referrals: ambassadorReferrals,
+    profiles: withStakingTier(boardProviders.profiles, staking),
+  });
+  const services: Omit<Services, "scheduler"> & { scheduler?: Scheduler } = {
+    config,
+    clock,
+    db,
+    log,
+    tokens,
+    ledger,
+    identity,
+    actions: new PendingActions(config.CONFIRMATION_TTL_SECONDS),
+    funds: new Funds(db, ledger),
+    commissions: new AmbassadorCommissions(referrals, staking),
+    staking,
+    referrals,
+    factories,
+    submissions,
+    reputation,
+    notifier,
+    chain: createChain(config, { db, ledger, tokens, identity, notifier, log }),
+    arena,
+    leaderboards,
+    commands: new CommandRegistry<Services>([]),
+  };
+  // The scheduler hands every job the services, itself included.
+  services.scheduler = new Scheduler(services as Services, jobs, schedulerOptions(config));
+  return services as Services;
+}
+
+/** The scheduler's settings from the configuration. */
+export function schedulerOptions(config: Config) {
+  return {
+    schedules: config.JOB_SCHEDULES,
+    leaseMs: config.JOB_LEASE_SECONDS * 1000,
+    maxAttempts: config.JOB_MAX_ATTEMPTS,
+    maxCatchUp: config.JOB_MAX_CATCH_UP,
+    ...(config.JOB_ANNOUNCE_CHANNEL ? { announceChannel: config.JOB_ANNOUNCE_CHANNEL } : {}),
+  };
+}

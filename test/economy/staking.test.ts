@@ -1,0 +1,146 @@
+// Staking through the console: tier boundaries to the atom, unstaking through a cooldown that
+// still counts for the tier, the release job returning each unstake exactly once, and refusals.
+import { expect, it } from "vitest";
+import { unstakeReleaseJob } from "#src/economy/unstake-release-job.ts";
+import { jobs } from "#src/jobs.ts";
+import { auditLedger } from "#src/ledger/audit.ts";
+import { silentLogger } from "#src/log.ts";
+import { describeConsole } from "#test/helpers/console.ts";
+
+const DAY_MS = 86_400_000;
+
+interface StakeData {
+  staked: string;
+  cooling: string;
+  counted: string;
+  tier: number;
+  next: { tier: number; threshold: string; missing: string } | null;
+}
+
+describeConsole(
+  "staking CLONES for ambassador tiers",
+  (get) => {
+    const status = async (user: string) => (await get().one(`@${user} /stake status`)).data as StakeData;
+
+    async function runReleaseJob(key: string) {
+      const { app, clock } = get();
+      const now = clock.now();
+      return unstakeReleaseJob.run({
+        period: { key, start: now, end: now },
+        key: `unstake-releases:${key}`,
+        services: app.services,
+        log: silentLogger,
+        now,
+      });
+    }
+
+    it("tier N needs N x 0.1% of the supply: one atom below a threshold is the lower tier", async () => {
+      await get().one("@mod /admin credit user:@mod amount:6000000 token:CLONES reason:grant");
+      // Supply 1,000,000,000 CLONES: thresholds 1M, 2M, 3M, 4M, 5M CLONES.
+      const expectations: Array<[string, number]> = [
+        ["999999.999999999", 0],
+        ["0.000000001", 1], // 1,000,000 exactly
+        ["999999.999999999", 1], // 1,999,999.999999999
+        ["0.000000001", 2],
+        ["999999.999999999", 2],
+        ["0.000000001", 3],
+        ["999999.999999999", 3],
+        ["0.000000001", 4],
+        ["999999.999999999", 4],
+        ["0.000000001", 5],
+        ["1000000", 5], // beyond the top tier
+      ];
+      for (const [amount, tier] of expectations) {
+        const record = await get().one(`@mod /stake add amount:${amount}`);
+        expect(record.code, record.text).toBe("ok");
+        expect((record.data as StakeData).tier, `after adding ${amount}`).toBe(tier);
+      }
+      const s = await status("mod");
+      expect(s).toMatchObject({ staked: "6000000", tier: 5, next: null });
+    });
+
+    it("status shows the next threshold, a progress bar and what cools down; cooling stake still counts", async () => {
+      await get().one("@amy /stake status"); // amy meets the bot first
+      await get().one("@mod /admin credit user:@amy amount:3000000 token:CLONES reason:grant");
+      expect((await get().one("@amy /stake add amount:3000000")).code).toBe("ok");
+      const removed = await get().one("@amy /stake remove amount:500000");
+      expect(removed.code, removed.text).toBe("ok");
+      expect(removed.text).toContain("2026-01-08 00:00 UTC");
+      const s = await status("amy");
+      expect(s).toMatchObject({ staked: "2500000", cooling: "500000", counted: "3000000", tier: 3 });
+      expect(s.next).toEqual({ tier: 4, threshold: "4000000", missing: "1000000" });
+      const text = (await get().one("@amy /stake status")).text;
+      expect(text).toContain("▓▓▓▓▓▓▓░░░ 75%");
+      expect(text).toContain("500,000 CLONES returns to your balance at 2026-01-08 00:00 UTC");
+    });
+
+    it("the release job returns matured unstakes exactly once, and the tier drops only then", async () => {
+      const early = await runReleaseJob("early");
+      expect(early.data).toMatchObject({ released: 0 });
+      expect((await status("amy")).tier).toBe(3);
+      get().clock.advance(7 * DAY_MS);
+      const first = await runReleaseJob("due");
+      expect(first.data).toMatchObject({ released: 1, atoms: "500000000000000" });
+      expect(first.summary).toContain("500,000 CLONES");
+      const again = await Promise.all([runReleaseJob("due"), runReleaseJob("again")]);
+      expect(again.map((r) => r.data)).toEqual([
+        { released: 0, atoms: "0" },
+        { released: 0, atoms: "0" },
+      ]);
+      expect(await status("amy")).toMatchObject({ staked: "2500000", cooling: "0", tier: 2 });
+      const balance = (await get().one("@amy /balance token:CLONES")).data as {
+        balances: Array<{ purpose: string; balance: string }>;
+      };
+      expect(balance.balances.find((b) => b.purpose === "main")?.balance).toBe("500000");
+      const history = await get().one("@amy /history token:CLONES");
+      expect(history.text).toContain("unstaked");
+      expect(history.text).toContain("unstaking (cooldown)");
+      expect(jobs).toContain(unstakeReleaseJob);
+    });
+
+    it("refuses unstaking more than is staked, and staking more than the balance, changing nothing", async () => {
+      const tooMuch = await get().one("@amy /stake remove amount:2500000.000000001");
+      expect(tooMuch).toMatchObject({ ok: false, code: "insufficient_stake" });
+      expect(tooMuch.text).toContain("2,500,000 CLONES staked");
+      const broke = await get().one("@amy /stake add amount:500000.000000001");
+      expect(broke).toMatchObject({ ok: false, code: "insufficient_funds" });
+      const zero = await get().one("@amy /stake add amount:0");
+      expect(zero.ok).toBe(false);
+      expect(zero.code).toBe("invalid_amount");
+      expect(await status("amy")).toMatchObject({ staked: "2500000", cooling: "0" });
+      expect((await auditLedger(get().app.services.db)).problems).toEqual([]);
+    });
+
+    it("a replayed stake command (same event key) stakes once", async () => {
+      const { services } = get().app;
+      const ref = await services.identity.findByUsername(services.db.prisma, "console", "amy");
+      const actor = {
+        userId: ref!.userId,
+        displayName: "amy",
+        isModerator: false,
+        platform: "console" as const,
+        platformUserId: "amy",
+      };
+      const once = await services.staking.add({ actor, key: "event-42", amountAtoms: 1n });
+      const twice = await services.staking.add({ actor, key: "event-42", amountAtoms: 1n });
+      expect(twice).toEqual(once);
+      expect((await status("amy")).staked).toBe("2500000.000000001");
+    });
+  },
+  { kinds: ["pglite"], moderators: ["mod"] },
+);
+
+describeConsole(
+  "unstaking with no cooldown",
+  (get) => {
+    it("UNSTAKE_COOLDOWN_DAYS=0 returns the stake at once", async () => {
+      await get().one("@zed /balance");
+      await get().one("@mod /admin credit user:@zed amount:1000000 token:CLONES reason:grant");
+      await get().one("@zed /stake add amount:1000000");
+      const removed = await get().one("@zed /stake remove amount:1");
+      expect(removed.text).toContain("back in your balance");
+      expect(removed.data).toMatchObject({ tier: 0, cooling: "0", staked: "999999", releaseAt: null });
+    });
+  },
+  { kinds: ["pglite"], moderators: ["mod"], env: { UNSTAKE_COOLDOWN_DAYS: "0" } },
+);

@@ -1,0 +1,46 @@
+// A bot process for the scheduled-posts test: opens the app on the PostgreSQL database given in
+// DATABASE_URL, posts to Discord and Telegram through the URLs given (the test's fake APIs), and runs
+// the leaderboard-posts job at each tick given on the command line, as the scheduler would.
+// Prints one JSON line: what this process posted.
+import { Bot } from "grammy";
+import { createApp } from "#src/app.ts";
+import { loadConfig } from "#src/config.ts";
+import { ManualClock } from "#src/core/clock.ts";
+import { openDatabase } from "#src/db/database.ts";
+import { leaderboardPostsJob } from "#src/leaderboards/posts-job.ts";
+import { silentLogger } from "#src/log.ts";
+import { createDiscordClient } from "#src/platforms/discord/client.ts";
+import { discordSender } from "#src/platforms/discord/sender.ts";
+import { telegramSender } from "#src/platforms/telegram/sender.ts";
+
+const config = loadConfig({ ...process.env, LOG_LEVEL: "silent" });
+const db = await openDatabase({ url: config.DATABASE_URL, poolSize: 4 });
+const clock = new ManualClock();
+const app = await createApp(config, db, silentLogger, clock);
+const discord = createDiscordClient({ apiBase: config.DISCORD_API_BASE, token: config.DISCORD_TOKEN! });
+app.services.notifier.register(discordSender(discord.rest));
+const bot = new Bot(config.TELEGRAM_BOT_TOKEN!, { client: { apiRoot: config.TELEGRAM_API_ROOT } });
+app.services.notifier.register(telegramSender(bot.api));
+
+// Both processes start their ticks together, once both are ready, so their claims really race.
+process.stdout.write("ready\n");
+await new Promise<void>((resolve) => process.stdin.once("data", () => resolve()));
+
+let posted = 0;
+for (const tick of process.argv.slice(2)) {
+  const now = new Date(tick);
+  clock.set(now);
+  const minute = now.toISOString().slice(0, 16);
+  const outcome = await leaderboardPostsJob.run({
+    period: { key: minute, start: now, end: new Date(now.getTime() + 60_000) },
+    key: `${leaderboardPostsJob.name}:${minute}`,
+    services: app.services,
+    log: silentLogger,
+    now,
+  });
+  posted += Number((outcome.data as { posted: number }).posted);
+}
+await discord.destroy();
+await app.close();
+process.stdin.destroy();
+process.stdout.write(`${JSON.stringify({ posted })}\n`);
