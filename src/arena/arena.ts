@@ -245,16 +245,22 @@ export class Arena {
         },
         async () => {
           await this.requireTask(tx.db, taskId);
-          const participant = await tx.db.arenaParticipant.upsert({
+          // Insert-if-missing (ON CONFLICT DO NOTHING), then read: a first stake sent twice at once
+          // must not fail on the participant's unique key.
+          await tx.db.arenaParticipant.createMany({
+            data: [
+              {
+                taskId,
+                userId: actor.userId,
+                role,
+                sigma: new Decimal(1).minus(DEFAULT_SHARE_RATIO).toString(),
+                createdAt: request.now,
+              },
+            ],
+            skipDuplicates: true,
+          });
+          const participant = await tx.db.arenaParticipant.findUniqueOrThrow({
             where: { taskId_userId_role: { taskId, userId: actor.userId, role } },
-            create: {
-              taskId,
-              userId: actor.userId,
-              role,
-              sigma: new Decimal(1).minus(DEFAULT_SHARE_RATIO).toString(),
-              createdAt: request.now,
-            },
-            update: {},
           });
           await this.moveIn(tx, request, participant.id, "own", `arena task ${taskId}, ${role} stake`);
           const own = await this.openStake(tx.db, actor.userId, participant.id, "own");
@@ -439,16 +445,12 @@ export class Arena {
               "no_submission",
               "That node has not submitted a model yet: nothing to score.",
             );
-          await tx.db.arenaScore.upsert({
-            where: { submissionId_validatorId: { submissionId: submission.id, validatorId: validator.id } },
-            create: {
-              submissionId: submission.id,
-              validatorId: validator.id,
-              score: score.toString(),
-              scoredAt: request.now,
-            },
-            update: { score: score.toString(), scoredAt: request.now },
-          });
+          // A validator re-scoring replaces its score. Insert-if-missing then update, so two scores
+          // sent at once do not fail on the unique key: the later write wins.
+          const scored = { score: score.toString(), scoredAt: request.now };
+          const which = { submissionId: submission.id, validatorId: validator.id };
+          await tx.db.arenaScore.createMany({ data: [{ ...which, ...scored }], skipDuplicates: true });
+          await tx.db.arenaScore.update({ where: { submissionId_validatorId: which }, data: scored });
           return { submissionId: submission.id, modelRef: submission.modelRef, score: score.toString() };
         },
       ),

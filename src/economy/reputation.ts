@@ -107,10 +107,12 @@ export class Reputation {
         ? new Decimal(profile.boostMultiplier)
         : new Decimal(1);
     const xp = BigInt(multiplier.mul(score).floor().toFixed(0));
-    await tx.db.farmerProfile.upsert({
+    // Insert-if-missing then increment, never a read-then-insert upsert: two settlements of one
+    // new farmer at once would otherwise collide on the profile's key.
+    await ensureProfile(tx.db, userId);
+    await tx.db.farmerProfile.update({
       where: { userId },
-      create: { userId, xp, lastActivityAt: now },
-      update: { xp: { increment: xp }, lastActivityAt: now },
+      data: { xp: { increment: xp }, lastActivityAt: now },
     });
     return xp;
   }
@@ -149,10 +151,10 @@ export class Reputation {
             : request.now;
         const until = new Date(from.getTime() + this.config.XP_BOOST_HOURS * 3_600_000);
         const multiplier = String(this.config.XP_BOOST_MULTIPLIER);
-        await tx.db.farmerProfile.upsert({
+        await ensureProfile(tx.db, request.actor.userId);
+        await tx.db.farmerProfile.update({
           where: { userId: request.actor.userId },
-          create: { userId: request.actor.userId, boostMultiplier: multiplier, boostUntil: until },
-          update: { boostMultiplier: multiplier, boostUntil: until },
+          data: { boostMultiplier: multiplier, boostUntil: until },
         });
         return { until, burnedAtoms: price };
       });
@@ -168,12 +170,17 @@ export class Reputation {
     });
     for (const { farmerUserId } of farmers) {
       const view = await this.of(this.db.prisma, farmerUserId, now);
-      await this.db.prisma.farmerProfile.upsert({
+      await ensureProfile(this.db.prisma, farmerUserId);
+      await this.db.prisma.farmerProfile.update({
         where: { userId: farmerUserId },
-        create: { userId: farmerUserId, reputation: view.reputation },
-        update: { reputation: view.reputation },
+        data: { reputation: view.reputation },
       });
     }
     return farmers.length;
   }
+}
+
+/** Creates the farmer's profile row with its defaults unless it exists (ON CONFLICT DO NOTHING). */
+async function ensureProfile(db: TxClient, userId: number): Promise<void> {
+  await db.farmerProfile.createMany({ data: [{ userId }], skipDuplicates: true });
 }

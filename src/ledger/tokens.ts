@@ -23,13 +23,16 @@ export class TokenRegistry {
 
   /** Loads every token from the database, first adding the defaults and `extra` if missing. */
   static async load(db: TxClient, extra: readonly TokenInfo[] = []): Promise<TokenRegistry> {
-    for (const token of [...DEFAULT_TOKENS, ...extra]) {
-      await db.token.upsert({
-        where: { symbol: token.symbol },
-        create: { symbol: token.symbol, decimals: token.decimals, mint: token.mint ?? null },
-        update: {},
-      });
-    }
+    // One INSERT … ON CONFLICT DO NOTHING: bot processes starting together on one database all
+    // seed the same rows, and a read-then-insert upsert would let the slower one fail.
+    await db.token.createMany({
+      data: [...DEFAULT_TOKENS, ...extra].map((token) => ({
+        symbol: token.symbol,
+        decimals: token.decimals,
+        mint: token.mint ?? null,
+      })),
+      skipDuplicates: true,
+    });
     const rows = await db.token.findMany({ orderBy: { symbol: "asc" } });
     return new TokenRegistry(rows.map((r) => ({ symbol: r.symbol, decimals: r.decimals, mint: r.mint })));
   }

@@ -135,14 +135,15 @@ const expectedPayments = Array.from({ length: RECIPIENTS }, (_, i) => amountFor(
       where: { job_periodKey: { job: PAYING_JOB, periodKey: period } },
     });
     expect(run).toMatchObject({ status: "done", owner: "heir", attempts: 2 });
-    // Identical to the uninterrupted run of the period before, recipient by recipient.
+    // Identical to an uninterrupted run, recipient by recipient, and one transfer each: whatever
+    // the test before this one left in the database, this period's payments stand on their own.
     const completed = await paidFor(test.db, period);
     expect(completed).toEqual(expectedPayments);
-    expect(completed).toEqual(await paidFor(test.db, "2026-03-01"));
-    const transfers = await test.db.prisma.transfer.count({ where: { code: PAY_CODE } });
-    expect(transfers).toBe(2 * RECIPIENTS);
+    const transfers = await test.db.prisma.transfer.count({
+      where: { code: PAY_CODE, key: { startsWith: `${PAYING_JOB}:${period}:` } },
+    });
+    expect(transfers).toBe(RECIPIENTS);
     const audit = await auditLedger(test.db);
     expect(audit.problems).toEqual([]);
-    expect(audit.tokens.find((t) => t.token === "USDC")?.outsideAtoms).toBe(2n * periodTotal());
   });
 });
