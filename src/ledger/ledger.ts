@@ -7,6 +7,7 @@
 // id order (pending transfers it resolves are locked first, also by id), so two batches never wait
 // on each other in a cycle; Database.transaction retries the rare deadlock or serialization failure.
 import { createHash } from "node:crypto";
+import { type Clock, systemClock } from "#src/core/clock.ts";
 import { UserError } from "#src/core/errors.ts";
 import type { Tx, TxClient } from "#src/db/database.ts";
 import type { Prisma } from "#src/db/generated/client.ts";
@@ -132,7 +133,14 @@ export class Ledger {
   /** Account ids by key; filled only after the transaction that saw them commits. */
   readonly #accountIds = new Map<string, number>();
 
-  constructor(readonly tokens: TokenRegistry) {}
+  /**
+   * `clock` decides when a reservation has expired; it is the bot's clock, so tests that move time
+   * and the reservation-expiry job agree with the ledger about "now".
+   */
+  constructor(
+    readonly tokens: TokenRegistry,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** The id of the account `ref` names, creating the account the first time. */
   async accountId(tx: Tx, ref: AccountRef): Promise<number> {
@@ -286,7 +294,7 @@ export class Ledger {
     }
 
     // 2. What each op writes, checked for everything that does not depend on balances.
-    const now = new Date();
+    const now = this.clock.now();
     const planned = ops.map((op) => planTransfer(op, accountIds.get(op), pendings, now));
 
     // 3. Lock every account any op could change, in ascending id order.

@@ -1,4 +1,6 @@
 import { beforeAll, expect, it } from "vitest";
+import { HOUR, ManualClock } from "#src/core/clock.ts";
+import { UserError } from "#src/core/errors.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { Ledger } from "#src/ledger/ledger.ts";
@@ -110,5 +112,59 @@ describeEachDatabase("ledger transfers", (getDb) => {
     const report = await auditLedger(db);
     expect(report.problems).toEqual([]);
     expect(report.tokens.find((t) => t.token === "USDC")?.sumAtoms).toBe(0n);
+  });
+
+  it("decides expiry by the bot's clock, not the machine's", async () => {
+    const db = getDb();
+    const clock = new ManualClock("2030-01-01T00:00:00Z"); // years ahead of the machine's time
+    const timed = new Ledger(ledger.tokens, clock);
+    const pool = accounts.pool(8, "USDC");
+    await db.transaction((tx) =>
+      timed.transfer(tx, {
+        key: "clock:fund",
+        debit: accounts.world("USDC"),
+        credit: pool,
+        token: "USDC",
+        amountAtoms: 500n,
+        code: "pool.fund",
+      }),
+    );
+    // A deadline in the machine's future but the bot's past cannot even be set.
+    await expect(
+      db.transaction((tx) =>
+        timed.reserve(tx, {
+          key: "clock:r0",
+          debit: pool,
+          credit: accounts.escrow("USDC"),
+          token: "USDC",
+          amountAtoms: 100n,
+          code: "submission.reserve",
+          expiresAt: new Date("2029-12-31T00:00:00Z"),
+        }),
+      ),
+    ).rejects.toBeInstanceOf(UserError);
+    const reservation = await db.transaction((tx) =>
+      timed.reserve(tx, {
+        key: "clock:r1",
+        debit: pool,
+        credit: accounts.escrow("USDC"),
+        token: "USDC",
+        amountAtoms: 100n,
+        code: "submission.reserve",
+        expiresAt: new Date("2030-01-01T01:00:00Z"),
+      }),
+    );
+    clock.advance(2 * HOUR); // past the deadline on the bot's clock only
+    await expect(
+      db.transaction((tx) => timed.post(tx, { key: "clock:p1", pendingId: reservation.id })),
+    ).rejects.toMatchObject({ message: expect.stringContaining("expired") });
+    expect(await timed.balance(db.prisma, pool)).toEqual({
+      balanceAtoms: 500n,
+      pendingAtoms: 100n,
+      availableAtoms: 400n,
+    });
+    await db.transaction((tx) => timed.void(tx, { key: "clock:v1", pendingId: reservation.id }));
+    expect((await timed.balance(db.prisma, pool)).availableAtoms).toBe(500n);
+    expect((await auditLedger(db)).problems).toEqual([]);
   });
 });
