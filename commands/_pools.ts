@@ -1,7 +1,7 @@
 // Shared wording for the factory and pool commands: a factory's card and its JSON form.
 import type { FactoryView } from "#src/economy/factories.ts";
 import type { Services } from "#src/services.ts";
-import { decimalString, formatMoney } from "./_format.ts";
+import { decimalString, formatMoney, formatTime } from "./_format.ts";
 
 export const STATUS_WORDS: Record<FactoryView["status"], string> = {
   live: "live",
@@ -10,9 +10,21 @@ export const STATUS_WORDS: Record<FactoryView["status"], string> = {
   closed: "closed",
 };
 
+/** "premium: reputation ≥ 70 until 2026-11-24 10:00 UTC, then open to all", or "" when open to all. */
+export function premiumWords(f: FactoryView): string {
+  const { minReputation, premiumHours } = f.limits;
+  if (minReputation === null) return "";
+  if (f.reputationBar === null)
+    return f.premiumUntil ? `premium first until ${formatTime(f.premiumUntil)}, now open to all` : "";
+  const bar = `premium: reputation ≥ ${f.reputationBar}`;
+  if (f.premiumUntil) return `${bar} until ${formatTime(f.premiumUntil)}, then open to all`;
+  if (premiumHours) return `${bar} for ${premiumHours} h after the first funding, then open to all`;
+  return bar;
+}
+
 export function factoryLine(services: Services, f: FactoryView): string {
   const token = services.tokens.get(f.token);
-  const premium = f.limits.minReputation ? `, reputation ≥ ${f.limits.minReputation}` : "";
+  const premium = premiumWords(f) ? `, ${premiumWords(f)}` : "";
   return `#${f.id} **${f.name}** — bid ${formatMoney(f.bidAtoms, token)}, ${f.fundedDemonstrations} demonstration(s) funded, ${STATUS_WORDS[f.status]}${premium}`;
 }
 
@@ -27,7 +39,7 @@ export function factoryCard(services: Services, f: FactoryView): string {
     f.limits.limitPerFarmerTask ? `${f.limits.limitPerFarmerTask} per farmer per task` : "",
     f.limits.limitPerDay ? `${f.limits.limitPerDay} per day (UTC)` : "",
     f.limits.limitTotal ? `${f.limits.limitTotal} in total` : "",
-    f.limits.minReputation ? `reputation ${f.limits.minReputation} or more` : "",
+    premiumWords(f),
   ].filter(Boolean);
   return [
     `Status: ${STATUS_WORDS[f.status]}`,
@@ -62,6 +74,8 @@ export function factoryData(services: Services, f: FactoryView) {
     received: f.received,
     paid: f.paid,
     limits: f.limits,
+    reputationBar: f.reputationBar,
+    premiumUntil: f.premiumUntil?.toISOString() ?? null,
     tasks: f.tasks.map((t) => ({ id: t.id, ref: t.ref, title: t.title, app: t.app })),
   };
 }

@@ -1,6 +1,6 @@
 import { formatMoney } from "./_format.ts";
 import { command } from "./_kit.ts";
-import { factoryData } from "./_pools.ts";
+import { factoryData, premiumWords } from "./_pools.ts";
 
 export default command({
   name: "bids",
@@ -19,7 +19,7 @@ export default command({
       .map((f) => {
         const token = tokens.get(f.token);
         const limits = [
-          f.limits.minReputation ? `premium: reputation ≥ ${f.limits.minReputation}` : "",
+          premiumWords(f),
           f.limits.limitPerFarmerTask ? `${f.limits.limitPerFarmerTask} per task each` : "",
           f.limits.limitPerDay ? `${f.limits.limitPerDay}/day` : "",
         ].filter(Boolean);

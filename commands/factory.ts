@@ -18,6 +18,12 @@ const limitOptions = {
     minValue: 0,
     maxValue: 100,
   },
+  premium_hours: {
+    type: "integer",
+    description: "Premium first: hours after the first funding until open to all (0: premium for good)",
+    minValue: 0,
+    maxValue: 720,
+  },
 } as const;
 
 function limitsOf(args: {
@@ -25,12 +31,14 @@ function limitsOf(args: {
   per_day?: number;
   total?: number;
   min_reputation?: number;
+  premium_hours?: number;
 }) {
   return {
     ...(args.per_farmer_task !== undefined ? { limitPerFarmerTask: args.per_farmer_task } : {}),
     ...(args.per_day !== undefined ? { limitPerDay: args.per_day } : {}),
     ...(args.total !== undefined ? { limitTotal: args.total } : {}),
     ...(args.min_reputation !== undefined ? { minReputation: args.min_reputation } : {}),
+    ...(args.premium_hours !== undefined ? { premiumHours: args.premium_hours } : {}),
   };
 }
 

@@ -71,7 +71,7 @@ export async function createServices(
   clock: Clock = systemClock,
 ): Promise<Services> {
   const tokens = await db.transaction((tx) => TokenRegistry.load(tx.db, config.EXTRA_TOKENS));
-  const ledger = new Ledger(tokens);
+  const ledger = new Ledger(tokens, clock);
   const identity = new Identity(db, ledger, {
     moderators: config.MODERATORS,
     linkCodeTtlSeconds: config.LINK_CODE_TTL_SECONDS,
@@ -110,7 +110,7 @@ export async function createServices(
   // Payouts read the commission policy through this getter at settlement time, so replacing
   // services.commissions (as tests do with a fixed-tier policy) takes effect.
   const commissions = () => services.commissions;
-  const factories = new Factories(db, ledger, tokens, commissions, config);
+  const factories = new Factories(db, ledger, tokens, commissions, config, clock);
   const reputation = new Reputation(db, ledger, tokens, config);
   const submissions = new Submissions({
     db,

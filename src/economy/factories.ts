@@ -3,6 +3,7 @@
 // and withdrawal of the unreserved balance. Every change checks, here, that the actor is the
 // creator or a moderator; every money movement goes through the ledger in one transaction.
 import type { Config } from "#src/config.ts";
+import type { Clock } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
@@ -13,6 +14,7 @@ import type { Ledger, LedgerOp } from "#src/ledger/ledger.ts";
 import { DEFAULT_TOKENS, type TokenRegistry } from "#src/ledger/tokens.ts";
 import { COMMISSION_CODES, type CommissionPolicy } from "./commissions.ts";
 import { type FundingBreakdown, fundingBreakdown, type PoolTerms } from "./pool-math.ts";
+import { premiumUntil, reputationBar } from "./premium.ts";
 
 export const POOL_CODES = {
   fund: "pool.fund",
@@ -37,6 +39,8 @@ export interface Limits {
   limitPerDay?: number | null;
   limitTotal?: number | null;
   minReputation?: number | null;
+  /** Premium first: hours after the first funding before the reputation bar lifts (null: never). */
+  premiumHours?: number | null;
 }
 
 export interface FactoryView {
@@ -50,6 +54,10 @@ export interface FactoryView {
   terms: PoolTerms;
   setupFeePaid: boolean;
   limits: Required<Limits>;
+  /** The reputation a farmer needs now to see and enter it (null: open to all). */
+  reputationBar: number | null;
+  /** When a premium-first factory opens to everyone (null: not premium first, or not funded yet). */
+  premiumUntil: Date | null;
   tasks: Array<{ id: number; ref: string; title: string; app: string; objectives: string[] }>;
   balanceAtoms: bigint;
   reservedAtoms: bigint;
@@ -64,6 +72,8 @@ export const NAME_MAX = 80;
 export const DESCRIPTION_MAX = 500;
 export const TASK_TITLE_MAX = 120;
 const OBJECTIVES_MAX = 10;
+/** A premium-first head start is at most 30 days. */
+export const PREMIUM_HOURS_MAX = 720;
 
 type FactoryRow = Awaited<ReturnType<TxClient["factory"]["findUniqueOrThrow"]>>;
 
@@ -74,6 +84,7 @@ export class Factories {
     private readonly tokens: TokenRegistry,
     private readonly commissions: () => CommissionPolicy,
     private readonly config: Config,
+    private readonly clock: Clock,
   ) {}
 
   /** The terms a pool created now gets, from the deployment's settings. */
@@ -112,6 +123,7 @@ export class Factories {
     if (new Set(tasks.map((t) => t.ref)).size !== tasks.length)
       throw new UserError("invalid_option", "Two tasks share a reference; give each its own.");
     const limits = checkLimits(request.limits ?? {});
+    checkPremiumFirst(limits.minReputation ?? null, limits.premiumHours ?? null);
     const terms = this.currentTerms();
     const id = await this.db.transaction(async (tx) => {
       const { result } = await runOnce(
@@ -230,6 +242,8 @@ export class Factories {
     await this.db.transaction(async (tx) => {
       const factory = await this.lockOwned(tx, request.actor, request.factoryId, "edit");
       if (factory.status === "closed") throw closedError(factory);
+      const after = { ...factory, ...data } as typeof factory;
+      checkPremiumFirst(after.minReputation, after.premiumHours);
       await runOnce(
         tx,
         { scope: "factory.edit", key: request.key, input: { id: factory.id, data } },
@@ -425,8 +439,16 @@ export class Factories {
           } catch (error) {
             throw fundingError(error, b, row.token, this.tokens);
           }
-          if (b.setupFeeFromDepositAtoms > 0n || b.setupFeeSeparate)
-            await tx.db.factory.update({ where: { id: row.id }, data: { setupFeePaid: true } });
+          const paidSetup = b.setupFeeFromDepositAtoms > 0n || b.setupFeeSeparate !== undefined;
+          if (paidSetup || row.firstFundedAt === null)
+            await tx.db.factory.update({
+              where: { id: row.id },
+              data: {
+                ...(paidSetup ? { setupFeePaid: true } : {}),
+                // A premium-first window starts now (src/economy/premium.ts).
+                ...(row.firstFundedAt === null ? { firstFundedAt: this.clock.now() } : {}),
+              },
+            });
           return b;
         },
       );
@@ -515,6 +537,7 @@ export class Factories {
 
   async views(db: TxClient, rows: FactoryRow[]): Promise<FactoryView[]> {
     if (rows.length === 0) return [];
+    const now = this.clock.now();
     const ids = rows.map((r) => r.id);
     const tasks = await db.factoryTask.findMany({
       where: { factoryId: { in: ids } },
@@ -550,7 +573,10 @@ export class Factories {
           limitPerDay: row.limitPerDay,
           limitTotal: row.limitTotal,
           minReputation: row.minReputation,
+          premiumHours: row.premiumHours,
         },
+        reputationBar: reputationBar(row, now),
+        premiumUntil: premiumUntil(row),
         tasks: tasks
           .filter((t) => t.factoryId === row.id)
           .map((t) => ({
@@ -590,7 +616,7 @@ export class Factories {
     const rows = await db.factory.findMany({ where: { status: "live" }, orderBy: { id: "asc" } });
     const views = await this.views(db, rows);
     return views
-      .filter((v) => v.status === "live" && (v.limits.minReputation ?? 0) <= reputation)
+      .filter((v) => v.status === "live" && (v.reputationBar ?? 0) <= reputation)
       .sort((a, b) => (a.bidAtoms === b.bidAtoms ? a.id - b.id : a.bidAtoms > b.bidAtoms ? -1 : 1));
   }
 }
@@ -671,7 +697,24 @@ function checkLimits(limits: Limits): Limits {
       throw new UserError("invalid_option", "The minimum reputation is 0 to 100 (0 removes it).");
     out.minReputation = value === 0 ? null : value;
   }
+  if (limits.premiumHours !== undefined) {
+    const value = limits.premiumHours;
+    if (value !== null && (!Number.isInteger(value) || value < 0 || value > PREMIUM_HOURS_MAX))
+      throw new UserError(
+        "invalid_option",
+        `Premium first lasts 1 to ${PREMIUM_HOURS_MAX} hours (0 keeps the factory premium for good).`,
+      );
+    out.premiumHours = value === 0 ? null : value;
+  }
   return out;
+}
+
+function checkPremiumFirst(minReputation: number | null, premiumHours: number | null): void {
+  if (premiumHours !== null && minReputation === null)
+    throw new UserError(
+      "invalid_option",
+      "premium_hours gives farmers above the minimum reputation a head start, so it needs min_reputation too (e.g. min_reputation:70 premium_hours:24); premium_hours:0 drops the head start.",
+    );
 }
 
 function checkBreakdown(b: FundingBreakdown, token: { symbol: string; decimals: number }): void {

@@ -30,6 +30,7 @@ import { COMMISSION_CODES, type CommissionPolicy } from "./commissions.ts";
 import { type Factories, POOL_CODES, requireOwner } from "./factories.ts";
 import { GradingQueue } from "./grading-queue.ts";
 import { type RewardSplit, splitReward } from "./pool-math.ts";
+import { premiumUntil, reputationBar } from "./premium.ts";
 import type { Reputation } from "./reputation.ts";
 
 export const PAYOUT_CODES = {
@@ -158,12 +159,14 @@ export class Submissions {
                 `Factory #${factory.id} is ${factory.status} and takes no submissions; /bids lists the open ones.`,
               );
             const task = this.pipeline.matchTask(demonstration.meta.quest, factory.tasks);
-            if (factory.minReputation !== null) {
+            const bar = reputationBar(factory, now);
+            if (bar !== null) {
               const rep = await reputation.of(tx.db, request.actor.userId, now);
-              if (rep.reputation < factory.minReputation)
+              const until = premiumUntil(factory);
+              if (rep.reputation < bar)
                 throw new UserError(
                   "reputation_too_low",
-                  `Factory #${factory.id} is premium: it needs reputation ${factory.minReputation}, yours is ${rep.reputation}. /reputation shows how to raise it.`,
+                  `Factory #${factory.id} is premium: it needs reputation ${bar}, yours is ${rep.reputation}.${until ? ` It opens to everyone at ${until.toISOString().slice(0, 16).replace("T", " ")} UTC.` : ""} /reputation shows how to raise yours.`,
                 );
             }
             const token = tokens.get(factory.token);

@@ -213,6 +213,60 @@ describeConsole(
       expect((await auditLedger(h.app.db)).ok).toBe(true);
     });
 
+    it("opens a premium-first factory to farmers above its bar for its head start, then to all", async () => {
+      const h = get();
+      const create = (extra: string) =>
+        h.one(
+          `@cora /factory create name:Early token:USDC bid:1 task:"Implement shopping cart" app:"Flutter E-Commerce" objectives:"Open; Build" ${extra}`,
+        );
+      const factoriesBefore = await h.app.db.prisma.factory.count();
+      const noBar = await create("premium_hours:24");
+      expect([noBar.code, noBar.text]).toEqual(["invalid_option", expect.stringContaining("min_reputation")]);
+      expect((await create("min_reputation:90 premium_hours:721")).code).not.toBe("ok");
+      expect(await h.app.db.prisma.factory.count()).toBe(factoriesBefore);
+
+      const created = await create("min_reputation:90 premium_hours:24");
+      const id = (created.data as { factory: { id: number } }).factory.id;
+      // The head start counts from the first funding: until then it is simply premium.
+      expect(created.text).toContain("reputation ≥ 90 for 24 h after the first funding, then open to all");
+      h.clock.set("2026-06-01T10:00:00Z");
+      await h.run(`
+        @cora /pool fund factory:${id} amount:5
+        @cora /confirm
+      `);
+      h.clock.advance(12 * 3_600_000);
+      await h.run(`@cora /pool fund factory:${id} amount:1\n@cora /confirm`); // a top-up moves nothing
+      const listed = async () =>
+        ((await h.one("@newbie /bids")).data as { pools: Data[] }).pools.map((p) => p.id);
+      const submit = () =>
+        h.one(`@newbie /submit factory:${id} ${writeDemo(`early${h.clock.now().getTime()}`)}`);
+
+      h.clock.set("2026-06-02T09:59:00Z"); // one minute before the head start ends
+      expect(await listed()).not.toContain(id);
+      const early = await submit();
+      expect([early.code, early.text]).toEqual([
+        "reputation_too_low",
+        expect.stringContaining("It opens to everyone at 2026-06-02 10:00 UTC."),
+      ]);
+      const submissionsTo = () => h.app.db.prisma.submission.count({ where: { factoryId: id } });
+      expect(await submissionsTo()).toBe(0);
+      // Dropping the bar while the head start is set is refused: it would mean nothing.
+      const drop = await h.one(`@cora /factory edit factory:${id} min_reputation:0`);
+      expect([drop.code, drop.text]).toEqual(["invalid_option", expect.stringContaining("premium_hours:0")]);
+
+      h.clock.set("2026-06-02T10:00:00Z");
+      expect(await listed()).toContain(id);
+      expect((await submit()).code).toBe("ok");
+      expect(await submissionsTo()).toBe(1);
+      const info = await h.one(`@newbie /factory info factory:${id}`);
+      expect(info.text).toContain("premium first until 2026-06-02 10:00 UTC, now open to all");
+      expect(info.data).toMatchObject({
+        factory: { reputationBar: null, premiumUntil: "2026-06-02T10:00:00.000Z" },
+      });
+      await h.app.services.submissions.queue.idle();
+      expect((await auditLedger(h.app.db)).ok).toBe(true);
+    });
+
     it("returns a reservation never graded to the pool after the TTL, exactly once", async () => {
       const h = get();
       // Grading falls to people (no grader answers), and nobody scores within 7 days.
