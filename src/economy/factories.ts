@@ -13,6 +13,7 @@ import { formatMoney, parseAmount, parsePositiveAmount } from "#src/ledger/amoun
 import type { Ledger, LedgerOp } from "#src/ledger/ledger.ts";
 import { DEFAULT_TOKENS, type TokenRegistry } from "#src/ledger/tokens.ts";
 import { COMMISSION_CODES, type CommissionPolicy } from "./commissions.ts";
+import { lockAsParticipant } from "./participation-lock.ts";
 import { type FundingBreakdown, fundingBreakdown, type PoolTerms } from "./pool-math.ts";
 import { premiumUntil, reputationBar } from "./premium.ts";
 
@@ -366,6 +367,9 @@ export class Factories {
         { scope: "pool.fund", key: request.key, input: { id: row.id, amount: request.amountAtoms } },
         async () => {
           if (row.status === "closed") throw closedError(row);
+          // A funding is the creator's (and the funder's) participation: see participation-lock.ts.
+          for (const userId of new Set([row.creatorUserId, request.actor.userId]))
+            await lockAsParticipant(tx, userId);
           const terms = termsOf(row);
           const b = fundingBreakdown(terms, row.token, request.amountAtoms, !row.setupFeePaid);
           checkBreakdown(b, this.tokens.get(row.token));

@@ -11,6 +11,7 @@ import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
+import { lockAsClaimant } from "./participation-lock.ts";
 
 /**
  * Ledger codes that mark a member's first funding or submission: after one of these touched their
@@ -112,6 +113,7 @@ export class Referrals {
     const { result } = await this.db.transaction((tx) =>
       runOnce(tx, { scope: "referral.use", key, input: { userId: actor.userId, code } }, async () => {
         await tx.db.$executeRaw`SELECT pg_advisory_xact_lock(${ATTRIBUTION_LOCK})`;
+        await lockAsClaimant(tx, actor.userId);
         const referrer = await this.ownerOfCode(tx.db, code);
         if (referrer === undefined) {
           throw new UserError(

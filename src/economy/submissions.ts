@@ -29,6 +29,7 @@ import type { Logger } from "#src/log.ts";
 import { COMMISSION_CODES, type CommissionPolicy } from "./commissions.ts";
 import { type Factories, POOL_CODES, requireOwner } from "./factories.ts";
 import { GradingQueue } from "./grading-queue.ts";
+import { lockAsParticipant } from "./participation-lock.ts";
 import { type RewardSplit, splitReward } from "./pool-math.ts";
 import { premiumUntil, reputationBar } from "./premium.ts";
 import type { Reputation } from "./reputation.ts";
@@ -149,6 +150,8 @@ export class Submissions {
           async () => {
             const found = await factories.find(tx.db, request.factoryId);
             await tx.db.$queryRaw`SELECT id FROM factories WHERE id = ${found.id} FOR SHARE`;
+            // A submission is the farmer's participation: see participation-lock.ts.
+            await lockAsParticipant(tx, request.actor.userId);
             const factory = await tx.db.factory.findUniqueOrThrow({
               where: { id: found.id },
               include: { tasks: true },

@@ -5,7 +5,18 @@ import { isUserError } from "#src/core/errors.ts";
 import type { Services } from "#src/services.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
 import { postgresAvailable } from "#test/helpers/db.ts";
-import { member, stakeToTier, uniqueKey } from "./ambassador-harness.ts";
+import { grant, member, stakeToTier, uniqueKey } from "./ambassador-harness.ts";
+
+/** "ok", or the code of the refusal. */
+async function claimWith(services: Services, who: Actor, code: string): Promise<string> {
+  try {
+    await services.referrals.use({ actor: who, key: uniqueKey("use"), code, now: new Date() });
+    return "ok";
+  } catch (error) {
+    if (!isUserError(error)) throw error;
+    return error.code;
+  }
+}
 
 (postgresAvailable() ? describe : describe.skip)("concurrent referral claims [postgres]", () => {
   let test: TestApp;
@@ -18,15 +29,7 @@ import { member, stakeToTier, uniqueKey } from "./ambassador-harness.ts";
     await test?.close();
   });
 
-  const claim = async (who: Actor, code: string) => {
-    try {
-      await services.referrals.use({ actor: who, key: uniqueKey("use"), code, now: new Date() });
-      return "ok";
-    } catch (error) {
-      if (!isUserError(error)) throw error;
-      return error.code;
-    }
-  };
+  const claim = (who: Actor, code: string) => claimWith(services, who, code);
 
   it("twelve members claiming one code at once: exactly the daily cap of three get it", async () => {
     const amb = await member(services, "cap_amb");
@@ -63,6 +66,64 @@ import { member, stakeToTier, uniqueKey } from "./ambassador-harness.ts";
     expect(outcomes.sort()).toEqual(["already_referred", "ok"]);
   });
 });
+
+(postgresAvailable() ? describe : describe.skip)(
+  "a referral claimed during one's first funding [postgres]",
+  () => {
+    let test: TestApp;
+    let services: Services;
+    beforeAll(async () => {
+      // forge: a creator's ambassador earns its rate of every deposit, so who came first shows in money.
+      test = await createTestApp("postgres", { env: { FEE_POLICY: "forge" }, poolSize: 20 });
+      services = test.app.services;
+    });
+    afterAll(async () => {
+      await test?.close();
+    });
+
+    it("is decided as if one came first: referred and paid on that deposit, or refused as too late", {
+      timeout: 120_000,
+    }, async () => {
+      const amb = await member(services, "race_amb");
+      await stakeToTier(services, amb, 3);
+      const code = await services.referrals.codeOf(amb.userId);
+      const outcomes: string[] = [];
+      for (let round = 0; round < 12; round++) {
+        const creator = await member(services, `race_creator${round}`);
+        await grant(services, creator.userId, "USDC", 2_000_000_000n);
+        await grant(services, creator.userId, "SOL", 10_000_000_000n);
+        const factory = await services.factories.create({
+          actor: creator,
+          key: uniqueKey("factory"),
+          name: `Race ${round}`,
+          token: "USDC",
+          bidAtoms: 1_000_000n,
+          tasks: [{ title: "Checkout", app: "Shop", objectives: ["Open the shop"] }],
+        });
+        const fund = services.factories.fund({
+          actor: creator,
+          key: uniqueKey("fund"),
+          factoryId: factory.id,
+          amountAtoms: 1_000_000_000n,
+        });
+        const [claimed] = await Promise.all([claimWith(services, creator, code), fund]);
+        outcomes.push(claimed);
+        const referred =
+          (await services.referrals.referrerOf(services.db.prisma, creator.userId)) !== undefined;
+        const commissions = await services.db.prisma.transfer.count({
+          where: { code: { startsWith: "commission." }, meta: { path: ["factoryId"], equals: factory.id } },
+        });
+        // Referred before the deposit: its commission was paid. Otherwise the claim came too late.
+        expect({ round, claimed, referred, commissions }).toEqual(
+          referred
+            ? { round, claimed: "ok", referred, commissions: 1 }
+            : { round, claimed: "referral_too_late", referred, commissions: 0 },
+        );
+      }
+    expect(outcomes.length).toBe(12);
+    });
+  },
+);
 
 describe("/link merges referrals and stakes [pglite]", () => {
   let test: TestApp;
