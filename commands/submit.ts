@@ -1,10 +1,13 @@
+import { DEMO_UPLOAD_CEILING_BYTES } from "#src/config.ts";
 import type { Attachment } from "#src/core/spec.ts";
+import { tooLarge } from "#src/grading/zip.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { command } from "./_kit.ts";
 
-// Checked before a file is downloaded (DEMO_MAX_BYTES's default); the parser then applies the
-// deployment's DEMO_MAX_BYTES and DEMO_MAX_LOG_BYTES to the whole upload.
-const MAX_FILE_BYTES = 50 * 1024 * 1024;
+// The option's own limit is the ceiling any deployment may configure; the handler checks the
+// deployment's DEMO_MAX_BYTES against the sizes the platform reports before downloading anything,
+// and the parser applies DEMO_MAX_BYTES and DEMO_MAX_LOG_BYTES again to what was read.
+const MAX_FILE_BYTES = DEMO_UPLOAD_CEILING_BYTES;
 
 export default command({
   name: "submit",
@@ -30,6 +33,8 @@ export default command({
   async handler(ctx, args) {
     const { submissions, tokens } = ctx.services;
     const attachments = [args.file, args.log, args.video].filter((a): a is Attachment => a !== undefined);
+    const limit = ctx.services.config.DEMO_MAX_BYTES;
+    if (attachments.reduce((sum, a) => sum + a.sizeBytes, 0) > limit) throw tooLarge("The upload", limit);
     const files = [];
     for (const a of attachments) {
       files.push({ name: a.name, bytes: await a.read() });

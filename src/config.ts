@@ -9,6 +9,13 @@ import { redactUrl } from "./db/database.ts";
 import { isValidCron } from "./epochs/schedule.ts";
 
 const PLATFORMS = ["discord", "telegram", "console"] as const;
+
+/**
+ * The most DEMO_MAX_BYTES may be: the largest file Discord accepts from a boosted server. /submit
+ * refuses anything above it before downloading, and anything above DEMO_MAX_BYTES from the size the
+ * platform reports, also before downloading.
+ */
+export const DEMO_UPLOAD_CEILING_BYTES = 500 * 1024 * 1024;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** `platform:id` pairs, e.g. `discord:81234,telegram:5551234,console:alice`. */
@@ -359,6 +366,7 @@ export const configSchema = z
       .number()
       .int()
       .min(1024)
+      .max(DEMO_UPLOAD_CEILING_BYTES)
       .default(50 * 1024 * 1024),
     /** The largest input_log.jsonl. */
     DEMO_MAX_LOG_BYTES: z.coerce

@@ -33,6 +33,7 @@ describe("configuration", () => {
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL/],
     [{ MODERATORS: "slack:123" }, /MODERATORS: expected platform:id pairs.*"slack:123" is not one/],
     [{ EXTRA_TOKENS: "doge:99" }, /EXTRA_TOKENS: expected SYMBOL:decimals/],
+    [{ DEMO_MAX_BYTES: String(600 * 1024 * 1024) }, /DEMO_MAX_BYTES/],
   ])("stops on %j with a message naming the variable", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

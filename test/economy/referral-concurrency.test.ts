@@ -120,7 +120,7 @@ async function claimWith(services: Services, who: Actor, code: string): Promise<
             : { round, claimed: "referral_too_late", referred, commissions: 0 },
         );
       }
-    expect(outcomes.length).toBe(12);
+      expect(outcomes.length).toBe(12);
     });
   },
 );

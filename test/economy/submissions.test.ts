@@ -330,3 +330,27 @@ describeConsole(
   },
   { kinds: ["pglite"], moderators: ["mod"], clock: new ManualClock(new Date()) },
 );
+
+describeConsole(
+  "the deployment's upload limit",
+  (get) => {
+    it("refuses an upload over the deployment's DEMO_MAX_BYTES, reserving nothing", async () => {
+      const h = get();
+      await h.run(`
+        @mod /admin credit user:@cora amount:10 token:USDC reason:grant
+        @cora /factory create name:Small token:USDC bid:0.2 task:"Implement shopping cart" app:"Flutter E-Commerce" objectives:"Open; Build" ref:task_2
+        @cora /pool fund factory:1 amount:1
+        @cora /confirm
+      `);
+      // The real recording is about 112 KB; this deployment takes 100,000 bytes.
+      const refused = await h.one(`@fay /submit factory:1 ${filesOf(FIXTURE_DIR)}`);
+      expect([refused.code, refused.text]).toEqual([
+        "demo_too_large",
+        "The upload is larger than the 97.7 KB a demonstration may take. Record a shorter session, or leave the video out.",
+      ]);
+      expect(await h.app.db.prisma.submission.count()).toBe(0);
+      expect((await factoryOf(h)).reserved).toBe("0");
+    });
+  },
+  { kinds: ["pglite"], moderators: ["mod"], env: { DEMO_MAX_BYTES: "100000" } },
+);

@@ -13,8 +13,8 @@ import type { Message, User } from "grammy/types";
 import { parseCommandLine } from "#src/core/command-line.ts";
 import type { PlatformUser } from "#src/core/context.ts";
 import type { Dispatcher, Invocation } from "#src/core/dispatch.ts";
-import { isUserError } from "#src/core/errors.ts";
-import type { RawAttachment, RawOptionValue } from "#src/core/options.ts";
+import { isUserError, UserError } from "#src/core/errors.ts";
+import { formatBytes, type RawAttachment, type RawOptionValue } from "#src/core/options.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { OptionSpec } from "#src/core/spec.ts";
 import type { Logger } from "#src/log.ts";
@@ -36,6 +36,8 @@ export interface TelegramDeps extends Omit<GuideDeps, "dispatcher"> {
 
 /** The referral feature's command, run for `/start ref_<code>` once it exists. */
 const REFERRAL_PATH = ["referral", "use"];
+/** The largest file the Bot API lets a bot download (getFile). */
+const TELEGRAM_BOT_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
 
 export function createBot(deps: TelegramDeps): Bot {
   const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot } });
@@ -282,6 +284,12 @@ class TelegramFrontEnd {
       sizeBytes: file.size ?? 0,
       ...(file.type ? { contentType: file.type } : {}),
       read: async () => {
+        // The Bot API refuses getFile above 20 MB ("file is too big"): say so before asking.
+        if ((file.size ?? 0) > TELEGRAM_BOT_DOWNLOAD_LIMIT_BYTES)
+          throw new UserError(
+            "file_too_large",
+            `${file.name} is ${formatBytes(file.size ?? 0)}, and Telegram lets bots download at most 20 MB. Send a smaller file (leave the video out), or upload it on Discord.`,
+          );
         const info = await ctx.api.getFile(file.id);
         if (!info.file_path) throw new Error("Telegram gave no file path");
         // The URL holds the bot token: it is never logged, and errors about it never show it.

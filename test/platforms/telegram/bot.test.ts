@@ -230,6 +230,21 @@ describe("Telegram through grammY (loopback Bot API)", () => {
     expect(calls[2]!.body!.text).toBe(`Received demo.zip: 5 bytes, sha256 ${digest}.`);
   });
 
+  it("refuses a document over the Bot API's 20 MB download limit without asking for it", async () => {
+    const calls = await send(
+      // /submit takes up to DEMO_MAX_BYTES (50 MB), so the platform's limit is what refuses it.
+      documentMessage(bob, "/submit factory:1", {
+        file_id: "doc-big",
+        file_name: "demo.zip",
+        file_size: 21 * 1024 * 1024,
+      }),
+    );
+    expect(calls.map(methodOf)).toEqual(["sendMessage"]);
+    expect(calls[0]!.body!.text).toContain(
+      "demo.zip is 21.0 MB, and Telegram lets bots download at most 20 MB. Send a smaller file",
+    );
+  });
+
   it("sends a reply's picture as a photo with the text as its caption", async () => {
     const [photo] = await send(textMessage(bob, "/picture"));
     expect(methodOf(photo!)).toBe("sendPhoto");
