@@ -10,6 +10,7 @@ registerTransferLabels({
   [STAKE_CODES.add]: "staked",
   [STAKE_CODES.unstake]: "unstaking (cooldown)",
   [STAKE_CODES.release]: "unstaked",
+  [STAKE_CODES.cancel]: "unstake cancelled (staked again)",
 });
 
 const amountOption = {
@@ -84,8 +85,9 @@ function statusText(s: StakeStatus, token: TokenInfo): string {
   } else lines.push(`You are at the top tier (${MAX_TIER}).`);
   for (const c of s.cooling)
     lines.push(
-      `• ${formatMoney(c.amountAtoms, token)} returns to your balance at ${formatTime(c.releaseAt)}`,
+      `• #${c.id}: ${formatMoney(c.amountAtoms, token)} returns to your balance at ${formatTime(c.releaseAt)}`,
     );
+  if (s.cooling.length > 0) lines.push("Changed your mind? /stake cancel keeps it staked.");
   return lines.join("\n");
 }
 
@@ -109,6 +111,7 @@ const status = subcommand({
             }
           : null,
         unstakes: s.cooling.map((c) => ({
+          id: c.id,
           amount: decimalString(c.amountAtoms, token),
           releaseAt: c.releaseAt.toISOString(),
         })),
@@ -118,9 +121,42 @@ const status = subcommand({
   },
 });
 
+const cancel = subcommand({
+  description: "Keep CLONES you are unstaking: they go back into your stake at once",
+  personal: true,
+  options: {
+    unstake: {
+      type: "integer",
+      description: "Which unstake (its # in /stake status); all of them when left out",
+      minValue: 1,
+    },
+  },
+  async handler(ctx: Ctx, args) {
+    const { staking, tokens } = ctx.services;
+    const token = tokens.get(STAKE_TOKEN);
+    const { cancelled, after } = await staking.cancel({
+      actor: ctx.actor,
+      key: ctx.key,
+      ...(args.unstake !== undefined ? { unstakeId: args.unstake } : {}),
+      now: ctx.now,
+    });
+    const total = cancelled.reduce((sum, c) => sum + c.amountAtoms, 0n);
+    const which = cancelled.map((c) => `#${c.id}`).join(", ");
+    return {
+      title: "Unstake cancelled",
+      text: `${formatMoney(total, token)} (${which}) ${cancelled.length === 1 ? "is" : "are"} back in your stake. Your tier: ${tierWords(after.tier)}.`,
+      tone: "success",
+      data: {
+        cancelled: cancelled.map((c) => ({ id: c.id, amount: decimalString(c.amountAtoms, token) })),
+        ...amountsData(after, token),
+      },
+    };
+  },
+});
+
 export default commandGroup({
   name: "stake",
   description: "Stake CLONES for an ambassador tier (1-5% commission on referrals)",
   category: "Ambassadors",
-  subcommands: { add, remove, status },
+  subcommands: { add, remove, cancel, status },
 });

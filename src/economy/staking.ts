@@ -21,6 +21,7 @@ export const STAKE_CODES = {
   add: "stake.add",
   unstake: "stake.unstake",
   release: "stake.release",
+  cancel: "stake.cancel",
 } as const;
 
 export const stakeAccount = (userId: number): AccountKey =>
@@ -217,11 +218,77 @@ export class Staking {
     return result;
   }
 
+  /**
+   * Takes cooling unstakes back into the stake (/stake cancel): one by id, or every one still
+   * cooling. Each row is locked and marked in the same transaction as its ledger transfer, whose
+   * key is the unstake's, so racing the release job it is either released or cancelled, never both.
+   */
+  async cancel(request: { actor: Actor; key: string; unstakeId?: number; now: Date }): Promise<{
+    cancelled: CoolingUnstake[];
+    after: StakeAmounts;
+  }> {
+    const { actor, key, unstakeId, now } = request;
+    const { result } = await this.db.transaction((tx) =>
+      runOnce(tx, { scope: "stake.cancel", key, input: { userId: actor.userId, unstakeId } }, async () => {
+        if (unstakeId !== undefined) {
+          const row = await tx.db.unstake.findUnique({ where: { id: unstakeId } });
+          if (!row || row.userId !== actor.userId)
+            throw new UserError(
+              "unknown_unstake",
+              `You have no unstake #${unstakeId}. /stake status lists yours with their numbers.`,
+            );
+          if (row.releasedAt || row.cancelledAt)
+            throw new UserError(
+              "invalid_state",
+              `Unstake #${unstakeId} is no longer cooling down: it was ${row.cancelledAt ? "cancelled" : "released to your balance"} already.`,
+            );
+        }
+        const rows = await tx.db.$queryRaw<
+          Array<{ id: number; amount: string; requested_at: Date; release_at: Date }>
+        >`
+          SELECT id, amount::text AS amount, requested_at, release_at FROM unstakes
+          WHERE user_id = ${actor.userId} AND released_at IS NULL AND cancelled_at IS NULL
+            AND (${unstakeId ?? null}::int IS NULL OR id = ${unstakeId ?? null}::int)
+          ORDER BY id FOR UPDATE`;
+        if (rows.length === 0)
+          throw new UserError(
+            "nothing_cooling",
+            "Nothing of yours is cooling down: there is no unstake to cancel.",
+          );
+        // Unstake rows first, then the accounts: the order the release job locks them in.
+        await this.lockOwn(tx, actor.userId);
+        const cancelled: CoolingUnstake[] = [];
+        for (const row of rows) {
+          const amountAtoms = BigInt(row.amount);
+          await this.ledger.transfer(tx, {
+            key: `stake.cancel|${row.id}`,
+            debit: cooldownAccount(actor.userId),
+            credit: stakeAccount(actor.userId),
+            token: STAKE_TOKEN,
+            amountAtoms,
+            code: STAKE_CODES.cancel,
+            meta: { unstakeId: row.id },
+          });
+          await tx.db.unstake.update({ where: { id: row.id }, data: { cancelledAt: now } });
+          cancelled.push({
+            id: row.id,
+            amountAtoms,
+            requestedAt: row.requested_at,
+            releaseAt: row.release_at,
+          });
+        }
+        const after = (await this.lockStakes(tx, [actor.userId], "update")).get(actor.userId)!;
+        return { cancelled, after };
+      }),
+    );
+    return result;
+  }
+
   /** What /stake status shows. */
   async status(db: TxClient, userId: number): Promise<StakeStatus> {
     const amounts = await this.amountsOf(db, userId);
     const rows = await db.unstake.findMany({
-      where: { userId, releasedAt: null },
+      where: { userId, releasedAt: null, cancelledAt: null },
       orderBy: { releaseAt: "asc" },
     });
     const nextTier = amounts.tier < MAX_TIER ? amounts.tier + 1 : undefined;
@@ -252,7 +319,7 @@ export class Staking {
    */
   async releaseDue(now: Date, limit = 500): Promise<{ released: number; atoms: bigint }> {
     const due = await this.db.prisma.unstake.findMany({
-      where: { releasedAt: null, releaseAt: { lte: now } },
+      where: { releasedAt: null, cancelledAt: null, releaseAt: { lte: now } },
       orderBy: { id: "asc" },
       take: limit,
       select: { id: true },
@@ -262,8 +329,9 @@ export class Staking {
     for (const { id } of due) {
       const amount = await this.db.transaction(async (tx) => {
         const [row] = await tx.db.$queryRaw<Array<{ user_id: number; amount: string }>>`
-          SELECT user_id, amount::text AS amount FROM unstakes WHERE id = ${id} AND released_at IS NULL FOR UPDATE`;
-        if (!row) return 0n; // another process released it first
+          SELECT user_id, amount::text AS amount FROM unstakes
+          WHERE id = ${id} AND released_at IS NULL AND cancelled_at IS NULL FOR UPDATE`;
+        if (!row) return 0n; // another process released it first, or its owner cancelled it
         await this.lockOwn(tx, row.user_id);
         const amountAtoms = BigInt(row.amount);
         await this.ledger.transfer(tx, {

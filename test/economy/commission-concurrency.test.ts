@@ -13,6 +13,7 @@ import type { Actor } from "#src/core/context.ts";
 import { COMMISSION_CODES } from "#src/economy/commissions.ts";
 import { cooldownAccount, stakeAccount } from "#src/economy/staking.ts";
 import { tierFor } from "#src/economy/tiers.ts";
+import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import type { Services } from "#src/services.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
@@ -24,6 +25,7 @@ import {
   refer,
   reserveSubmission,
   settleSubmission,
+  stake,
   stakeToTier,
   uniqueKey,
 } from "./ambassador-harness.ts";
@@ -196,6 +198,46 @@ async function setUp(services: Services, label: string, tier: number) {
     expect((await services.staking.amountsOf(services.db.prisma, ambassador.userId)).tier).toBe(2);
     const { commissions } = await checkTiersAgainstStakeTimeline(services, ambassador);
     expect(commissions).toBe(SETTLEMENTS);
+    expect((await auditLedger(services.db)).problems).toEqual([]);
+  });
+
+  it("an unstake cancelled while the release job runs is either released or cancelled, never both", async () => {
+    for (let round = 0; round < 5; round++) {
+      const holder = await member(services, `cancel_race${round}`);
+      await stake(services, holder, 10_000n);
+      const past = new Date(Date.now() - 8 * 86_400_000); // due now
+      for (let i = 0; i < 4; i++)
+        await services.staking.remove({
+          actor: holder,
+          key: uniqueKey("unstake"),
+          amountAtoms: 1_000n,
+          now: past,
+        });
+      const [cancel, ...releases] = await Promise.allSettled([
+        services.staking.cancel({ actor: holder, key: uniqueKey("cancel"), now: new Date() }),
+        services.staking.releaseDue(new Date()),
+        services.staking.releaseDue(new Date()),
+      ]);
+      const cancelled = cancel.status === "fulfilled" ? cancel.value.cancelled.length : 0;
+      if (cancel.status === "rejected") expect(cancel.reason).toMatchObject({ code: "nothing_cooling" });
+      const released = releases.reduce(
+        (sum, r) => sum + (r.status === "fulfilled" ? r.value.released : Number.NaN),
+        0,
+      );
+      const rows = await services.db.prisma.unstake.findMany({ where: { userId: holder.userId } });
+      expect(rows.filter((r) => r.releasedAt && r.cancelledAt)).toEqual([]);
+      expect(rows.filter((r) => !r.releasedAt && !r.cancelledAt)).toEqual([]);
+      expect(cancelled + released).toBe(4);
+      const amounts = await services.staking.amountsOf(services.db.prisma, holder.userId);
+      const main = await services.ledger.balance(services.db.prisma, accounts.user(holder.userId, "CLONES"));
+      expect({ staked: amounts.stakedAtoms, cooling: amounts.coolingAtoms, main: main.balanceAtoms }).toEqual(
+        {
+          staked: 6_000n + 1_000n * BigInt(cancelled),
+          cooling: 0n,
+          main: 1_000n * BigInt(released),
+        },
+      );
+    }
     expect((await auditLedger(services.db)).problems).toEqual([]);
   });
 });

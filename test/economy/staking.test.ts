@@ -126,6 +126,50 @@ describeConsole(
       expect(twice).toEqual(once);
       expect((await status("amy")).staked).toBe("2500000.000000001");
     });
+
+    it("/stake cancel keeps cooling CLONES staked: one by number or all, only one's own, once", async () => {
+      const h = get();
+      await h.one("@bo /stake status");
+      await h.one("@mod /admin credit user:@bo amount:2000000 token:CLONES reason:grant");
+      await h.one("@bo /stake add amount:2000000");
+      const first = await h.one("@bo /stake remove amount:400000");
+      const second = await h.one("@bo /stake remove amount:100000");
+      expect([first.code, second.code]).toEqual(["ok", "ok"]);
+      const listed = (await h.one("@bo /stake status")).data as { unstakes: Array<{ id: number }> };
+      const [a, b] = listed.unstakes.map((u) => u.id);
+      expect((await h.one("@bo /stake status")).text).toContain(`• #${a}: 400,000 CLONES returns`);
+
+      // Someone else's unstake, or a number nobody has: refused, nothing moves.
+      for (const line of [`@amy /stake cancel unstake:${a}`, "@bo /stake cancel unstake:99999"]) {
+        const refused = await h.one(line);
+        expect([refused.code, refused.text]).toEqual([
+          "unknown_unstake",
+          expect.stringContaining("/stake status"),
+        ]);
+      }
+      const one = await h.one(`@bo /stake cancel unstake:${a}`);
+      expect([one.code, one.text]).toEqual([
+        "ok",
+        `Unstake cancelled\n400,000 CLONES (#${a}) is back in your stake. Your tier: tier 2 (2% commission).`,
+      ]);
+      expect(await status("bo")).toMatchObject({ staked: "1900000", cooling: "100000", counted: "2000000" });
+      const again = await h.one(`@bo /stake cancel unstake:${a}`);
+      expect([again.code, again.text]).toEqual([
+        "invalid_state",
+        expect.stringContaining("cancelled already"),
+      ]);
+
+      // Past the cooldown the release job finds nothing of what was cancelled; the rest goes back.
+      expect((await h.one("@bo /stake cancel")).data).toMatchObject({
+        cancelled: [{ id: b, amount: "100000" }],
+      });
+      expect((await h.one("@bo /stake cancel")).code).toBe("nothing_cooling");
+      h.clock.advance(8 * DAY_MS);
+      expect((await runReleaseJob("after-cancel")).data).toMatchObject({ released: 0 });
+      expect(await status("bo")).toMatchObject({ staked: "2000000", cooling: "0", tier: 2 });
+      expect((await h.one("@bo /history token:CLONES")).text).toContain("unstake cancelled (staked again)");
+      expect((await auditLedger(h.app.services.db)).problems).toEqual([]);
+    });
   },
   { kinds: ["pglite"], moderators: ["mod"] },
 );

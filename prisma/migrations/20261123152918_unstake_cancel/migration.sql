@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "unstakes" ADD COLUMN     "cancelled_at" TIMESTAMPTZ(3);
