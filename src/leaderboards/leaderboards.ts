@@ -17,7 +17,7 @@ import {
 import { periodLabel, periodWindow, type Window } from "./periods.ts";
 import type { LeaderboardProviders } from "./providers.ts";
 import { type Ranked, rank, type Scored, topWithViewer } from "./ranking.ts";
-import { LeaderboardSchedules } from "./schedules.ts";
+import { LeaderboardSchedules, type PostPolicyOptions } from "./schedules.ts";
 import { Summaries } from "./summaries.ts";
 import {
   type Board,
@@ -46,6 +46,8 @@ export interface LeaderboardSettings {
   /** Graded demonstrations a farmer needs in the period to be ranked by average quality. */
   minimumQualityCount: number;
   defaultToken: string;
+  /** Scheduled posts' lease and attempts (defaults in schedules.ts). */
+  posts?: PostPolicyOptions;
 }
 
 interface Entry {
@@ -79,7 +81,7 @@ export class Leaderboards {
     readonly providers: LeaderboardProviders = {},
   ) {
     this.summaries = new Summaries(db, ledger, tokens, this);
-    this.schedules = new LeaderboardSchedules(db, tokens, this);
+    this.schedules = new LeaderboardSchedules(db, tokens, this, settings.posts);
   }
 
   /** The metric a board uses by default, or the one asked for if it belongs to that board. */
