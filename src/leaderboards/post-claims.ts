@@ -9,7 +9,8 @@
 // There is no heartbeat: an attempt is one send (a few HTTP requests), so the lease bounds the send
 // itself and a failed send waits the same lease before it is retried. The attempt number, with the
 // owner, fences a late process out: it can only record the outcome of the attempt it made, never
-// overwrite the attempt of the process that took its claim over.
+// overwrite the attempt of the process that took its claim over. (posted_at IS NULL keeps a claim
+// that a process of the previous version posted, without a status, from being sent again.)
 import type { Database } from "#src/db/database.ts";
 
 /** A failure's message is kept up to this many characters. */
@@ -54,7 +55,7 @@ export class PostClaims {
       UPDATE leaderboard_posts
       SET status = 'sending', owner = ${owner}, claimed_at = ${now}, attempts = attempts + 1
       WHERE schedule_id = ${scheduleId} AND period_key = ${periodKey}
-        AND status IN ('sending', 'retry') AND claimed_at <= ${staleBefore}
+        AND status IN ('sending', 'retry') AND posted_at IS NULL AND claimed_at <= ${staleBefore}
         AND attempts < ${policy.maxAttempts}
       RETURNING attempts`;
     if (taken.length === 1) return { claimed: true, attempt: Number(taken[0]!.attempts), resumed: true };
@@ -68,7 +69,7 @@ export class PostClaims {
             THEN 'attempt ' || attempts::text || ' by ' || owner || ' never finished (its process stopped)'
             ELSE error END
       WHERE schedule_id = ${scheduleId} AND period_key = ${periodKey}
-        AND status IN ('sending', 'retry') AND claimed_at <= ${staleBefore}
+        AND status IN ('sending', 'retry') AND posted_at IS NULL AND claimed_at <= ${staleBefore}
         AND attempts >= ${policy.maxAttempts}
       RETURNING attempts`;
     const row = await this.db.prisma.leaderboardPost.findUniqueOrThrow({
@@ -125,6 +126,7 @@ export class PostClaims {
         // ISO minutes (2026-11-23T09:00Z) sort as text in time order.
         periodKey: { lt: latestPeriodKey },
         status: { in: ["sending", "retry"] },
+        postedAt: null,
         claimedAt: { lte: new Date(policy.now.getTime() - policy.leaseMs) },
       },
       data: { status: "failed", error: `not posted before the next scheduled time, ${latestPeriodKey}` },
