@@ -134,6 +134,10 @@ export async function createServices(
   const leaderboards = new Leaderboards(db, ledger, tokens, {
     minimumQualityCount: config.LEADERBOARD_MIN_QUALITY_COUNT,
     defaultToken: config.LEADERBOARD_DEFAULT_TOKEN,
+    posts: {
+      leaseMs: config.LEADERBOARD_POST_LEASE_SECONDS * 1000,
+      maxAttempts: config.LEADERBOARD_POST_MAX_ATTEMPTS,
+    },
   });
   const boardProviders = poolsProviders(reputation);
   Object.assign(leaderboards.providers, boardProviders, {

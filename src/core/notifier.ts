@@ -7,12 +7,20 @@ import type { Logger } from "#src/log.ts";
 import type { Reply } from "./reply.ts";
 import type { ChannelRef } from "./spec.ts";
 
+export interface PostOptions {
+  /**
+   * The same key on every attempt at one logical post. A platform that can (Discord: the message
+   * nonce with enforce_nonce) drops a repeat sent within its window; the others ignore it.
+   */
+  dedupKey?: string;
+}
+
 export interface PlatformSender {
   platform: Platform;
   /** Sends `message` privately to the platform account `platformUserId`. */
   sendToUser(platformUserId: string, message: Reply): Promise<void>;
   /** Posts `message` in a channel or chat of this platform. */
-  postToChannel(channelId: string, message: Reply): Promise<void>;
+  postToChannel(channelId: string, message: Reply, options?: PostOptions): Promise<void>;
 }
 
 export interface UserDirectory {
@@ -52,9 +60,9 @@ export class Notifier {
   }
 
   /** Posts in a channel. Throws if the channel's platform is not running here. */
-  async postToChannel(channel: ChannelRef, message: Reply): Promise<void> {
+  async postToChannel(channel: ChannelRef, message: Reply, options: PostOptions = {}): Promise<void> {
     const sender = this.#senders.get(channel.platform as Platform);
     if (!sender) throw new Error(`no ${channel.platform} front end is running to post in ${channel.id}`);
-    await sender.postToChannel(channel.id, message);
+    await sender.postToChannel(channel.id, message, options);
   }
 }

@@ -17,7 +17,7 @@ import {
 import { periodLabel, periodWindow, type Window } from "./periods.ts";
 import type { LeaderboardProviders } from "./providers.ts";
 import { type Ranked, rank, type Scored, topWithViewer } from "./ranking.ts";
-import { LeaderboardSchedules } from "./schedules.ts";
+import { LeaderboardSchedules, type PostPolicyOptions } from "./schedules.ts";
 import { Summaries } from "./summaries.ts";
 import {
   type Board,
@@ -46,6 +46,8 @@ export interface LeaderboardSettings {
   /** Graded demonstrations a farmer needs in the period to be ranked by average quality. */
   minimumQualityCount: number;
   defaultToken: string;
+  /** Scheduled posts' lease and attempts (defaults in schedules.ts). */
+  posts?: PostPolicyOptions;
 }
 
 interface Entry {
@@ -79,7 +81,7 @@ export class Leaderboards {
     readonly providers: LeaderboardProviders = {},
   ) {
     this.summaries = new Summaries(db, ledger, tokens, this);
-    this.schedules = new LeaderboardSchedules(db, tokens, this);
+    this.schedules = new LeaderboardSchedules(db, tokens, this, settings.posts);
   }
 
   /** The metric a board uses by default, or the one asked for if it belongs to that board. */
@@ -122,8 +124,14 @@ export class Leaderboards {
     }
     const ranked = rank(scored.entries);
     const userBoard = query.kind !== "factories";
-    const viewerId = userBoard && query.viewerUserId !== undefined ? String(query.viewerUserId) : undefined;
-    const { top, viewer } = topWithViewer(ranked, limit, viewerId);
+    // Whose rows are the viewer's: their own, or on the factories board the factories they created.
+    const viewerIds =
+      query.viewerUserId === undefined
+        ? undefined
+        : userBoard
+          ? new Set([String(query.viewerUserId)])
+          : new Set(await this.factoriesOf(db, query.viewerUserId));
+    const { top, viewer } = topWithViewer(ranked, limit, viewerIds);
     const names = await this.names(
       db,
       query.kind,
@@ -135,7 +143,7 @@ export class Leaderboards {
       name: names.get(r.id) ?? (userBoard ? `member #${r.id}` : `Factory #${r.id}`),
       value: r.item.display,
       ...(r.item.detail ? { detail: r.item.detail } : {}),
-      isViewer: r.id === viewerId,
+      isViewer: viewerIds?.has(r.id) ?? false,
     });
     const board: Board = {
       ...base,
@@ -144,9 +152,15 @@ export class Leaderboards {
       ...(metric === "quality" ? { minimumCount: this.settings.minimumQualityCount } : {}),
     };
     if (viewer) board.viewer = toRow(viewer);
-    else if (viewerId !== undefined && !ranked.some((r) => r.id === viewerId))
-      board.viewerNote =
-        scored.whyNotRanked.get(viewerId) ?? "You are not on this board yet for this period.";
+    else if (viewerIds !== undefined && !ranked.some((r) => viewerIds.has(r.id)))
+      board.viewerNote = userBoard
+        ? (scored.whyNotRanked.get(String(query.viewerUserId)) ??
+          "You are not on this board yet for this period.")
+        : viewerIds.size === 0
+          ? "This board ranks factories, and you have not created one."
+          : viewerIds.size === 1
+            ? "Your factory is not on this board yet for this period."
+            : `None of your ${viewerIds.size} factories is on this board yet for this period.`;
     return board;
   }
 
@@ -238,6 +252,17 @@ export class Leaderboards {
         return { entries, whyNotRanked };
       }
     }
+  }
+
+  /**
+   * The factories the viewer created, with those of accounts /link merged into theirs (factories
+   * keep the creator id they were made with, as the ledger boards count a merged account's money).
+   */
+  private async factoriesOf(db: TxClient, userId: number): Promise<string[]> {
+    const source = this.providers.factories;
+    if (!source?.factoriesOf) return [];
+    const merged = await db.user.findMany({ where: { mergedIntoId: userId }, select: { id: true } });
+    return source.factoriesOf(db, [userId, ...merged.map((u) => u.id)]);
   }
 
   private async names(db: TxClient, kind: BoardKind, ids: string[]): Promise<Map<string, string>> {

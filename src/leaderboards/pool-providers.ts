@@ -44,6 +44,14 @@ export const poolsFactories: FactorySource = {
     const rows = await db.factory.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
     return new Map(rows.map((r) => [String(r.id), r.name]));
   },
+  async factoriesOf(db, userIds) {
+    const rows = await db.factory.findMany({
+      where: { creatorUserId: { in: userIds } },
+      select: { id: true },
+      orderBy: { id: "asc" },
+    });
+    return rows.map((r) => String(r.id));
+  },
   async bidHistory(db, factoryId, token) {
     if (!/^\d+$/.test(factoryId)) return [];
     const factory = await db.factory.findUnique({

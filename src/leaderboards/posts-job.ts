@@ -1,5 +1,6 @@
 // Every minute, in every bot process: post the scheduled leaderboards that are due. Each schedule's
-// period is claimed in the database first (see schedules.ts), so it is posted once in all.
+// period is claimed in the database first, and a claim whose sender died or failed is retried after a
+// lease (see schedules.ts and post-claims.ts), so it is posted once in all.
 import { defineJob } from "#src/epochs/job.ts";
 
 export const leaderboardPostsJob = defineJob({
@@ -13,7 +14,9 @@ export const leaderboardPostsJob = defineJob({
       log: ctx.log,
     });
     return {
-      summary: `${report.posted} scheduled leaderboard(s) posted, ${report.failed} failed.`,
+      summary:
+        `${report.posted} scheduled leaderboard(s) posted (${report.resumed} retried), ` +
+        `${report.failed} attempt(s) failed, ${report.gaveUp} given up.`,
       data: { ...report },
     };
   },

@@ -24,6 +24,8 @@ export interface ReferralSource {
 
 export interface FactorySource {
   factoryNames(db: TxClient, factoryIds: string[]): Promise<Map<string, string>>;
+  /** The factories these users created, as ids. */
+  factoriesOf?(db: TxClient, userIds: number[]): Promise<string[]>;
   /** A factory's bids (price per demonstration, atoms of its token), oldest first. */
   bidHistory(
     db: TxClient,

@@ -40,14 +40,19 @@ export function rank<T>(entries: ReadonlyArray<Scored<T>>): Array<Ranked<T>> {
   return ranked;
 }
 
-/** The first `limit` ranked, and the viewer's own entry when it is not among them. */
+/**
+ * The first `limit` ranked, and the viewer's own entry when it is not among them. The viewer is one
+ * id, or several (a creator's factories): then their best-ranked entry is theirs.
+ */
 export function topWithViewer<T>(
   ranked: ReadonlyArray<Ranked<T>>,
   limit: number,
-  viewerId: string | undefined,
+  viewer: string | ReadonlySet<string> | undefined,
 ): { top: Array<Ranked<T>>; viewer?: Ranked<T> } {
   const top = ranked.slice(0, limit);
-  if (viewerId === undefined || top.some((r) => r.id === viewerId)) return { top };
-  const viewer = ranked.find((r) => r.id === viewerId);
-  return viewer ? { top, viewer } : { top };
+  if (viewer === undefined) return { top };
+  const mine = typeof viewer === "string" ? (id: string) => id === viewer : (id: string) => viewer.has(id);
+  if (top.some((r) => mine(r.id))) return { top };
+  const own = ranked.find((r) => mine(r.id));
+  return own ? { top, viewer: own } : { top };
 }

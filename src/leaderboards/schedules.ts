@@ -1,12 +1,23 @@
 // Scheduled leaderboard posts. Moderators schedule a board for a channel with a cron expression; the
 // `leaderboard-posts` job runs every minute in every bot process and, for each active schedule whose
 // platform this process can post to, finds the latest time the cron fired and claims
-// (schedule, fire time) in leaderboard_posts before posting. The primary key lets one process win the
-// claim, so a period is posted exactly once however many processes run; a tick that comes late still
-// posts the period it missed (the latest one only: an old leaderboard is not worth a flood).
+// (schedule, fire time) in leaderboard_posts before posting (post-claims.ts). The primary key lets
+// one process win the claim; a tick that comes late still posts the period it missed (the latest one
+// only: an old leaderboard is not worth a flood).
 //
-// The claim commits before the post is sent, so a crash between the two loses that one post rather
-// than ever sending it twice; a failed send is recorded on the claim.
+// Exactly once, as far as the platforms allow. A claim whose sender died before marking it posted,
+// or whose send failed, is taken over after the lease by the next tick of any process, up to
+// `maxAttempts` attempts, then recorded failed. What is left is the narrow case of a process that
+// dies after the platform accepted the message but before the database heard of it: the takeover
+// sends again. On Discord that repeat carries the same nonce with enforce_nonce, so Discord returns
+// the first message instead of posting another (it remembers nonces for a few minutes, hence a short
+// lease). Telegram has no such key and a bot cannot read back a chat's history, so there the repeat
+// posts twice. We chose that over the old behaviour (claim, then send, never retry), which lost the
+// post silently in the same case and also whenever a send merely failed: a duplicate is visible and a
+// moderator can delete it; a missing board nobody notices.
+
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
@@ -17,6 +28,7 @@ import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
 import { lastFireTime, nextFireTime, parseCron } from "./cron.ts";
 import type { Leaderboards } from "./leaderboards.ts";
+import { type PostClaimPolicy, PostClaims } from "./post-claims.ts";
 import { boardReply } from "./replies.ts";
 import type { BoardKind, Metric, PeriodName } from "./types.ts";
 
@@ -49,10 +61,29 @@ export interface ScheduleRequest {
 export interface PostReport {
   /** Posts this process claimed and sent. */
   posted: number;
-  /** Claimed but the platform refused the post. */
+  /** Of those, posts taken over from an attempt that died or failed. */
+  resumed: number;
+  /** Attempts that failed (the platform refused, or the board could not be made). */
   failed: number;
+  /** Posts given up on this tick: out of attempts, or overtaken by a later period. */
+  gaveUp: number;
 }
 
+export interface PostPolicyOptions {
+  /** This process in leaderboard_posts.owner (tests name their processes). */
+  owner?: string;
+  /** An attempt not marked posted this long after it began is taken over (default one minute). */
+  leaseMs?: number;
+  /** Attempts per post before it is recorded failed (default 3). */
+  maxAttempts?: number;
+}
+
+/**
+ * One minute: the job ticks every minute, so a post whose sender died is taken over one or two
+ * minutes later, inside the few minutes Discord remembers a nonce; a send takes seconds.
+ */
+export const DEFAULT_POST_LEASE_MS = 60_000;
+export const DEFAULT_POST_MAX_ATTEMPTS = 3;
 /** How far back a late tick still posts a missed period. */
 const CATCH_UP_MS = 24 * 3_600_000;
 /** Active schedules at most, so a mistake cannot make the bot flood every channel. */
@@ -72,11 +103,22 @@ type Row = {
 };
 
 export class LeaderboardSchedules {
+  readonly owner: string;
+  readonly claims: PostClaims;
+  readonly #leaseMs: number;
+  readonly #maxAttempts: number;
+
   constructor(
     private readonly db: Database,
     private readonly tokens: TokenRegistry,
     private readonly leaderboards: Leaderboards,
-  ) {}
+    options: PostPolicyOptions = {},
+  ) {
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_POST_LEASE_MS;
+    this.#maxAttempts = options.maxAttempts ?? DEFAULT_POST_MAX_ATTEMPTS;
+    this.claims = new PostClaims(db);
+  }
 
   async schedule(request: ScheduleRequest): Promise<ScheduleView> {
     if (!request.actor.isModerator) throw forbidden("Only moderators can schedule leaderboard posts.");
@@ -188,14 +230,23 @@ export class LeaderboardSchedules {
     return { replayed, title: board.title };
   }
 
-  /** The job's step: claims and posts every due period of every schedule this process can post to. */
+  /**
+   * The job's step: for every schedule this process can post to, claims the latest due period (or
+   * takes over one whose attempt died or failed) and posts it.
+   */
   async postDue(
     now: Date,
     notifier: Notifier,
     options: { images: boolean; log: Logger },
   ): Promise<PostReport> {
     const platforms = new Set<string>(notifier.platforms);
-    const report: PostReport = { posted: 0, failed: 0 };
+    const report: PostReport = { posted: 0, resumed: 0, failed: 0, gaveUp: 0 };
+    const policy: PostClaimPolicy = {
+      owner: this.owner,
+      now,
+      leaseMs: this.#leaseMs,
+      maxAttempts: this.#maxAttempts,
+    };
     const schedules = await this.db.prisma.leaderboardSchedule.findMany({
       where: { removedAt: null, platform: { in: [...platforms] } },
       orderBy: { id: "asc" },
@@ -205,12 +256,18 @@ export class LeaderboardSchedules {
       const fired = lastFireTime(parseCron(schedule.cron), now, after);
       if (!fired) continue;
       const periodKey = `${fired.toISOString().slice(0, 16)}Z`;
-      const claimed = await this.db.prisma.$queryRaw<Array<{ schedule_id: number }>>`
-        INSERT INTO leaderboard_posts (schedule_id, period_key, claimed_at)
-        VALUES (${schedule.id}, ${periodKey}, ${now})
-        ON CONFLICT (schedule_id, period_key) DO NOTHING
-        RETURNING schedule_id`;
-      if (claimed.length === 0) continue;
+      const where = { scheduleId: schedule.id, periodKey };
+      report.gaveUp += await this.claims.supersede(schedule.id, periodKey, policy);
+      const claim = await this.claims.claim(schedule.id, periodKey, policy);
+      if (!claim.claimed) {
+        if (claim.gaveUpNow) {
+          report.gaveUp++;
+          options.log.warn({ ...where, attempts: this.#maxAttempts }, "scheduled leaderboard given up");
+        }
+        continue;
+      }
+      if (claim.resumed)
+        options.log.info({ ...where, attempt: claim.attempt }, "retrying a scheduled leaderboard");
       try {
         const board = await this.leaderboards.board({
           kind: schedule.board as BoardKind,
@@ -222,23 +279,39 @@ export class LeaderboardSchedules {
         await notifier.postToChannel(
           { platform: schedule.platform, id: schedule.channelId },
           boardReply(board, options.images),
+          // The same key on every attempt at this period: Discord drops a repeat (see the top).
+          { dedupKey: `leaderboard:${schedule.id}:${periodKey}` },
         );
-        await this.db.prisma.leaderboardPost.update({
-          where: { scheduleId_periodKey: { scheduleId: schedule.id, periodKey } },
-          data: { postedAt: new Date() },
-        });
-        report.posted++;
       } catch (error) {
         report.failed++;
-        options.log.warn(
-          { err: error, scheduleId: schedule.id, periodKey },
-          "scheduled leaderboard not posted",
+        const message = error instanceof Error ? error.message : String(error);
+        const outcome = await this.claims.failed(
+          schedule.id,
+          periodKey,
+          this.owner,
+          claim.attempt,
+          this.#maxAttempts,
+          message,
         );
-        await this.db.prisma.leaderboardPost.update({
-          where: { scheduleId_periodKey: { scheduleId: schedule.id, periodKey } },
-          data: { error: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) },
-        });
+        if (outcome === "failed") report.gaveUp++;
+        options.log.warn(
+          { err: error, ...where, attempt: claim.attempt, outcome },
+          outcome === "retry"
+            ? "scheduled leaderboard not posted; it will be retried"
+            : "scheduled leaderboard not posted",
+        );
+        continue;
       }
+      report.posted++;
+      if (claim.resumed) report.resumed++;
+      const held = await this.claims.posted(schedule.id, periodKey, this.owner, claim.attempt, new Date());
+      // This attempt outlived its lease and another process took the post over: the other attempt
+      // records the outcome (on Discord the two sends were one message, by the nonce).
+      if (!held)
+        options.log.warn(
+          { ...where, attempt: claim.attempt },
+          "scheduled leaderboard posted after its lease ran out",
+        );
     }
     return report;
   }

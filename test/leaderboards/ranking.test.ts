@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Leaderboards } from "#src/leaderboards/leaderboards.ts";
 import { periodWindow } from "#src/leaderboards/periods.ts";
 import { rank, topWithViewer } from "#src/leaderboards/ranking.ts";
+import { boardText } from "#src/leaderboards/replies.ts";
 import type { Board } from "#src/leaderboards/types.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
 import { postgresAvailable } from "#test/helpers/db.ts";
@@ -76,6 +77,10 @@ describe("rank (property)", () => {
     ]);
     expect(topWithViewer(ranked, 1, "2").viewer?.rank).toBe(2);
     expect(topWithViewer(ranked, 1, "3").viewer).toBeUndefined();
+    // Several ids (a creator's factories): the best-ranked of them, none if one is in the top.
+    expect(topWithViewer(ranked, 1, new Set(["2", "1"])).viewer?.id).toBe("1");
+    expect(topWithViewer(ranked, 1, new Set(["2", "3"])).viewer).toBeUndefined();
+    expect(topWithViewer(ranked, 1, new Set<string>()).viewer).toBeUndefined();
   });
 });
 
@@ -274,6 +279,66 @@ for (const kind of ["pglite", "postgres"] as const) {
           expect(b.rows).toEqual([]);
           expect(b.unavailable).toMatch(/not record/);
         }
+      });
+
+      it("shows a creator their best-ranked factory, counting factories of accounts merged into theirs", async () => {
+        // Runs after the boards above: it names factories those tests show as "Factory #n".
+        const { db } = test.app.services;
+        const factory = (id: number, creatorUserId: number, name: string) =>
+          db.prisma.factory.create({
+            data: {
+              id,
+              creatorUserId,
+              name,
+              token: "USDC",
+              bidAtoms: "1000000",
+              feePolicy: "clones",
+              depositFeePercent: "0",
+              setupFeeAtoms: "0",
+              setupFeeToken: "USDC",
+              rewardFeePercent: "10",
+              qualityThreshold: 50,
+            },
+          });
+        const carolOld = await db.prisma.user.create({
+          data: { displayName: "carol (old account)", mergedIntoId: u.carol! },
+        });
+        await factory(9, u.carol!, "Night shift 🌙");
+        await factory(7, carolOld.id, "Alpha works");
+        await factory(21, u.bob!, "Idle works");
+        const factories = (metric: "demonstrations" | "funds", period: "all" | "week", q = {}) =>
+          board({ kind: "factories", metric, period, ...q });
+
+        // All time by demonstrations: #8 (3), #7 (2), #9 (1). Carol's best is #7, made by her old account.
+        const top1 = await factories("demonstrations", "all", { limit: 1, viewerUserId: u.carol });
+        expect(top1.rows.map((r) => [r.rank, r.name, r.isViewer])).toEqual([[1, "Factory #8", false]]);
+        expect(top1.viewer).toMatchObject({
+          rank: 2,
+          id: "7",
+          name: "Alpha works",
+          value: "2 paid",
+          isViewer: true,
+        });
+        // Within the top, her factories are marked and there is no separate row.
+        const top3 = await factories("demonstrations", "all", { limit: 3, viewerUserId: u.carol });
+        expect(top3.rows.map((r) => [r.rank, r.name, r.isViewer])).toEqual([
+          [1, "Factory #8", false],
+          [2, "Alpha works", true],
+          [3, "Night shift 🌙", true],
+        ]);
+        expect(top3.viewer).toBeUndefined();
+        expect(top3.viewerNote).toBeUndefined();
+        // Another metric and period: this week's funds, #8 then #7.
+        const funds = await factories("funds", "week", { limit: 1, viewerUserId: u.carol });
+        expect(funds.viewer).toMatchObject({ rank: 2, name: "Alpha works", value: "1,000 USDC" });
+        // A creator whose factory is not ranked, and a member who created none, are told which.
+        expect((await factories("demonstrations", "all", { viewerUserId: u.bob })).viewerNote).toBe(
+          "Your factory is not on this board yet for this period.",
+        );
+        const none = await factories("demonstrations", "all", { limit: 1, viewerUserId: u.alice });
+        expect(none.viewer).toBeUndefined();
+        expect(none.viewerNote).toBe("This board ranks factories, and you have not created one.");
+        expect(boardText(top1)).toContain("Your rank: #2 Alpha works — 2 paid ← you");
       });
 
       it("refuses a metric of another board", async () => {

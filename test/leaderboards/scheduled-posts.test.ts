@@ -31,17 +31,26 @@ const TICKS = [
   "2026-11-25T10:01:00Z",
 ];
 
-function startWorker(env: Record<string, string>): {
+interface Worker {
   child: ChildProcess;
   ready: Promise<void>;
+  /** Runs the worker's next tick; resolves when it is done. */
+  tick(): Promise<void>;
+  /** What it printed, once it exited (rejects if it failed). */
   done: Promise<string>;
-} {
-  const child = spawn(process.execPath, ["--import", "tsx", WORKER, ...TICKS], {
+  /** Resolves with the signal that killed it, if one did. */
+  exit: Promise<NodeJS.Signals | null>;
+}
+
+function startWorker(env: Record<string, string>, ticks: readonly string[] = TICKS): Worker {
+  const child = spawn(process.execPath, ["--import", "tsx", WORKER, ...ticks], {
     env: { ...process.env, ...env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let out = "";
   let err = "";
+  let ticked = 0;
+  const waiting: Array<{ count: number; resolve: () => void }> = [];
   let onReady!: () => void;
   const ready = new Promise<void>((resolve) => {
     onReady = resolve;
@@ -49,16 +58,35 @@ function startWorker(env: Record<string, string>): {
   child.stdout!.on("data", (chunk: Buffer) => {
     out += chunk.toString();
     if (out.includes("ready\n")) onReady();
+    ticked = out.split("ticked\n").length - 1;
+    for (const w of waiting.filter((w) => w.count <= ticked)) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
   });
   child.stderr!.on("data", (chunk: Buffer) => {
     err += chunk.toString();
   });
+  const exit = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.on("exit", (_code, signal) => resolve(signal)),
+  );
   const done = new Promise<string>((resolve, reject) => {
     child.on("exit", (code) =>
       code === 0 ? resolve(out) : reject(new Error(`worker exited with ${code}: ${err.slice(-2000)}`)),
     );
   });
-  return { child, ready, done };
+  let sent = 0;
+  return {
+    child,
+    ready,
+    done,
+    exit,
+    tick() {
+      const count = ++sent;
+      child.stdin!.write("go\n");
+      return new Promise<void>((resolve) => waiting.push({ count, resolve }));
+    },
+  };
 }
 
 (postgresAvailable() ? describe : describe.skip)("scheduled leaderboard posts with two bot processes", () => {
@@ -125,7 +153,8 @@ function startWorker(env: Record<string, string>): {
     };
     const workers = [startWorker(env), startWorker(env)];
     await Promise.all(workers.map((w) => w.ready));
-    for (const w of workers) w.child.stdin!.write("go\n");
+    // Tick by tick together: both race for every claim, on clocks that agree.
+    for (const _ of TICKS) await Promise.all(workers.map((w) => w.tick()));
     const outputs = await Promise.all(workers.map((w) => w.done));
     const posted = outputs.map(
       (out) => (JSON.parse(out.trim().split("\n").at(-1)!) as { posted: number }).posted,
@@ -154,12 +183,63 @@ function startWorker(env: Record<string, string>): {
     const claims = await test.db.prisma.leaderboardPost.findMany({
       orderBy: [{ scheduleId: "asc" }, { periodKey: "asc" }],
     });
-    expect(claims.map((c) => [c.scheduleId, c.periodKey, c.postedAt !== null, c.error])).toEqual([
-      [1, "2026-11-23T09:00Z", true, null],
-      [1, "2026-11-24T09:00Z", true, null],
-      [1, "2026-11-25T09:00Z", true, null],
-      [2, "2026-11-23T10:00Z", true, null],
-      [2, "2026-11-25T10:00Z", true, null],
+    expect(
+      claims.map((c) => [c.scheduleId, c.periodKey, c.status, c.attempts, c.postedAt !== null, c.error]),
+    ).toEqual([
+      [1, "2026-11-23T09:00Z", "posted", 1, true, null],
+      [1, "2026-11-24T09:00Z", "posted", 1, true, null],
+      [1, "2026-11-25T09:00Z", "posted", 1, true, null],
+      [2, "2026-11-23T10:00Z", "posted", 1, true, null],
+      [2, "2026-11-25T10:00Z", "posted", 1, true, null],
     ]);
+  });
+
+  it("a process killed after Discord took its post: the next one sends it again after the lease, with the same nonce", async () => {
+    const env = {
+      DATABASE_URL: test.url,
+      DISCORD_TOKEN: BOT_TOKEN,
+      DISCORD_API_BASE: discord.apiBase,
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      LEADERBOARD_POST_LEASE_SECONDS: "60",
+    };
+    const mark = discord.rest.requests.length;
+    const posts = () =>
+      discord.rest
+        .since(mark)
+        .filter((r) => r.method === "POST" && r.path === `/api/v10/channels/${DISCORD_CHANNEL}/messages`);
+
+    // Monday 30 November, 09:00: the killed process has sent Discord the day's board and died.
+    const killed = startWorker({ ...env, WORKER_DIES_AFTER_SENDING: "1" }, ["2026-11-30T09:00:00Z"]);
+    killed.done.catch(() => {}); // it exits by the signal, not with 0
+    await killed.ready;
+    void killed.tick();
+    expect(await killed.exit).toBe("SIGKILL");
+    expect(posts()).toHaveLength(1);
+    const claim = () =>
+      test.db.prisma.leaderboardPost.findUniqueOrThrow({
+        where: { scheduleId_periodKey: { scheduleId: 1, periodKey: "2026-11-30T09:00Z" } },
+      });
+    const dead = await claim();
+    expect([dead.status, dead.attempts, dead.postedAt]).toEqual(["sending", 1, null]);
+
+    // The next process leaves the claim alone within the lease, sends it once after, then nothing.
+    const next = startWorker(env, ["2026-11-30T09:00:30Z", "2026-11-30T09:01:00Z", "2026-11-30T09:02:00Z"]);
+    await next.ready;
+    await next.tick();
+    expect(posts()).toHaveLength(1);
+    await next.tick();
+    expect(posts()).toHaveLength(2);
+    await next.tick();
+    const output = await next.done;
+    expect(JSON.parse(output.trim().split("\n").at(-1)!)).toEqual({ posted: 1 });
+    expect(posts()).toHaveLength(2);
+    const taken = await claim();
+    expect([taken.status, taken.attempts, taken.postedAt !== null]).toEqual(["posted", 2, true]);
+    expect(taken.owner).not.toBe(dead.owner);
+    // The same nonce both times: Discord answers the second with the first message, not a new one.
+    const [first, second] = posts().map(payloadOf) as Array<{ nonce: string; enforce_nonce: boolean }>;
+    expect(first!.enforce_nonce).toBe(true);
+    expect(second).toEqual(first);
   });
 });

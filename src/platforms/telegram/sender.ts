@@ -10,6 +10,8 @@ export function telegramSender(api: Api): PlatformSender {
     async sendToUser(platformUserId, message) {
       await sendReply(api, platformUserId, message);
     },
+    // No dedupKey: the Bot API has no idempotency key, so a repeated attempt posts again (see
+    // src/leaderboards/schedules.ts for why scheduled posts accept that).
     async postToChannel(channelId, message) {
       await sendReply(api, channelId, message);
     },
