@@ -1,5 +1,6 @@
 import type { JobRunView } from "#src/epochs/runs.ts";
 import type { RunReport } from "#src/epochs/scheduler.ts";
+import { formatDuration } from "#src/epochs/timeouts.ts";
 import { formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
 
@@ -12,7 +13,12 @@ const STATUS_WORDS: Record<JobRunView["status"], string> = {
 };
 
 function runLine(run: JobRunView): string {
-  const attempts = run.attempts > 1 ? ` (attempt ${run.attempts})` : "";
+  const notes = [
+    ...(run.attempts > 1 ? [`attempt ${run.attempts}`] : []),
+    // A run that failed by timing out says so in its error; one retried since keeps the count.
+    ...(run.timeouts > 0 ? [`${run.timeouts} ${run.timeouts === 1 ? "attempt" : "attempts"} timed out`] : []),
+  ];
+  const attempts = notes.length > 0 ? ` (${notes.join(", ")})` : "";
   const what = run.status === "failed" ? (run.error ?? "") : (run.summary ?? "");
   return `${run.job} ${run.periodKey}: ${STATUS_WORDS[run.status]}${attempts}${what ? ` — ${what}` : ""}`;
 }
@@ -29,6 +35,7 @@ function runData(run: JobRunView) {
     finishedAt: run.finishedAt?.toISOString() ?? null,
     summary: run.summary,
     error: run.error,
+    timeouts: run.timeouts,
   };
 }
 
@@ -40,7 +47,7 @@ const status = subcommand({
     const recent = await scheduler.runs.recent(RECENT_RUNS);
     const jobLines = jobs.map((job) =>
       job.nextDue
-        ? `${job.name} (${job.expression} UTC): next due ${formatTime(job.nextDue)}`
+        ? `${job.name} (${job.expression} UTC): next due ${formatTime(job.nextDue)}, times out after ${formatDuration(job.timeoutMs)}`
         : `${job.name}: off`,
     );
     const runLines = recent.length > 0 ? recent.map(runLine) : ["No job has run yet."];
@@ -52,6 +59,7 @@ const status = subcommand({
           name: job.name,
           schedule: job.expression,
           nextDue: job.nextDue?.toISOString() ?? null,
+          timeoutSeconds: job.timeoutMs / 1000,
           last: job.last ? runData(job.last) : null,
         })),
         recent: recent.map(runData),

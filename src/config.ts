@@ -78,6 +78,41 @@ const jobSchedules = z
     return schedules;
   });
 
+/** The longest timeout a job may have: a week, well within what a timer can wait. */
+const MAX_JOB_TIMEOUT_SECONDS = 7 * 86_400;
+
+/** `job=seconds` pairs separated by semicolons, like JOB_SCHEDULES: how long a run of a job may take. */
+const jobTimeouts = z
+  .string()
+  .default("")
+  .transform((raw, ctx) => {
+    const timeouts: Record<string, number> = {};
+    for (const item of raw
+      .split(";")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const at = item.indexOf("=");
+      const name = item.slice(0, at).trim();
+      const value = item.slice(at + 1).trim();
+      const seconds = Number(value);
+      if (
+        at <= 0 ||
+        !/^[a-z][a-z0-9-]*$/.test(name) ||
+        !/^\d+$/.test(value) ||
+        seconds < 1 ||
+        seconds > MAX_JOB_TIMEOUT_SECONDS
+      ) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected job=seconds pairs separated by semicolons, e.g. "withdrawals=300; arena-emission=7200" (whole seconds from 1 to ${MAX_JOB_TIMEOUT_SECONDS}); "${item}" is not one`,
+        });
+        return z.NEVER;
+      }
+      timeouts[name] = seconds;
+    }
+    return timeouts;
+  });
+
 /** `platform:id` of a channel, e.g. `discord:1234567890123456789` or `telegram:-1001234567890`. */
 const channelRef = z
   .string()
@@ -216,6 +251,12 @@ export const configSchema = z
     JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
     /** At most this many missed periods per job are caught up (the most recent ones). */
     JOB_MAX_CATCH_UP: z.coerce.number().int().min(1).max(10_000).default(30),
+    /** How long a run may take for a job without a timeout of its own (src/jobs.ts has them). */
+    JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(MAX_JOB_TIMEOUT_SECONDS).default(1800),
+    /** Timeouts replacing the jobs' own, `job=seconds` separated by semicolons. */
+    JOB_TIMEOUTS: jobTimeouts,
+    /** Done job runs older than this many days are deleted (the job-runs-retention job). */
+    JOB_RUNS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
     /** Where job results are posted, `platform:channelId`; unset, they are only logged. */
     JOB_ANNOUNCE_CHANNEL: optional(channelRef),
 

@@ -1,5 +1,8 @@
 // A periodic job, as the scheduler (src/epochs) runs it: once per period, whatever the number of
 // bot processes, resumable if it dies midway. A job's steps must be idempotent under `ctx.key`.
+// A run that outlasts its timeout is recorded as failed and retried; its `signal` is aborted then,
+// so a long job should check it between steps (`ctx.signal?.throwIfAborted()`) or hand it to the
+// calls that may hang: whatever it does after the timeout, it does beside the retry.
 import type { Logger } from "#src/log.ts";
 import type { Services } from "#src/services.ts";
 
@@ -17,6 +20,11 @@ export interface JobContext {
   services: Services;
   log: Logger;
   now: Date;
+  /**
+   * Aborted when the run exceeds its timeout (the reason is a JobTimeoutError). The scheduler
+   * always passes it; it is optional only so that a test may call a job's run() by hand.
+   */
+  signal?: AbortSignal;
 }
 
 export interface JobOutcome {

@@ -28,6 +28,8 @@ export interface JobRunView {
   summary: string | null;
   data: Record<string, unknown> | null;
   error: string | null;
+  /** How many attempts ran past the job's timeout. */
+  timeouts: number;
 }
 
 export type ClaimResult =
@@ -43,6 +45,13 @@ export interface ClaimPolicy {
   leaseMs: number;
   /** A failed run is retried while it has had fewer attempts than this. */
   maxAttempts: number;
+}
+
+/** Which done rows of a job may be deleted: both conditions hold. */
+export interface PruneRule {
+  finishedBefore: Date;
+  /** The caller keeps the job's newest row and the catch-up horizon by choosing this. */
+  periodEndBefore: Date;
 }
 
 const view = (row: JobRun): JobRunView => ({
@@ -135,7 +144,8 @@ export class JobRuns {
     return count === 1;
   }
 
-  async fail(id: number, owner: string, now: Date, message: string): Promise<boolean> {
+  /** Records the attempt as failed; `timedOut` counts it among the run's timeouts too. */
+  async fail(id: number, owner: string, now: Date, message: string, timedOut = false): Promise<boolean> {
     const { count } = await this.db.prisma.jobRun.updateMany({
       where: { id, owner, status: "running" },
       data: {
@@ -143,6 +153,7 @@ export class JobRuns {
         finishedAt: now,
         heartbeatAt: now,
         error: message.slice(0, MAX_ERROR_LENGTH),
+        ...(timedOut ? { timeouts: { increment: 1 } } : {}),
       },
     });
     return count === 1;
@@ -170,6 +181,36 @@ export class JobRuns {
   async get(job: string, periodKey: string): Promise<JobRunView | undefined> {
     const row = await this.db.prisma.jobRun.findUnique({ where: { job_periodKey: { job, periodKey } } });
     return row ? view(row) : undefined;
+  }
+
+  /** Every job that has rows, with the end of its newest period. */
+  async newestByJob(): Promise<Array<{ job: string; periodEnd: Date }>> {
+    const groups = await this.db.prisma.jobRun.groupBy({ by: ["job"], _max: { periodEnd: true } });
+    return groups.flatMap((g) => (g._max.periodEnd ? [{ job: g.job, periodEnd: g._max.periodEnd }] : []));
+  }
+
+  /**
+   * Deletes up to `limit` done rows of `job` that `rule` allows, oldest period first; returns how
+   * many. Batches keep each statement short on a table that per-minute jobs fill quickly.
+   */
+  async pruneDone(job: string, rule: PruneRule, limit: number): Promise<number> {
+    const rows = await this.db.prisma.jobRun.findMany({
+      where: {
+        job,
+        status: "done",
+        finishedAt: { lt: rule.finishedBefore },
+        periodEnd: { lt: rule.periodEndBefore },
+      },
+      select: { id: true },
+      orderBy: { periodEnd: "asc" },
+      take: limit,
+    });
+    if (rows.length === 0) return 0;
+    // A done row never changes again, so the status check only guards against a future change.
+    const { count } = await this.db.prisma.jobRun.deleteMany({
+      where: { id: { in: rows.map((r) => r.id) }, status: "done" },
+    });
+    return count;
   }
 
   /** The most recent runs, newest first (optionally of one job). */

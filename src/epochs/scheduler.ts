@@ -5,6 +5,7 @@
 // periods that ended since the job's latest recorded period (bounded by the catch-up limit). Each
 // period is first claimed in job_runs (src/epochs/runs.ts): the process that claims it runs it,
 // others do nothing. Start-up does one tick of every job, which is the catch-up after downtime.
+// A run that outlasts its job's timeout is stopped and recorded as failed (src/epochs/timeouts.ts).
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
@@ -17,7 +18,8 @@ import type { Logger } from "#src/log.ts";
 import type { Services } from "#src/services.ts";
 import type { JobSpec, Period } from "./job.ts";
 import { type ClaimPolicy, JobRuns, type JobRunView, MAX_ERROR_LENGTH } from "./runs.ts";
-import { CronSchedule } from "./schedule.ts";
+import { CronSchedule, ScheduleError } from "./schedule.ts";
+import { JobTimeoutError } from "./timeouts.ts";
 
 export interface SchedulerOptions {
   /** Schedules that replace the jobs' defaults, by job name; "off" disables a job. */
@@ -28,6 +30,14 @@ export interface SchedulerOptions {
   maxAttempts?: number;
   /** At most this many missed periods per job are run on a tick; older ones are skipped. */
   maxCatchUp?: number;
+  /** How long a run may take, for a job with no timeout of its own. */
+  timeoutMs?: number;
+  /** The jobs' own timeouts (src/jobs.ts), by job name. */
+  defaultTimeoutsMs?: Readonly<Record<string, number>>;
+  /** Timeouts that replace the jobs' own, by job name (JOB_TIMEOUTS). */
+  timeoutsMs?: Readonly<Record<string, number>>;
+  /** Done runs older than this are deleted by pruneRuns (the job-runs-retention job). */
+  retentionMs?: number;
   /** Where results are announced, if anywhere. */
   announceChannel?: ChannelRef;
   /** This process's name in job_runs.owner (tests name their processes). */
@@ -39,6 +49,8 @@ export interface ScheduledJob {
   /** The expression in force, or "off". */
   expression: string;
   schedule?: CronSchedule;
+  /** How long one attempt may take before it is stopped and recorded as failed. */
+  timeoutMs: number;
 }
 
 export type RunOutcome = "ran" | "resumed" | "failed" | "skipped";
@@ -57,12 +69,25 @@ export interface JobStatus {
   description: string;
   expression: string;
   nextDue?: Date;
+  timeoutMs: number;
   last?: JobRunView;
+}
+
+export interface PruneReport {
+  /** How many done rows were deleted, in all and by job. */
+  deleted: number;
+  byJob: Record<string, number>;
+  /** Rows whose period ended before this and that finished before it were candidates. */
+  olderThan: Date;
 }
 
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_MAX_CATCH_UP = 30;
+const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+/** Rows deleted per statement when pruning. */
+const PRUNE_BATCH = 1000;
 /** A moderator's /epoch run retries a failed period whatever its attempts (up to int4). */
 const MAX_ATTEMPTS_BY_HAND = 2 ** 31 - 1;
 
@@ -74,7 +99,7 @@ export class Scheduler {
   readonly runs: JobRuns;
   readonly owner: string;
   readonly #jobs = new Map<string, ScheduledJob>();
-  readonly #policy: { leaseMs: number; maxAttempts: number; maxCatchUp: number };
+  readonly #policy: { leaseMs: number; maxAttempts: number; maxCatchUp: number; retentionMs: number };
   readonly #tasks: ScheduledTask[] = [];
   /** One tick at a time per job in this process (other processes are kept out by the claims). */
   readonly #queues = new Map<string, Promise<unknown>>();
@@ -91,20 +116,32 @@ export class Scheduler {
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       maxCatchUp: options.maxCatchUp ?? DEFAULT_MAX_CATCH_UP,
+      retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     };
     for (const spec of jobs) {
       if (this.#jobs.has(spec.name)) throw new SchedulerConfigError(`two jobs are named "${spec.name}"`);
       const expression = options.schedules?.[spec.name] ?? spec.defaultSchedule;
+      const timeoutMs =
+        options.timeoutsMs?.[spec.name] ??
+        options.defaultTimeoutsMs?.[spec.name] ??
+        options.timeoutMs ??
+        DEFAULT_TIMEOUT_MS;
       this.#jobs.set(spec.name, {
         spec,
         expression,
         ...(expression === "off" ? {} : { schedule: new CronSchedule(expression) }),
+        timeoutMs,
       });
     }
-    const unknown = Object.keys(options.schedules ?? {}).filter((name) => !this.#jobs.has(name));
+    this.#refuseUnknownJobs("JOB_SCHEDULES", options.schedules);
+    this.#refuseUnknownJobs("JOB_TIMEOUTS", options.timeoutsMs);
+  }
+
+  #refuseUnknownJobs(setting: string, byJob: Readonly<Record<string, unknown>> | undefined): void {
+    const unknown = Object.keys(byJob ?? {}).filter((name) => !this.#jobs.has(name));
     if (unknown.length > 0)
       throw new SchedulerConfigError(
-        `JOB_SCHEDULES names ${unknown.map((n) => `"${n}"`).join(", ")}, which ${unknown.length === 1 ? "is not a job" : "are not jobs"}; the jobs are ${[...this.#jobs.keys()].join(", ")}`,
+        `${setting} names ${unknown.map((n) => `"${n}"`).join(", ")}, which ${unknown.length === 1 ? "is not a job" : "are not jobs"}; the jobs are ${[...this.#jobs.keys()].join(", ")}`,
       );
   }
 
@@ -192,10 +229,58 @@ export class Scheduler {
         description: job.spec.description,
         expression: job.expression,
         ...(job.schedule ? { nextDue: job.schedule.nextDue(now) } : {}),
+        timeoutMs: job.timeoutMs,
         ...(last ? { last } : {}),
       });
     }
     return statuses;
+  }
+
+  /**
+   * Deletes the done runs whose period ended, and that finished, more than the retention age ago
+   * (JOB_RUNS_RETENTION_DAYS), except what catch-up relies on: the newest row of each job (a tick
+   * runs the periods after it) and every row inside the job's catch-up horizon (the last
+   * JOB_MAX_CATCH_UP periods, all a tick could ever claim: their rows are what says "done"). Running
+   * and failed rows stay whatever their age. Checks `signal` between batches.
+   */
+  async pruneRuns(now: Date, signal?: AbortSignal): Promise<PruneReport> {
+    const olderThan = new Date(now.getTime() - this.#policy.retentionMs);
+    const byJob: Record<string, number> = {};
+    let deleted = 0;
+    for (const { job, periodEnd: newest } of await this.runs.newestByJob()) {
+      let periodEndBefore = newest < olderThan ? newest : olderThan;
+      const horizon = this.#catchUpHorizon(job, now);
+      if (horizon < periodEndBefore) periodEndBefore = horizon;
+      const rule = { finishedBefore: olderThan, periodEndBefore };
+      for (;;) {
+        signal?.throwIfAborted();
+        const count = await this.runs.pruneDone(job, rule, PRUNE_BATCH);
+        deleted += count;
+        if (count > 0) byJob[job] = (byJob[job] ?? 0) + count;
+        if (count < PRUNE_BATCH) break;
+      }
+    }
+    if (deleted > 0) this.#log.info({ deleted, byJob, olderThan }, "old job runs deleted");
+    return { deleted, byJob, olderThan };
+  }
+
+  /**
+   * The end of the oldest period a tick of `name` at `now` could claim: the JOB_MAX_CATCH_UP-th
+   * fire time back. A job that is off, or no longer registered, never ticks: only its newest row
+   * matters then (if it is switched back on, catch-up starts after that row).
+   */
+  #catchUpHorizon(name: string, now: Date): Date {
+    const schedule = this.#jobs.get(name)?.schedule;
+    if (!schedule) return new Date(8.64e15);
+    try {
+      let end = schedule.previous(now);
+      for (let i = 1; i < this.#policy.maxCatchUp; i++) end = schedule.previous(new Date(end.getTime() - 1));
+      return end;
+    } catch (error) {
+      // A schedule that fires too rarely to look back on: keep all its rows.
+      if (error instanceof ScheduleError) return new Date(0);
+      throw error;
+    }
   }
 
   #job(name: string): ScheduledJob {
@@ -253,27 +338,56 @@ export class Scheduler {
     const key = `${name}:${period.key}`;
     const log = this.#log.child({ job: name, period: period.key, attempt: claim.run.attempts });
     log.info(claim.resumed ? "resuming job run" : "job run started");
+    // The timeout is watched by the heartbeat, against the services' clock like the lease: each
+    // beat either renews the lease or, once the run has lasted its timeout, stops renewing it,
+    // aborts the job's signal and stops awaiting the run, which is then recorded as failed. A job
+    // that ignores the signal may go on in the background; its steps are idempotent, so whatever
+    // it still does, the retry does not do again.
+    const startedAt = this.services.clock.now().getTime();
+    const abort = new AbortController();
+    let timeOut: (error: JobTimeoutError) => void = () => {};
+    const timedOut = new Promise<never>((_, reject) => {
+      timeOut = reject;
+    });
+    // Set once the run is over for this process (finished, failed or timed out): a heartbeat
+    // still in flight then says nothing worth a warning.
+    let over = false;
+    const stop = () => {
+      over = true;
+      clearInterval(heartbeat);
+    };
+    const beat = () => {
+      if (this.services.clock.now().getTime() - startedAt >= job.timeoutMs) {
+        stop();
+        const error = new JobTimeoutError(job.timeoutMs);
+        abort.abort(error);
+        timeOut(error);
+        return;
+      }
+      this.runs
+        .heartbeat(claim.run.id, this.owner, this.services.clock.now())
+        .then((held) => {
+          if (!held && !over) log.warn("another process took this run over; its steps are idempotent");
+        })
+        .catch((error: unknown) => log.warn({ err: error }, "heartbeat failed"));
+    };
+    // A third of the lease keeps it alive; a quarter of the timeout keeps a timeout close to due.
     const heartbeat = setInterval(
-      () => {
-        this.runs
-          .heartbeat(claim.run.id, this.owner, this.services.clock.now())
-          .then((held) => {
-            if (!held) log.warn("another process took this run over; its steps are idempotent");
-          })
-          .catch((error: unknown) => log.warn({ err: error }, "heartbeat failed"));
-      },
-      Math.max(50, Math.floor(this.#policy.leaseMs / 3)),
+      beat,
+      Math.max(50, Math.floor(Math.min(this.#policy.leaseMs / 3, job.timeoutMs / 4))),
     );
     heartbeat.unref();
     try {
-      const outcome = await job.spec.run({
+      const running = job.spec.run({
         period,
         key,
         services: this.services,
         log,
         now: this.services.clock.now(),
+        signal: abort.signal,
       });
-      clearInterval(heartbeat);
+      const outcome = await Promise.race([running, timedOut]);
+      stop();
       const data =
         outcome.data === undefined ? undefined : (encodeResult(outcome.data) as Record<string, unknown>);
       const finishedAt = this.services.clock.now();
@@ -299,12 +413,20 @@ export class Scheduler {
           }
         : ((await this.runs.get(name, period.key)) ?? claim.run);
       return { job: name, period, outcome: claim.resumed ? "resumed" : "ran", run };
-    } catch (error) {
-      clearInterval(heartbeat);
+    } catch (caught) {
+      stop();
+      // Past the deadline the failure is the timeout, whatever the job threw on seeing the signal.
+      const timeout = abort.signal.aborted;
+      const error: unknown = timeout ? abort.signal.reason : caught;
       const message = error instanceof Error ? error.message : String(error);
-      log.error({ err: error }, "job run failed");
+      if (timeout)
+        log.error(
+          { timeoutMs: job.timeoutMs },
+          "job run timed out: stopped, recorded as failed, left to retry",
+        );
+      else log.error({ err: error }, "job run failed");
       const failedAt = this.services.clock.now();
-      const held = await this.runs.fail(claim.run.id, this.owner, failedAt, message);
+      const held = await this.runs.fail(claim.run.id, this.owner, failedAt, message, timeout);
       const retry =
         claim.run.attempts < this.#policy.maxAttempts
           ? "It is retried on the next tick."
@@ -317,6 +439,7 @@ export class Scheduler {
             finishedAt: failedAt,
             heartbeatAt: failedAt,
             error: message.slice(0, MAX_ERROR_LENGTH),
+            timeouts: claim.run.timeouts + (timeout ? 1 : 0),
           }
         : ((await this.runs.get(name, period.key)) ?? claim.run);
       return { job: name, period, outcome: "failed", run };

@@ -2,38 +2,11 @@
 // once; one is killed (SIGKILL) in the middle of a run and the next completes it, with the same
 // totals as an uninterrupted run and no payment made twice. The ledger audit stays clean.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "#src/db/database.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "#test/helpers/db.ts";
 import { killLeftovers, startProcess } from "./fixtures/child-process.ts";
-import {
-  amountFor,
-  PAY_CODE,
-  PAYING_JOB,
-  periodTotal,
-  RECIPIENTS,
-  recipientUserId,
-} from "./fixtures/paying-job.ts";
-
-/** What each test recipient received through payouts of `periodKey`, by recipient index. */
-async function paidFor(db: Database, periodKey: string): Promise<bigint[]> {
-  const rows = await db.prisma.$queryRawUnsafe<Array<{ owner_id: string; total: string; n: number }>>(
-    `SELECT a.owner_id, SUM(t.amount)::text AS total, COUNT(*)::int AS n
-     FROM transfers t JOIN accounts a ON a.id = t.credit_account_id
-     WHERE t.code = $1 AND t.key LIKE $2
-     GROUP BY a.owner_id`,
-    PAY_CODE,
-    `${PAYING_JOB}:${periodKey}:%`,
-  );
-  const paid = Array.from({ length: RECIPIENTS }, () => 0n);
-  for (const row of rows) {
-    expect(row.n, `recipient ${row.owner_id} paid once for ${periodKey}`).toBe(1);
-    paid[Number(row.owner_id) - recipientUserId(0)] = BigInt(row.total);
-  }
-  return paid;
-}
-
-const expectedPayments = Array.from({ length: RECIPIENTS }, (_, i) => amountFor(i));
+import { PAY_CODE, PAYING_JOB, periodTotal, RECIPIENTS } from "./fixtures/paying-job.ts";
+import { expectedPayments, paidFor } from "./fixtures/payments.ts";
 
 (postgresAvailable() ? describe : describe.skip)("the scheduler across real processes [postgres]", () => {
   let test: TestDatabase;

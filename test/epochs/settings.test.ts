@@ -1,8 +1,9 @@
-// The scheduler's settings: schedules per job, the announcement channel, and clear refusals.
+// The scheduler's settings: schedules and timeouts per job, the retention of job runs, the
+// announcement channel, and clear refusals.
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "#src/config.ts";
 import { SchedulerConfigError } from "#src/epochs/scheduler.ts";
-import { jobs } from "#src/jobs.ts";
+import { jobs, jobTimeoutSeconds } from "#src/jobs.ts";
 import { createTestApp } from "#test/helpers/app.ts";
 
 const load = (env: Record<string, string>) => loadConfig({ DATABASE_URL: "memory://", ...env });
@@ -24,6 +25,13 @@ describe("scheduler settings", () => {
       JOB_LEASE_SECONDS: 60,
       JOB_MAX_ATTEMPTS: 5,
       JOB_MAX_CATCH_UP: 30,
+      JOB_TIMEOUT_SECONDS: 1800,
+      JOB_TIMEOUTS: {},
+      JOB_RUNS_RETENTION_DAYS: 30,
+    });
+    expect(load({ JOB_TIMEOUTS: " withdrawals = 120 ;arena-emission=14400;" }).JOB_TIMEOUTS).toEqual({
+      withdrawals: 120,
+      "arena-emission": 14400,
     });
     expect(defaults.JOB_ANNOUNCE_CHANNEL).toBeUndefined();
     expect(load({ JOB_ANNOUNCE_CHANNEL: "discord:1234567890123456789" }).JOB_ANNOUNCE_CHANNEL).toEqual({
@@ -40,6 +48,12 @@ describe("scheduler settings", () => {
       [{ JOB_ANNOUNCE_CHANNEL: "#general" }, "JOB_ANNOUNCE_CHANNEL", "platform:channelId"],
       [{ JOB_MAX_CATCH_UP: "0" }, "JOB_MAX_CATCH_UP", ""],
       [{ SCHEDULER: "maybe" }, "SCHEDULER", ""],
+      [{ JOB_TIMEOUTS: "withdrawals=5m" }, "JOB_TIMEOUTS", "job=seconds pairs"],
+      [{ JOB_TIMEOUTS: "withdrawals=0" }, "JOB_TIMEOUTS", "whole seconds from 1 to 604800"],
+      [{ JOB_TIMEOUTS: "withdrawals=604801" }, "JOB_TIMEOUTS", "job=seconds pairs"],
+      [{ JOB_TIMEOUTS: "300" }, "JOB_TIMEOUTS", "job=seconds pairs"],
+      [{ JOB_TIMEOUT_SECONDS: "0" }, "JOB_TIMEOUT_SECONDS", ""],
+      [{ JOB_RUNS_RETENTION_DAYS: "0" }, "JOB_RUNS_RETENTION_DAYS", ""],
     ] as const) {
       let error: unknown;
       try {
@@ -60,6 +74,28 @@ describe("scheduler settings", () => {
     await expect(
       createTestApp("pglite", { env: { JOB_SCHEDULES: "withdrawls=*/5 * * * *" } }),
     ).rejects.toThrow(/"withdrawls", which is not a job; the jobs are withdrawals, arena-emission/);
+  });
+
+  it("stops the bot at start-up when a timeout names a job that does not exist", async () => {
+    await expect(createTestApp("pglite", { env: { JOB_TIMEOUTS: "withdrawls=60" } })).rejects.toThrow(
+      /JOB_TIMEOUTS names "withdrawls", which is not a job; the jobs are withdrawals, arena-emission/,
+    );
+  });
+
+  it("gives each job its own timeout, JOB_TIMEOUTS over it", async () => {
+    const test = await createTestApp("pglite", {
+      env: { JOB_TIMEOUTS: "withdrawals=90", JOB_TIMEOUT_SECONDS: "600" },
+    });
+    try {
+      const timeouts = new Map(test.app.services.scheduler.jobs.map((j) => [j.spec.name, j.timeoutMs]));
+      expect(timeouts.get("withdrawals")).toBe(90_000);
+      for (const job of jobs.filter((j) => j.name !== "withdrawals"))
+        expect(timeouts.get(job.name), job.name).toBe((jobTimeoutSeconds[job.name] ?? 600) * 1000);
+      // Every job of the bot has a timeout of its own; JOB_TIMEOUT_SECONDS is for jobs added later.
+      expect(Object.keys(jobTimeoutSeconds).sort()).toEqual(jobs.map((j) => j.name).sort());
+    } finally {
+      await test.close();
+    }
   });
 
   it("gives each job its configured schedule", async () => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "job_runs" ADD COLUMN     "timeouts" INTEGER NOT NULL DEFAULT 0;
