@@ -57,8 +57,12 @@ export interface OpenOptions {
 }
 
 const MAX_ATTEMPTS = 8;
-// Generous limits: PGlite queues transactions one at a time, and the bench runs long ones.
-const TRANSACTION_OPTIONS = { maxWait: 60_000, timeout: 300_000 } as const;
+// Generous limits: PGlite queues transactions one at a time, and the bench runs long ones. The wait
+// for a connection is the queue a burst stands in (200 farmers uploading to one pool at once wait
+// behind each other's pool lock, about 75 s for the last one on a loaded two-core machine): a
+// member would rather see "thinking…" a little longer than "try again", and Discord and Telegram
+// replies stay open for minutes.
+const TRANSACTION_OPTIONS = { maxWait: 180_000, timeout: 300_000 } as const;
 
 export function databaseKindOf(url: string): DatabaseKind {
   return /^postgres(ql)?:\/\//i.test(url) ? "postgres" : "pglite";
