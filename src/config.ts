@@ -50,68 +50,48 @@ const databaseUrl = z
       "expected postgresql://user:password@host:port/database, memory://, or a directory for the embedded database",
   });
 
-/** `job=cron expression` pairs separated by semicolons (cron lists use commas); `off` disables a job. */
-const jobSchedules = z
-  .string()
-  .default("")
-  .transform((raw, ctx) => {
-    const schedules: Record<string, string> = {};
-    for (const item of raw
-      .split(";")
-      .map((s) => s.trim())
-      .filter(Boolean)) {
-      const at = item.indexOf("=");
-      const name = item.slice(0, at).trim();
-      const expression = item
-        .slice(at + 1)
-        .trim()
-        .replace(/\s+/g, " ");
-      if (at <= 0 || !/^[a-z][a-z0-9-]*$/.test(name) || (expression !== "off" && !isValidCron(expression))) {
-        ctx.addIssue({
-          code: "custom",
-          message: `expected job=cron pairs separated by semicolons, e.g. "withdrawals=*/5 * * * *; arena-emission=0 0 * * *" (UTC; "off" disables a job); "${item}" is not one`,
-        });
-        return z.NEVER;
+/**
+ * `job=value` pairs separated by semicolons (cron lists use commas), for settings given per job.
+ * `parse` returns the value's setting, or undefined when the value is not one; `expected` says what
+ * a good setting looks like, for the message that stops the bot.
+ */
+function perJob<T>(parse: (value: string) => T | undefined, expected: string) {
+  return z
+    .string()
+    .default("")
+    .transform((raw, ctx) => {
+      const byJob: Record<string, T> = {};
+      for (const item of raw
+        .split(";")
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        const at = item.indexOf("=");
+        const name = item.slice(0, at).trim();
+        const value = at > 0 ? parse(item.slice(at + 1).trim()) : undefined;
+        if (at <= 0 || !/^[a-z][a-z0-9-]*$/.test(name) || value === undefined) {
+          ctx.addIssue({ code: "custom", message: `${expected}; "${item}" is not one` });
+          return z.NEVER;
+        }
+        byJob[name] = value;
       }
-      schedules[name] = expression;
-    }
-    return schedules;
-  });
+      return byJob;
+    });
+}
+
+/** `job=cron expression` pairs; `off` disables a job. */
+const jobSchedules = perJob((value) => {
+  const expression = value.replace(/\s+/g, " ");
+  return expression === "off" || isValidCron(expression) ? expression : undefined;
+}, 'expected job=cron pairs separated by semicolons, e.g. "withdrawals=*/5 * * * *; arena-emission=0 0 * * *" (UTC; "off" disables a job)');
 
 /** The longest timeout a job may have: a week, well within what a timer can wait. */
 const MAX_JOB_TIMEOUT_SECONDS = 7 * 86_400;
 
-/** `job=seconds` pairs separated by semicolons, like JOB_SCHEDULES: how long a run of a job may take. */
-const jobTimeouts = z
-  .string()
-  .default("")
-  .transform((raw, ctx) => {
-    const timeouts: Record<string, number> = {};
-    for (const item of raw
-      .split(";")
-      .map((s) => s.trim())
-      .filter(Boolean)) {
-      const at = item.indexOf("=");
-      const name = item.slice(0, at).trim();
-      const value = item.slice(at + 1).trim();
-      const seconds = Number(value);
-      if (
-        at <= 0 ||
-        !/^[a-z][a-z0-9-]*$/.test(name) ||
-        !/^\d+$/.test(value) ||
-        seconds < 1 ||
-        seconds > MAX_JOB_TIMEOUT_SECONDS
-      ) {
-        ctx.addIssue({
-          code: "custom",
-          message: `expected job=seconds pairs separated by semicolons, e.g. "withdrawals=300; arena-emission=7200" (whole seconds from 1 to ${MAX_JOB_TIMEOUT_SECONDS}); "${item}" is not one`,
-        });
-        return z.NEVER;
-      }
-      timeouts[name] = seconds;
-    }
-    return timeouts;
-  });
+/** `job=seconds` pairs, like JOB_SCHEDULES: how long a run of a job may take. */
+const jobTimeouts = perJob((value) => {
+  const seconds = Number(value);
+  return /^\d+$/.test(value) && seconds >= 1 && seconds <= MAX_JOB_TIMEOUT_SECONDS ? seconds : undefined;
+}, `expected job=seconds pairs separated by semicolons, e.g. "withdrawals=300; arena-emission=7200" (whole seconds from 1 to ${MAX_JOB_TIMEOUT_SECONDS})`);
 
 /** `platform:id` of a channel, e.g. `discord:1234567890123456789` or `telegram:-1001234567890`. */
 const channelRef = z
