@@ -104,11 +104,12 @@ export class Arena {
     return this.settings.token;
   }
 
-  /** Runs (or resumes) the epoch of one job run; see emission.ts. */
+  /** Runs (or resumes) the epoch of one job run; see emission.ts. Stops between batches on `signal`. */
   async runEpoch(run: {
     key: string;
     period: { key: string; start: Date; end: Date };
     now: Date;
+    signal?: AbortSignal;
   }): Promise<EpochReport> {
     const token = await this.db.transaction((tx) => this.tokens.resolve(tx.db, this.token));
     return runArenaEpoch(

@@ -1,5 +1,6 @@
 // Daily at 00:00 UTC by default: the arena's epoch. Snapshot, rewards, payment and the release of
-// withdrawn stakes, each step idempotent under the run's key (see emission.ts).
+// withdrawn stakes, each step idempotent under the run's key (see emission.ts). A run stopped by its
+// timeout ends between two payment batches; the retry pays the rest.
 
 import { defineJob } from "#src/epochs/job.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
@@ -9,7 +10,8 @@ export const arenaEmissionJob = defineJob({
   description: "Shares the arena's emission among nodes, validators and their delegators",
   defaultSchedule: "0 0 * * *",
   async run(ctx) {
-    const report = await ctx.services.arena.runEpoch({ key: ctx.key, period: ctx.period, now: ctx.now });
+    const { key, period, now, signal } = ctx;
+    const report = await ctx.services.arena.runEpoch({ key, period, now, signal });
     const token = ctx.services.tokens.get(report.token);
     const kept =
       report.undistributedAtoms > 0n

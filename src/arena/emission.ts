@@ -5,6 +5,8 @@
 //   3. pay: the unpaid rows in batches, each batch one transaction (ledger transfers with a key per
 //      payee, and the rows marked paid);
 //   4. release: stakes withdrawn before the end of the period go back to their owners.
+// The run's signal (the job's timeout) is checked between steps and between batches, never inside
+// one: a stopped run leaves whole batches behind, and the retry (same key) pays the rest.
 import type { Database, TxClient } from "#src/db/database.ts";
 import type { Prisma } from "#src/db/generated/client.ts";
 import { accounts } from "#src/ledger/accounts.ts";
@@ -24,6 +26,8 @@ export interface EmissionSettings {
   /** E per epoch, as the deployment wrote it (ARENA_EMISSION), in whole tokens. */
   emission: string;
   params: ArenaParams;
+  /** Payments per transaction; PAY_BATCH unless given (tests give a small one to see batches). */
+  payBatch?: number;
 }
 
 export interface EpochReport {
@@ -46,7 +50,13 @@ const RELEASE_BATCH = 500;
 
 export async function runArenaEpoch(
   deps: { db: Database; ledger: Ledger; tokenDecimals: number },
-  run: { key: string; period: { key: string; start: Date; end: Date }; now: Date },
+  run: {
+    key: string;
+    period: { key: string; start: Date; end: Date };
+    now: Date;
+    /** Aborted when the job run times out: the run stops at the next step or batch boundary. */
+    signal?: AbortSignal;
+  },
   settings: EmissionSettings,
   /** Told how long each step took (the benchmark's breakdown). */
   onStep?: (step: "snapshot" | "compute" | "pay" | "release", ms: number) => void,
@@ -59,8 +69,11 @@ export async function runArenaEpoch(
     mark = now;
   };
   const token = settings.token;
+  const { signal } = run;
+  const payBatch = settings.payBatch ?? PAY_BATCH;
 
   // 1. The snapshot, once per run key (a concurrent twin inserts nothing and reads ours).
+  signal?.throwIfAborted();
   let epoch = await db.prisma.arenaEpoch.findUnique({ where: { key: run.key } });
   if (!epoch) {
     const emissionAtoms = parseAmount(settings.emission, { symbol: token, decimals: deps.tokenDecimals });
@@ -90,6 +103,7 @@ export async function runArenaEpoch(
   step("snapshot");
 
   // 2. The rewards, computed from the stored snapshot (never from the live tables).
+  signal?.throwIfAborted();
   if (epoch.status === "snapshot") {
     const result = computeEpochRewards(decodeSnapshot(epoch.snapshot));
     const epochId = epoch.id;
@@ -148,6 +162,7 @@ export async function runArenaEpoch(
   // 3. Pay what is unpaid, batch by batch; a batch is all or nothing.
   let paidNow = 0;
   for (;;) {
+    signal?.throwIfAborted();
     const batch = await db.transaction(async (tx) => {
       const rows = await tx.db.$queryRaw<
         Array<{
@@ -159,7 +174,7 @@ export async function runArenaEpoch(
           amount: string;
         }>
       >`SELECT id, task_id, participant_id, user_id, role, amount::text AS amount FROM arena_rewards
-        WHERE epoch_id = ${epoch.id} AND NOT paid ORDER BY id LIMIT ${PAY_BATCH} FOR UPDATE`;
+        WHERE epoch_id = ${epoch.id} AND NOT paid ORDER BY id LIMIT ${payBatch} FOR UPDATE`;
       if (rows.length === 0) return { rows: 0, fresh: 0 };
       // Every payee's account resolved (or opened) in one statement, not one round trip each.
       const [emissionId, ...payeeIds] = await ledger.accountIds(tx, [
@@ -190,6 +205,7 @@ export async function runArenaEpoch(
   // 4. Give back the stakes withdrawn during or before this period: they counted for the last time.
   let released = 0;
   for (;;) {
+    signal?.throwIfAborted();
     const count = await db.transaction(async (tx) => {
       const rows = await tx.db.$queryRaw<Array<{ id: number; user_id: number; amount: string }>>`
         SELECT id, user_id, amount::text AS amount FROM arena_stakes

@@ -85,10 +85,14 @@ export class Chain {
     }
   }
 
-  /** One run of the withdrawal sender (the withdrawals job; tests pass another runtime as `rpc`). */
+  /**
+   * One run of the withdrawal sender (the withdrawals job; tests pass another runtime as `rpc`).
+   * Stops before the next batch, and gives up its RPC calls, once `signal` is aborted.
+   */
   async sendWithdrawals(
     now: Date,
     rpc: SolanaWriter | undefined = this.rpc,
+    signal?: AbortSignal,
   ): Promise<SenderReport | undefined> {
     const signer = this.treasury?.signer;
     if (!rpc || !signer) return undefined;
@@ -101,6 +105,7 @@ export class Chain {
         maxAttempts: this.settings.WITHDRAWAL_MAX_ATTEMPTS,
       },
       now,
+      signal,
     );
   }
 

@@ -32,6 +32,11 @@ export interface SolanaWriter {
    * be what was lost): callers decide from signatureStatus, never from this.
    */
   sendRawTransaction(bytes: Uint8Array): Promise<void>;
+  /**
+   * The same node, its calls given up as soon as `signal` is aborted (a job run that timed out),
+   * where the transport can abort them; a runtime without one is used as it is.
+   */
+  withSignal?(signal: AbortSignal): SolanaWriter;
 }
 
 export type SolanaRpc = SolanaReader & SolanaWriter;
@@ -43,11 +48,22 @@ const REQUEST_TIMEOUT_MS = 20_000;
 export class ConnectionRpc implements SolanaRpc {
   readonly #connection: Connection;
 
-  constructor(url: string) {
+  constructor(
+    private readonly url: string,
+    /** Every call made through this instance is also given up when this is aborted. */
+    signal?: AbortSignal,
+  ) {
+    const timeout = () => AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     this.#connection = new Connection(url, {
       commitment: "finalized",
-      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+      fetch: (input, init) =>
+        fetch(input, { ...init, signal: signal ? AbortSignal.any([signal, timeout()]) : timeout() }),
     });
+  }
+
+  /** A Connection of its own per job run: cheap, and it opens no socket until a call is made. */
+  withSignal(signal: AbortSignal): ConnectionRpc {
+    return new ConnectionRpc(this.url, signal);
   }
 
   getParsedTransaction(signature: string): Promise<ParsedTransactionWithMeta | null> {

@@ -8,6 +8,8 @@
 //      valid block height, and only then sends it.
 // A lost answer to a send therefore never pays twice: the stored transaction is the only one that
 // can pay those withdrawals until it can provably no longer land.
+// A run whose job timed out (its signal aborted) stops before the next batch, never between storing
+// a batch and sending it; its RPC calls are given up too. Whatever it left is the next run's work.
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import type { PublicKey } from "@solana/web3.js";
 import bs58 from "bs58";
@@ -64,7 +66,11 @@ export interface SenderReport {
 /** Pending withdrawals looked at per run; the rest wait for the next one. */
 const MAX_PENDING_PER_RUN = 500;
 
-export async function processWithdrawals(deps: SenderDeps, now: Date): Promise<SenderReport> {
+export async function processWithdrawals(
+  deps: SenderDeps,
+  now: Date,
+  signal?: AbortSignal,
+): Promise<SenderReport> {
   const report: SenderReport = {
     confirmedBatches: 0,
     sent: 0,
@@ -76,20 +82,29 @@ export async function processWithdrawals(deps: SenderDeps, now: Date): Promise<S
     signedBatches: 0,
     batched: 0,
   };
-  await settleOpenBatches(deps, now, report);
-  await signNewBatches(deps, now, report);
+  const rpc = signal && deps.rpc.withSignal ? deps.rpc.withSignal(signal) : deps.rpc;
+  const run = { ...deps, rpc };
+  await settleOpenBatches(run, now, report, signal);
+  await signNewBatches(run, now, report, signal);
   return report;
 }
 
-async function settleOpenBatches(deps: SenderDeps, now: Date, report: SenderReport): Promise<void> {
+async function settleOpenBatches(
+  deps: SenderDeps,
+  now: Date,
+  report: SenderReport,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const open = await deps.db.prisma.withdrawalBatch.findMany({
     where: { status: "open" },
     orderBy: { id: "asc" },
   });
   for (const batch of open) {
+    signal?.throwIfAborted();
     try {
       await settleBatch(deps, batch, now, report);
     } catch (error) {
+      signal?.throwIfAborted(); // the run was stopped, not the node in trouble
       // One batch's trouble (the node timing out) must not hold up the others; it is retried next run.
       deps.log.warn({ err: error, batchId: batch.id }, "could not settle a withdrawal batch this run");
     }
@@ -250,7 +265,12 @@ async function refund(
   }
 }
 
-async function signNewBatches(deps: SenderDeps, now: Date, report: SenderReport): Promise<void> {
+async function signNewBatches(
+  deps: SenderDeps,
+  now: Date,
+  report: SenderReport,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const pending = await deps.db.prisma.withdrawal.findMany({
     where: { status: "pending" },
     orderBy: { id: "asc" },
@@ -259,9 +279,11 @@ async function signNewBatches(deps: SenderDeps, now: Date, report: SenderReport)
   const byToken = new Map<string, Withdrawal[]>();
   for (const w of pending) byToken.set(w.token, [...(byToken.get(w.token) ?? []), w]);
   for (const [symbol, withdrawals] of byToken) {
+    signal?.throwIfAborted();
     try {
-      await signBatchesOf(deps, symbol, withdrawals, now, report);
+      await signBatchesOf(deps, symbol, withdrawals, now, report, signal);
     } catch (error) {
+      signal?.throwIfAborted();
       deps.log.error({ err: error, token: symbol }, "could not batch withdrawals this run");
     }
   }
@@ -273,6 +295,7 @@ async function signBatchesOf(
   withdrawals: Withdrawal[],
   now: Date,
   report: SenderReport,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const token = deps.tokens.get(symbol);
   const asset = onChainAsset(token);
@@ -284,6 +307,7 @@ async function signBatchesOf(
     amountAtoms: atomsOf(w),
   }));
   while (remaining.length > 0) {
+    signal?.throwIfAborted();
     const candidates = remaining.slice(0, deps.batchSize);
     const existing =
       asset.kind === "spl"

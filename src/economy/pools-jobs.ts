@@ -1,6 +1,7 @@
 // The pools' periodic jobs: reservations whose grade never came go back to their pools (exactly
 // once: the submission row's lock and status, and the ledger's key); submissions a restart left
-// queued are graded; reputations decay without activity.
+// queued are graded; reputations decay without activity. Each stops between two items when its
+// run times out (ctx.signal); every item is its own transaction, so the retry finds whole ones.
 import { defineJob } from "#src/epochs/job.ts";
 
 export const reservationExpiryJob = defineJob({
@@ -8,7 +9,7 @@ export const reservationExpiryJob = defineJob({
   description: "Returns to their pools the bids reserved for submissions never graded in time",
   defaultSchedule: "*/10 * * * *",
   async run(ctx) {
-    const expired = await ctx.services.submissions.expireDue(ctx.now);
+    const expired = await ctx.services.submissions.expireDue(ctx.now, { signal: ctx.signal });
     return { summary: `${expired} reservation(s) expired and returned to their pools.`, data: { expired } };
   },
 });
@@ -18,7 +19,7 @@ export const pendingGradesJob = defineJob({
   description: "Grades submissions left queued (after a restart, or when a grader failed)",
   defaultSchedule: "* * * * *",
   async run(ctx) {
-    const queued = await ctx.services.submissions.resumeQueued();
+    const queued = await ctx.services.submissions.resumeQueued(ctx.signal);
     return { summary: `${queued} queued submission(s) handed to the graders.`, data: { queued } };
   },
 });
@@ -28,7 +29,7 @@ export const reputationDecayJob = defineJob({
   description: "Recomputes every farmer's reputation, decaying it without activity",
   defaultSchedule: "15 0 * * *",
   async run(ctx) {
-    const farmers = await ctx.services.reputation.refreshAll(ctx.now);
+    const farmers = await ctx.services.reputation.refreshAll(ctx.now, ctx.signal);
     return { summary: `${farmers} farmer reputation(s) recomputed.`, data: { farmers } };
   },
 });

@@ -162,13 +162,17 @@ export class Reputation {
     });
   }
 
-  /** The decay job: stores every farmer's current reputation (decayed where idle). */
-  async refreshAll(now: Date): Promise<number> {
+  /**
+   * The decay job: stores every farmer's current reputation (decayed where idle). Stops before the
+   * next farmer once `signal` is aborted; each update is a recomputation, so the retry redoes it all.
+   */
+  async refreshAll(now: Date, signal?: AbortSignal): Promise<number> {
     const farmers = await this.db.prisma.submission.findMany({
       distinct: ["farmerUserId"],
       select: { farmerUserId: true },
     });
     for (const { farmerUserId } of farmers) {
+      signal?.throwIfAborted();
       const view = await this.of(this.db.prisma, farmerUserId, now);
       await ensureProfile(this.db.prisma, farmerUserId);
       await this.db.prisma.farmerProfile.update({

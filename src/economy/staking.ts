@@ -316,8 +316,13 @@ export class Staking {
   /**
    * Returns matured unstakes to their owners' balances, each exactly once: the unstake row is
    * locked and marked in the same transaction as its ledger transfer, whose key is the unstake's.
+   * Stops before the next unstake once `signal` is aborted (the job's timeout): those released are
+   * whole, and the next run releases the rest.
    */
-  async releaseDue(now: Date, limit = 500): Promise<{ released: number; atoms: bigint }> {
+  async releaseDue(
+    now: Date,
+    { limit = 500, signal }: { limit?: number; signal?: AbortSignal } = {},
+  ): Promise<{ released: number; atoms: bigint }> {
     const due = await this.db.prisma.unstake.findMany({
       where: { releasedAt: null, cancelledAt: null, releaseAt: { lte: now } },
       orderBy: { id: "asc" },
@@ -327,6 +332,7 @@ export class Staking {
     let released = 0;
     let atoms = 0n;
     for (const { id } of due) {
+      signal?.throwIfAborted();
       const amount = await this.db.transaction(async (tx) => {
         const [row] = await tx.db.$queryRaw<Array<{ user_id: number; amount: string }>>`
           SELECT user_id, amount::text AS amount FROM unstakes

@@ -708,8 +708,14 @@ export class Submissions {
     return { items, total };
   }
 
-  /** The expiry job: voids reservations whose grade never came, each exactly once. */
-  async expireDue(now: Date, limit = 500): Promise<number> {
+  /**
+   * The expiry job: voids reservations whose grade never came, each exactly once. Stops before the
+   * next submission once `signal` is aborted; the next run expires the rest.
+   */
+  async expireDue(
+    now: Date,
+    { limit = 500, signal }: { limit?: number; signal?: AbortSignal } = {},
+  ): Promise<number> {
     const { db } = this.deps;
     const due = await db.prisma.submission.findMany({
       where: { status: { in: ["queued", "manual_review"] }, expiresAt: { lte: now } },
@@ -719,6 +725,7 @@ export class Submissions {
     });
     let expired = 0;
     for (const { id } of due) {
+      signal?.throwIfAborted();
       const farmer = await db.transaction(async (tx) => {
         await tx.db.$queryRaw`SELECT id FROM submissions WHERE id = ${id} FOR UPDATE`;
         const sub = await tx.db.submission.findUniqueOrThrow({ where: { id } });
@@ -753,14 +760,18 @@ export class Submissions {
     });
   }
 
-  /** The pending-grades job (and start-up): queues what a restart left waiting. */
-  async resumeQueued(): Promise<number> {
+  /**
+   * The pending-grades job (and start-up): queues what a restart left waiting. The grading itself
+   * runs in the queue, outside the job; a run that timed out while reading hands nothing over.
+   */
+  async resumeQueued(signal?: AbortSignal): Promise<number> {
     const rows = await this.deps.db.prisma.submission.findMany({
       where: { status: "queued" },
       orderBy: { id: "asc" },
       take: 1000,
       select: { id: true },
     });
+    signal?.throwIfAborted();
     for (const { id } of rows) this.queue.enqueue(id);
     return rows.length;
   }

@@ -10,7 +10,7 @@ export const unstakeReleaseJob = defineJob({
   defaultSchedule: "*/10 * * * *",
   async run(ctx) {
     const { staking, tokens } = ctx.services;
-    const { released, atoms } = await staking.releaseDue(ctx.now);
+    const { released, atoms } = await staking.releaseDue(ctx.now, { signal: ctx.signal });
     return {
       summary: `${released} unstake(s) released, ${formatMoney(atoms, tokens.get(STAKE_TOKEN))} in all.`,
       data: { released, atoms: atoms.toString() },

@@ -2,7 +2,8 @@
 // bot processes, resumable if it dies midway. A job's steps must be idempotent under `ctx.key`.
 // A run that outlasts its timeout is recorded as failed and retried; its `signal` is aborted then,
 // so a long job should check it between steps (`ctx.signal?.throwIfAborted()`) or hand it to the
-// calls that may hang: whatever it does after the timeout, it does beside the retry.
+// calls that may hang: whatever it does after the timeout, it does beside the retry. Every job in
+// src/jobs.ts does; a service loop a job calls takes the signal as an optional parameter.
 import type { Logger } from "#src/log.ts";
 import type { Services } from "#src/services.ts";
 

@@ -12,6 +12,7 @@ export const leaderboardPostsJob = defineJob({
     const report = await services.leaderboards.schedules.postDue(ctx.now, services.notifier, {
       images: services.config.CARD_IMAGES,
       log: ctx.log,
+      signal: ctx.signal,
     });
     return {
       summary:

@@ -232,12 +232,13 @@ export class LeaderboardSchedules {
 
   /**
    * The job's step: for every schedule this process can post to, claims the latest due period (or
-   * takes over one whose attempt died or failed) and posts it.
+   * takes over one whose attempt died or failed) and posts it. Once `signal` is aborted (the job's
+   * timeout) it claims nothing more; a post already claimed is finished and recorded first.
    */
   async postDue(
     now: Date,
     notifier: Notifier,
-    options: { images: boolean; log: Logger },
+    options: { images: boolean; log: Logger; signal?: AbortSignal },
   ): Promise<PostReport> {
     const platforms = new Set<string>(notifier.platforms);
     const report: PostReport = { posted: 0, resumed: 0, failed: 0, gaveUp: 0 };
@@ -252,6 +253,7 @@ export class LeaderboardSchedules {
       orderBy: { id: "asc" },
     });
     for (const schedule of schedules) {
+      options.signal?.throwIfAborted();
       const after = new Date(Math.max(schedule.createdAt.getTime(), now.getTime() - CATCH_UP_MS));
       const fired = lastFireTime(parseCron(schedule.cron), now, after);
       if (!fired) continue;

@@ -1,12 +1,13 @@
 // Withdrawals end to end: members ask through the console; the sender builds, signs, stores and
 // submits real SPL and SOL transfers into an in-process Solana runtime (solana-bankrun); what the
 // recipients hold there matches the ledger. Lost answers, lost requests and expired blockhashes
-// never pay twice.
+// never pay twice, nor does a run stopped by its job's timeout.
 import { Keypair, LAMPORTS_PER_SOL, type PublicKey } from "@solana/web3.js";
 import bs58 from "bs58";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { SignatureStatus, SolanaWriter } from "#src/chain/rpc.ts";
 import { WITHDRAWAL_CODES, withdrawalsHolding } from "#src/chain/withdrawals.ts";
+import { JobTimeoutError } from "#src/epochs/timeouts.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { type BankrunRpc, startRuntime } from "#test/helpers/bankrun.ts";
@@ -277,6 +278,46 @@ function suite(get: () => ConsoleHarness) {
     ).toMatchObject({
       balanceAtoms: 0n,
     });
+  });
+
+  it("a run stopped by its timeout ends after the batch it is sending; the next runs do the rest", async () => {
+    const gil = await member("gil");
+    await get().run("@mod /admin credit user:@gil amount:20 token:USDC reason:test");
+    const ids: number[] = [];
+    for (const amount of ["1", "2", "3", "4"]) ids.push(await withdraw(gil, amount, "USDC"));
+    const before = (await batches()).length;
+    // The job's timeout comes while the first batch (three withdrawals) is being sent.
+    const timeout = new AbortController();
+    const stopping: SolanaWriter = {
+      latestBlockhash: () => link.latestBlockhash(),
+      finalizedBlockHeight: () => link.finalizedBlockHeight(),
+      signatureStatus: (signature) => link.signatureStatus(signature),
+      accountOwner: (address) => link.accountOwner(address),
+      async sendRawTransaction(bytes) {
+        timeout.abort(new JobTimeoutError(300_000));
+        await link.sendRawTransaction(bytes);
+      },
+    };
+    const stopped = get().app.services.chain.sendWithdrawals(get().clock.now(), stopping, timeout.signal);
+    await expect(stopped).rejects.toBeInstanceOf(JobTimeoutError);
+    // That batch was stored and sent whole; the fourth withdrawal waits, in no batch.
+    const sent = (await batches()).slice(before);
+    expect(sent.map((b) => [b.status, b.sendCount])).toEqual([["open", 1]]);
+    const rows = await get().app.db.prisma.withdrawal.findMany({
+      where: { id: { in: ids } },
+      orderBy: { id: "asc" },
+    });
+    expect(rows.map((w) => [w.status, w.batchId])).toEqual([
+      ["sending", sent[0]!.id],
+      ["sending", sent[0]!.id],
+      ["sending", sent[0]!.id],
+      ["pending", null],
+    ]);
+    expect(await send()).toMatchObject({ confirmedBatches: 1, sent: 3, signedBatches: 1, batched: 1 });
+    expect(await send()).toMatchObject({ confirmedBatches: 1, sent: 1, signedBatches: 0 });
+    expect(await runtime.tokenBalance(gil.wallet.publicKey)).toBe(10_000_000n);
+    expect(await balance(gil, "USDC")).toBe(10_000_000n);
+    expect((await auditLedger(get().app.db)).ok).toBe(true);
   });
 }
 

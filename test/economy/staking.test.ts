@@ -1,7 +1,9 @@
 // Staking through the console: tier boundaries to the atom, unstaking through a cooldown that
-// still counts for the tier, the release job returning each unstake exactly once, and refusals.
+// still counts for the tier, the release job returning each unstake exactly once (also after a run
+// stopped by its timeout), and refusals.
 import { expect, it } from "vitest";
 import { unstakeReleaseJob } from "#src/economy/unstake-release-job.ts";
+import { JobTimeoutError } from "#src/epochs/timeouts.ts";
 import { jobs } from "#src/jobs.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { silentLogger } from "#src/log.ts";
@@ -172,6 +174,51 @@ describeConsole(
     });
   },
   { kinds: ["pglite"], moderators: ["mod"] },
+);
+
+describeConsole(
+  "the release job stopped by its timeout",
+  (get) => {
+    const status = async (user: string) => (await get().one(`@${user} /stake status`)).data as StakeData;
+    it("a run timed out before its first unstake releases nothing; the retry releases each once", async () => {
+      const h = get();
+      await h.one("@cy /stake status");
+      await h.one("@mod /admin credit user:@cy amount:1000000 token:CLONES reason:grant");
+      await h.one("@cy /stake add amount:1000000");
+      for (const amount of ["300000", "200000"])
+        expect((await h.one(`@cy /stake remove amount:${amount}`)).code).toBe("ok");
+      h.clock.advance(8 * DAY_MS);
+      const run = (key: string, signal?: AbortSignal) => {
+        const now = h.clock.now();
+        return unstakeReleaseJob.run({
+          period: { key, start: now, end: now },
+          key: `unstake-releases:${key}`,
+          services: h.app.services,
+          log: silentLogger,
+          now,
+          signal,
+        });
+      };
+
+      // Timed out before the first unstake: both still cool down, still counted, nothing moved.
+      const stopped = run("stopped", AbortSignal.abort(new JobTimeoutError(600_000)));
+      await expect(stopped).rejects.toBeInstanceOf(JobTimeoutError);
+      expect(await status("cy")).toMatchObject({ staked: "500000", cooling: "500000", counted: "1000000" });
+      expect(await h.app.db.prisma.unstake.count({ where: { releasedAt: { not: null } } })).toBe(0);
+      expect((await auditLedger(h.app.services.db)).problems).toEqual([]);
+
+      // The retry releases both, each once, and a third run finds nothing left.
+      expect((await run("retry")).data).toEqual({ released: 2, atoms: "500000000000000" });
+      expect((await run("after")).data).toEqual({ released: 0, atoms: "0" });
+      expect(await status("cy")).toMatchObject({ staked: "500000", cooling: "0", counted: "500000" });
+      const releases = await h.app.db.prisma.transfer.count({
+        where: { key: { startsWith: "stake.release|" } },
+      });
+      expect(releases).toBe(2);
+      expect((await auditLedger(h.app.services.db)).problems).toEqual([]);
+    });
+  },
+  { moderators: ["mod"] },
 );
 
 describeConsole(

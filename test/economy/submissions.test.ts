@@ -1,10 +1,11 @@
 // /submit as a farmer types it: the real recording is parsed, processed into actions, graded by the
 // built-in rubric in the background and settled; damaged copies are refused with nothing reserved;
-// duplicates, limits, paused and empty pools, premium pools; expiry of reservations never graded;
-// the XP boost.
+// duplicates, limits, paused and empty pools, premium pools; expiry of reservations never graded
+// (also after a run stopped by its timeout); the XP boost.
 import { expect, it } from "vitest";
 import { ManualClock } from "#src/core/clock.ts";
 import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src/economy/pools-jobs.ts";
+import { JobTimeoutError } from "#src/epochs/timeouts.ts";
 import { jobs } from "#src/jobs.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { silentLogger } from "#src/log.ts";
@@ -15,7 +16,7 @@ type Data = Record<string, unknown>;
 const factoryOf = async (h: ConsoleHarness, id = 1) =>
   ((await h.one(`@cora /factory info factory:${id}`)).data as { factory: Data }).factory;
 
-const runJob = (h: ConsoleHarness, job: (typeof jobs)[number]) => {
+const runJob = (h: ConsoleHarness, job: (typeof jobs)[number], signal?: AbortSignal) => {
   const now = h.clock.now();
   return job.run({
     period: { key: now.toISOString(), start: now, end: now },
@@ -23,6 +24,7 @@ const runJob = (h: ConsoleHarness, job: (typeof jobs)[number]) => {
     services: h.app.services,
     log: silentLogger,
     now,
+    signal,
   });
 };
 
@@ -283,6 +285,11 @@ describeConsole(
         h.clock.advance(167 * 3_600_000);
         expect((await runJob(h, reservationExpiryJob)).data).toEqual({ expired: 0 });
         h.clock.advance(2 * 3_600_000);
+        // A run that timed out before its first submission expires nothing and leaves it reserved.
+        const timedOut = AbortSignal.abort(new JobTimeoutError(600_000));
+        await expect(runJob(h, reservationExpiryJob, timedOut)).rejects.toBeInstanceOf(JobTimeoutError);
+        expect((await factoryOf(h)).reserved).toBe("0.2");
+        expect(await h.app.db.prisma.submission.count({ where: { status: "expired" } })).toBe(0);
         expect((await runJob(h, reservationExpiryJob)).data).toEqual({ expired: 1 });
         expect((await runJob(h, reservationExpiryJob)).data).toEqual({ expired: 0 });
         expect(await factoryOf(h)).toMatchObject({ reserved: "0", balance: before.balance });

@@ -3,10 +3,11 @@
 // their own owner names on one database, posting through real discord.js and grammY to the captured
 // APIs. A process that dies mid-send is one whose send never returns, before or after Discord has
 // the message (from the database's side the two are the same: a claim nobody marks); a real kill is
-// in scheduled-posts.test.ts.
+// in scheduled-posts.test.ts. A tick stopped by its job's timeout finishes the post under way only.
 import { Bot } from "grammy";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Notifier, type PlatformSender } from "#src/core/notifier.ts";
+import { JobTimeoutError } from "#src/epochs/timeouts.ts";
 import { LeaderboardSchedules, type PostReport } from "#src/leaderboards/schedules.ts";
 import { silentLogger } from "#src/log.ts";
 import { createDiscordClient } from "#src/platforms/discord/client.ts";
@@ -68,7 +69,10 @@ for (const kind of ["pglite", "postgres"] as const) {
       });
 
       /** A bot process: its own owner name, the same database and platforms. */
-      const botProcess = (owner: string, options: { maxAttempts?: number; fate?: Fate } = {}) => {
+      const botProcess = (
+        owner: string,
+        options: { maxAttempts?: number; fate?: Fate; afterSend?: () => void } = {},
+      ) => {
         const { services } = test.app;
         const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
         const fate = options.fate ?? "lives";
@@ -79,6 +83,7 @@ for (const kind of ["pglite", "postgres"] as const) {
           async postToChannel(channelId, message, postOptions) {
             if (fate === "dies before sending") return never();
             await discordPosts.postToChannel(channelId, message, postOptions);
+            options.afterSend?.();
             if (fate === "dies after sending") return never();
             if (fate !== "lives") await fate;
           },
@@ -90,8 +95,8 @@ for (const kind of ["pglite", "postgres"] as const) {
           maxAttempts,
         });
         return {
-          tick: (iso: string): Promise<PostReport> =>
-            schedules.postDue(at(iso), notifier, { images: false, log: silentLogger }),
+          tick: (iso: string, signal?: AbortSignal): Promise<PostReport> =>
+            schedules.postDue(at(iso), notifier, { images: false, log: silentLogger, signal }),
         };
       };
 
@@ -126,6 +131,30 @@ for (const kind of ["pglite", "postgres"] as const) {
         discord.rest.requests.filter(
           (r) => r.method === "POST" && r.path === `/api/v10/channels/${channelId}/messages`,
         );
+
+      it("a tick stopped by its job's timeout records the post it was sending and claims no other", async () => {
+        const first = await schedule("discord");
+        const second = await schedule("discord");
+        // The job's timeout comes while the first board is being sent.
+        const run = new AbortController();
+        const stopped = botProcess("T", { afterSend: () => run.abort(new JobTimeoutError(300_000)) });
+        await expect(stopped.tick("2026-11-23T09:00:05Z", run.signal)).rejects.toBeInstanceOf(
+          JobTimeoutError,
+        );
+        expect(await claim(first.id, "2026-11-23T09:00Z")).toMatchObject({ status: "posted", owner: "T" });
+        expect(await test.app.db.prisma.leaderboardPost.count({ where: { scheduleId: second.id } })).toBe(0);
+        expect([discordPosts(first.channel).length, discordPosts(second.channel).length]).toEqual([1, 0]);
+
+        // The next tick (the retry, or the next minute) posts the second, and only it.
+        expect(await botProcess("U").tick("2026-11-23T09:01:00Z")).toEqual({
+          posted: 1,
+          resumed: 0,
+          failed: 0,
+          gaveUp: 0,
+        });
+        expect(await claim(second.id, "2026-11-23T09:00Z")).toMatchObject({ status: "posted", owner: "U" });
+        expect([discordPosts(first.channel).length, discordPosts(second.channel).length]).toEqual([1, 1]);
+      });
 
       it("sends a claim left unsent by a stalled owner once, after the lease, with the same Discord nonce", async () => {
         const { id, channel } = await schedule("discord");
