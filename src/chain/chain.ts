@@ -91,9 +91,9 @@ export class Chain {
    */
   async sendWithdrawals(
     now: Date,
-    rpc: SolanaWriter | undefined = this.rpc,
-    signal?: AbortSignal,
+    options: { rpc?: SolanaWriter; signal?: AbortSignal } = {},
   ): Promise<SenderReport | undefined> {
+    const { rpc = this.rpc, signal } = options;
     const signer = this.treasury?.signer;
     if (!rpc || !signer) return undefined;
     return processWithdrawals(

@@ -6,7 +6,7 @@ export const withdrawalsJob = defineJob({
   description: "Sends pending withdrawals to members' wallets in batches and settles those sent",
   defaultSchedule: "* * * * *",
   async run(ctx) {
-    const report = await ctx.services.chain.sendWithdrawals(ctx.now, undefined, ctx.signal);
+    const report = await ctx.services.chain.sendWithdrawals(ctx.now, { signal: ctx.signal });
     if (!report)
       return {
         summary: "Solana is not connected, or the bot does not hold the treasury key: nothing to send.",

@@ -140,8 +140,8 @@ describeConsole(
         await runtime.sendRawTransaction(bytes);
         throw new Error("socket hang up");
       };
-      await app.services.chain.sendWithdrawals(get().clock.now(), lossy);
-      await app.services.chain.sendWithdrawals(get().clock.now(), runtime);
+      await app.services.chain.sendWithdrawals(get().clock.now(), { rpc: lossy });
+      await app.services.chain.sendWithdrawals(get().clock.now(), { rpc: runtime });
       await node.close();
       records.push(await get().one(`@ann /deposit verify signature:${bs58.encode(randomBytes(64))}`));
       records.push(...(await get().run("@ann /withdraw status\n@ann /wallet show\n@ann /balance")));

@@ -76,7 +76,7 @@ function suite(get: () => ConsoleHarness) {
 
   const send = () =>
     get()
-      .app.services.chain.sendWithdrawals(get().clock.now(), link)
+      .app.services.chain.sendWithdrawals(get().clock.now(), { rpc: link })
       .then((r) => r!);
   const member = async (name: string, wallet = Keypair.generate()): Promise<Member> => {
     const asked = await get().one(`@${name} /wallet link address:${wallet.publicKey.toBase58()}`);
@@ -298,7 +298,10 @@ function suite(get: () => ConsoleHarness) {
         await link.sendRawTransaction(bytes);
       },
     };
-    const stopped = get().app.services.chain.sendWithdrawals(get().clock.now(), stopping, timeout.signal);
+    const stopped = get().app.services.chain.sendWithdrawals(get().clock.now(), {
+      rpc: stopping,
+      signal: timeout.signal,
+    });
     await expect(stopped).rejects.toBeInstanceOf(JobTimeoutError);
     // That batch was stored and sent whole; the fourth withdrawal waits, in no batch.
     const sent = (await batches()).slice(before);
@@ -354,11 +357,11 @@ describeConsole(
       const chain = get().app.services.chain;
       const now = get().clock.now();
       const runs = await Promise.all([
-        chain.sendWithdrawals(now, runtime),
-        chain.sendWithdrawals(now, runtime),
+        chain.sendWithdrawals(now, { rpc: runtime }),
+        chain.sendWithdrawals(now, { rpc: runtime }),
       ]);
       expect(runs.reduce((n, r) => n + r!.batched, 0)).toBe(6);
-      await chain.sendWithdrawals(now, runtime);
+      await chain.sendWithdrawals(now, { rpc: runtime });
       for (const [i, wallet] of wallets.entries()) {
         expect(await runtime.tokenBalance(wallet.publicKey)).toBe(BigInt(i + 1) * 1_000_000n);
       }
