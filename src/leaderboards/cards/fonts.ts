@@ -35,9 +35,12 @@ export function font(sizePx: number, weight: "regular" | "bold" = "regular"): st
 }
 
 // Joiners, variation selectors and skin-tone modifiers only shape a sequence; they are dropped
-// rather than replaced, so "👍🏽" or a ZWJ family becomes one replacement glyph, not several.
+// rather than replaced, so "👍🏽" or a ZWJ family the artwork lacks becomes one replacement glyph, not
+// several.
 const SHAPING = /[\u200d\ufe0e\ufe0f]|[\u{1f3fb}-\u{1f3ff}]|[\u{e0020}-\u{e007f}]/u;
 const CONTROL = /\p{Cc}|[\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+// Only asked of characters the (old) bundled font has, whose properties no newer Unicode changes: so the
+// answer does not depend on the Node version's Unicode data.
 const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
 const EMOJI_STYLE = "\ufe0f";
 const TEXT_STYLE = "\ufe0e";
