@@ -1,10 +1,11 @@
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { drawableText, REPLACEMENT } from "#src/leaderboards/cards/fonts.ts";
+import { artworkName } from "#src/leaderboards/cards/emoji.ts";
+import { drawableGraphemes, drawableText, REPLACEMENT } from "#src/leaderboards/cards/fonts.ts";
 import { LEADERBOARD_CARD, renderLeaderboardCard } from "#src/leaderboards/cards/leaderboard-card.ts";
-import type { RenderedCard } from "#src/leaderboards/cards/painter.ts";
-import { fitText } from "#src/leaderboards/cards/painter.ts";
+import type { RenderedCard, TextBox } from "#src/leaderboards/cards/painter.ts";
+import { fitText, Painter } from "#src/leaderboards/cards/painter.ts";
 import { POOL_CARD, type PoolView, renderPoolCard } from "#src/leaderboards/cards/pool-card.ts";
 import { PROFILE_CARD, type ProfileView, renderProfileCard } from "#src/leaderboards/cards/profile-card.ts";
 import { fundsLeftBar, textBar, tierProgressBar } from "#src/leaderboards/progress.ts";
@@ -12,6 +13,38 @@ import type { Board } from "#src/leaderboards/types.ts";
 
 const LONG =
   "👨‍👩‍👧‍👦 Zoë the Incredibly Long-Named Farmer 🚀🚀 of the Northern Ωмега Realm 漢字 עברית ".repeat(4);
+
+// One of each kind of emoji sequence: a single code point, a ZWJ family, a flag, a skin tone.
+const EMOJI = { simple: "🚀", family: "👨‍👩‍👧‍👦", flag: "🇺🇦", skinTone: "👍🏽" } as const;
+const EMOJI_NAME = `Ana ${Object.values(EMOJI).join(" ")}`;
+// A ZWJ sequence no artwork has (dinosaur + pizza) and a code point newer than the artwork (U+1FAEA).
+const UNKNOWN_EMOJI = "🦖\u200d🍕 \u{1faea}";
+
+// Names as members pick them: any graphemes, mixed with emoji of every kind, valid or made up.
+const emojiPiece = fc.oneof(
+  fc.constantFrom(
+    ...Object.values(EMOJI),
+    "❤️",
+    "©",
+    "©️",
+    "1️⃣",
+    "🏳️‍🌈",
+    "🏴‍☠️",
+    "🧑🏿‍🤝‍🧑🏻",
+    "🏴󠁧󠁢󠁳󠁣󠁴󠁿",
+    UNKNOWN_EMOJI,
+  ),
+  fc.integer({ min: 0x1f300, max: 0x1faff }).map((cp) => String.fromCodePoint(cp)),
+  fc
+    .tuple(fc.integer({ min: 0x1f300, max: 0x1faff }), fc.integer({ min: 0x1f3fb, max: 0x1f3ff }))
+    .map(([cp, tone]) => String.fromCodePoint(cp, tone)),
+  fc
+    .tuple(fc.integer({ min: 0x1f1e6, max: 0x1f1ff }), fc.integer({ min: 0x1f1e6, max: 0x1f1ff }))
+    .map(([a, b]) => String.fromCodePoint(a, b)),
+);
+const memberName = fc
+  .array(fc.oneof(fc.string({ unit: "grapheme", maxLength: 8 }), emojiPiece), { maxLength: 20 })
+  .map((pieces) => pieces.join(""));
 
 function board(name: string, value = "1,234,567.123456 USDC"): Board {
   return {
@@ -71,16 +104,46 @@ function expectNoOverflow(card: RenderedCard): void {
   }
 }
 
-async function distinctColors(png: Buffer, width: number, height: number): Promise<number> {
+async function pixels(png: Buffer, width: number, height: number): Promise<Uint8ClampedArray> {
   const image = await loadImage(png);
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext("2d");
   ctx.drawImage(image, 0, 0);
-  const { data } = ctx.getImageData(0, 0, width, height);
+  return ctx.getImageData(0, 0, width, height).data;
+}
+
+async function distinctColors(png: Buffer, width: number, height: number): Promise<number> {
+  const data = await pixels(png, width, height);
   const colors = new Set<number>();
   for (let i = 0; i < data.length; i += 4 * 7)
     colors.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
   return colors.size;
+}
+
+/**
+ * The pixels inside a text's box (its width, one font size high) that are clearly coloured rather
+ * than grey: the cards' text, panels and background are all near-grey, emoji artwork is not.
+ */
+async function colouredPixels(card: RenderedCard, box: TextBox): Promise<number> {
+  const data = await pixels(card.png, card.width, card.height);
+  let coloured = 0;
+  const top = Math.floor(box.middle - box.size / 2);
+  for (let y = top; y < top + box.size; y++) {
+    for (let x = Math.floor(box.left); x < Math.ceil(box.left + box.measuredWidth); x++) {
+      const i = (y * card.width + x) * 4;
+      const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+    }
+  }
+  return coloured;
+}
+
+/** A picture with just `text` drawn at 40px, and its one text box. */
+function drawnAlone(text: string): { card: RenderedCard; box: TextBox } {
+  const painter = new Painter(400, 80);
+  painter.text(text, 20, 40, 360, { size: 40 });
+  const card = painter.render();
+  return { card, box: card.texts[0]! };
 }
 
 describe("cards", () => {
@@ -109,9 +172,25 @@ describe("cards", () => {
         expect(card.render("someone else").png.equals(first)).toBe(false);
       });
 
+      it("draws the emoji of a name in colour, the same bytes every time", async () => {
+        const rendered = card.render(EMOJI_NAME);
+        const nameBox = rendered.texts.find((t) => t.text === EMOJI_NAME);
+        expect(nameBox, "the name is drawn whole").toBeDefined();
+        // Four emoji, each roughly a font-size square of mostly coloured artwork.
+        expect(await colouredPixels(rendered, nameBox!)).toBeGreaterThan(nameBox!.size ** 2);
+        expect(card.render(EMOJI_NAME).png.equals(rendered.png)).toBe(true);
+        expectNoOverflow(rendered);
+      });
+
+      it("draws an emoji the artwork lacks as the replacement glyph, without error", () => {
+        const rendered = card.render(`Ana ${UNKNOWN_EMOJI}`);
+        expect(rendered.texts.some((t) => t.text === `Ana ${REPLACEMENT} ${REPLACEMENT}`)).toBe(true);
+        expectNoOverflow(rendered);
+      });
+
       it("never overflows, whatever the name (property)", () => {
         fc.assert(
-          fc.property(fc.string({ unit: "grapheme", maxLength: 120 }), (name) => {
+          fc.property(memberName, (name) => {
             expectNoOverflow(card.render(name));
           }),
           { numRuns: 15 },
@@ -121,12 +200,84 @@ describe("cards", () => {
   }
 });
 
+describe("emoji", () => {
+  for (const [kind, emoji] of Object.entries(EMOJI)) {
+    it(`draws a ${kind} emoji as one colour picture, the same bytes every time`, async () => {
+      const graphemes = drawableGraphemes(emoji);
+      expect(graphemes).toHaveLength(1);
+      expect(graphemes[0]!.emoji).toBeDefined();
+      const { card, box } = drawnAlone(emoji);
+      expect(box.text).toBe(emoji);
+      // Most of the square is coloured artwork (the flag and family least, still well over a quarter).
+      expect(await colouredPixels(card, box)).toBeGreaterThan(box.size ** 2 / 4);
+      expect(drawnAlone(emoji).card.png.equals(card.png)).toBe(true);
+    });
+  }
+
+  it("draws an emoji the artwork lacks as the grey replacement glyph", async () => {
+    const { card, box } = drawnAlone(UNKNOWN_EMOJI);
+    expect(box.text).toBe(`${REPLACEMENT} ${REPLACEMENT}`);
+    expect(await colouredPixels(card, box)).toBe(0);
+  });
+
+  it("measures emoji with the text and cuts them whole with an ellipsis", () => {
+    const painter = new Painter(400, 80);
+    const full = painter.text("🚀🚀🚀🚀🚀🚀", 0, 40, 1000, { size: 20 });
+    expect(full).toBeGreaterThanOrEqual(6 * 20);
+    painter.text("🚀🚀🚀🚀🚀🚀", 0, 40, full / 2, { size: 20 });
+    const cut = painter.texts[1]!;
+    expect(cut.text).toMatch(/^(🚀)+…$/u);
+    expect(cut.measuredWidth).toBeLessThanOrEqual(full / 2);
+  });
+
+  it("draws text and emoji only within the width it measured", async () => {
+    const { card, box } = drawnAlone(`a${EMOJI.family}b${EMOJI.flag}${EMOJI.skinTone}c`);
+    const data = await pixels(card.png, card.width, card.height);
+    const background = [data[0], data[1], data[2]];
+    let inkLeft = card.width;
+    let inkRight = -1;
+    for (let y = 0; y < card.height; y++) {
+      for (let x = 0; x < card.width; x++) {
+        const i = (y * card.width + x) * 4;
+        if (data[i] === background[0] && data[i + 1] === background[1] && data[i + 2] === background[2])
+          continue;
+        inkLeft = Math.min(inkLeft, x);
+        inkRight = Math.max(inkRight, x);
+      }
+    }
+    expect(inkLeft).toBeGreaterThanOrEqual(Math.floor(box.left));
+    expect(inkRight).toBeLessThan(Math.ceil(box.left + box.measuredWidth));
+    // ...and fills most of it: the measurement is not generous either.
+    expect(inkRight - inkLeft).toBeGreaterThan(box.measuredWidth - box.size / 2);
+  });
+
+  it("keeps characters that are text by default as text, unless asked for as emoji", () => {
+    expect(drawableGraphemes("©")[0]!.emoji).toBeUndefined();
+    expect(drawableGraphemes("©\ufe0f")[0]!.emoji).toBeDefined();
+    expect(drawableGraphemes("❤")[0]!.emoji).toBeUndefined();
+    expect(drawableGraphemes("❤️")[0]!.emoji).toBeDefined();
+    // Emoji by default even without U+FE0F; and a keycap is a sequence, so a picture.
+    expect(drawableGraphemes("⚡")[0]!.emoji).toBeDefined();
+    expect(drawableGraphemes("1️⃣")[0]!.emoji).toBeDefined();
+  });
+
+  it("finds the artwork whether or not the sequence was typed with U+FE0F", () => {
+    expect(artworkName("🏳️‍🌈")).toBe("1f3f3-fe0f-200d-1f308");
+    expect(artworkName("🏳\u200d🌈")).toBe("1f3f3-fe0f-200d-1f308");
+    expect(artworkName("❤️")).toBe("2764");
+    expect(artworkName("👍🏽")).toBe("1f44d-1f3fd");
+    expect(artworkName("🏴󠁧󠁢󠁳󠁣󠁴󠁿")).toBe("1f3f4-e0067-e0062-e0073-e0063-e0074-e007f");
+    expect(artworkName("🦖\u200d🍕")).toBeUndefined();
+  });
+});
+
 describe("drawable text", () => {
-  it("replaces each character the bundled font lacks with one replacement glyph", () => {
-    expect(drawableText("ok 🚀")).toBe(`ok ${REPLACEMENT}`);
-    // A ZWJ family and a toned thumbs-up are one glyph each for a reader, so one replacement each.
-    expect(drawableText("👨‍👩‍👧‍👦👍🏽")).toBe(REPLACEMENT.repeat(2));
+  it("keeps emoji the artwork has and replaces each other character the font lacks with one glyph", () => {
+    expect(drawableText("ok 🚀")).toBe("ok 🚀");
+    // An unknown ZWJ sequence is one glyph for a reader, so one replacement; a toned one is kept whole.
+    expect(drawableText("🦖\u200d🍕👍🏽")).toBe(`${REPLACEMENT}👍🏽`);
     expect(drawableText("Zoë Ωмега")).toBe("Zoë Ωмега");
+    expect(drawableText("ok \u{10fffd}")).toBe(`ok ${REPLACEMENT}`);
   });
 
   it("drops control and bidi-override characters", () => {

@@ -1,10 +1,12 @@
 // The one font every card is drawn with, bundled in the repository (DejaVu Sans, see fonts/LICENSE.txt)
 // so a card is the same picture on every machine. Skia falls back to whatever fonts a machine has for
 // characters the bundled font lacks, which would make the output depend on the machine: so text is
-// first cleaned to the characters the font covers (read from its cmap table), and anything else
-// (most emoji, rare scripts) becomes one replacement glyph per user-perceived character.
+// first cleaned to the characters the font covers (read from its cmap table), emoji become colour
+// pictures from the bundled artwork (emoji.ts), and anything else (an emoji the artwork lacks, rare
+// scripts) becomes one replacement glyph per user-perceived character.
 import { readFileSync } from "node:fs";
-import { GlobalFonts } from "@napi-rs/canvas";
+import { GlobalFonts, type Image } from "@napi-rs/canvas";
+import { emojiImage } from "./emoji.ts";
 
 export const FONT_FAMILY = "Forgebot Sans";
 export const REPLACEMENT = "□";
@@ -33,28 +35,68 @@ export function font(sizePx: number, weight: "regular" | "bold" = "regular"): st
 }
 
 // Joiners, variation selectors and skin-tone modifiers only shape a sequence; they are dropped
-// rather than replaced, so "👍🏽" or a ZWJ family becomes one replacement glyph, not several.
+// rather than replaced, so "👍🏽" or a ZWJ family the artwork lacks becomes one replacement glyph, not
+// several.
 const SHAPING = /[\u200d\ufe0e\ufe0f]|[\u{1f3fb}-\u{1f3ff}]|[\u{e0020}-\u{e007f}]/u;
 const CONTROL = /\p{Cc}|[\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+// Only asked of characters the (old) bundled font has, whose properties no newer Unicode changes: so the
+// answer does not depend on the Node version's Unicode data.
+const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
+const EMOJI_STYLE = "\ufe0f";
+const TEXT_STYLE = "\ufe0e";
 const segmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
 
+/** One user-perceived character as a card draws it. */
+export interface Grapheme {
+  /** The characters drawn with the font, or, for an emoji, the sequence its picture stands for. */
+  text: string;
+  /** The colour picture drawn instead of text. */
+  emoji?: Image;
+}
+
 /**
- * `text` with only characters both bundled weights can draw: control and bidi-override characters
- * removed, every grapheme the font lacks replaced by one REPLACEMENT.
+ * `text` as graphemes the cards can draw: control and bidi-override characters removed, emoji as
+ * pictures from the bundled artwork, every other grapheme the font lacks replaced by one REPLACEMENT.
  */
-export function drawableText(text: string): string {
+export function drawableGraphemes(text: string): Grapheme[] {
   const { regular, bold } = bundledFonts();
-  let out = "";
+  const out: Grapheme[] = [];
   for (const { segment } of segmenter.segment(text.normalize("NFC"))) {
-    const points = [...segment].filter((ch) => !SHAPING.test(ch) && !CONTROL.test(ch));
+    const kept = [...segment].filter((ch) => !CONTROL.test(ch));
+    const points = kept.filter((ch) => !SHAPING.test(ch));
     if (points.length === 0) continue;
-    const ok = points.every((ch) => {
+    const inFont = points.every((ch) => {
       const cp = ch.codePointAt(0)!;
       return regular.has(cp) && bold.has(cp);
     });
-    out += ok ? points.join("") : REPLACEMENT;
+    if (!(inFont && isTextStyle(kept, points))) {
+      const emoji = emojiImage(kept.join(""));
+      if (emoji) {
+        out.push({ text: kept.join(""), emoji });
+        continue;
+      }
+    }
+    out.push({ text: inFont ? points.join("") : REPLACEMENT });
   }
   return out;
+}
+
+/**
+ * Whether a grapheme the font can draw is meant as text: one character such as ©, ™ or ❤ that is
+ * text by default and was not asked for as emoji with U+FE0F (or was asked for as text with U+FE0E).
+ * An emoji-by-default character (⚡, ⌚) or a sequence (keycaps) is drawn as a picture.
+ */
+function isTextStyle(kept: string[], points: string[]): boolean {
+  if (kept.includes(TEXT_STYLE)) return true;
+  if (kept.includes(EMOJI_STYLE)) return false;
+  return points.length === 1 && !EMOJI_PRESENTATION.test(points[0]!);
+}
+
+/** `text` reduced to what the cards draw, emoji as the sequences their pictures stand for. */
+export function drawableText(text: string): string {
+  return drawableGraphemes(text)
+    .map((g) => g.text)
+    .join("");
 }
 
 /** The code points a TrueType font maps to glyphs (cmap format 12, else format 4). */
