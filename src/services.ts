@@ -19,7 +19,7 @@ import { Submissions } from "./economy/submissions.ts";
 import { Scheduler } from "./epochs/scheduler.ts";
 import { createGrader } from "./grading/grader.ts";
 import { Identity } from "./identity/identity.ts";
-import { jobs, jobTimeoutSeconds } from "./jobs.ts";
+import { jobs } from "./jobs.ts";
 import { ambassadorReferrals, withStakingTier } from "./leaderboards/ambassador-providers.ts";
 import { Leaderboards } from "./leaderboards/leaderboards.ts";
 import { poolsProviders } from "./leaderboards/pool-providers.ts";
@@ -179,7 +179,6 @@ export function schedulerOptions(config: Config) {
     maxAttempts: config.JOB_MAX_ATTEMPTS,
     maxCatchUp: config.JOB_MAX_CATCH_UP,
     timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000,
-    defaultTimeoutsMs: secondsToMs(jobTimeoutSeconds),
     timeoutsMs: secondsToMs(config.JOB_TIMEOUTS),
     retentionMs: config.JOB_RUNS_RETENTION_DAYS * 86_400_000,
     ...(config.JOB_ANNOUNCE_CHANNEL ? { announceChannel: config.JOB_ANNOUNCE_CHANNEL } : {}),

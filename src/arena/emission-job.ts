@@ -9,6 +9,7 @@ export const arenaEmissionJob = defineJob({
   name: "arena-emission",
   description: "Shares the arena's emission among nodes, validators and their delegators",
   defaultSchedule: "0 0 * * *",
+  defaultTimeoutSeconds: 2 * 3600,
   async run(ctx) {
     const { key, period, now, signal } = ctx;
     const report = await ctx.services.arena.runEpoch({ key, period, now, signal });

@@ -5,6 +5,7 @@ export const withdrawalsJob = defineJob({
   name: "withdrawals",
   description: "Sends pending withdrawals to members' wallets in batches and settles those sent",
   defaultSchedule: "* * * * *",
+  defaultTimeoutSeconds: 5 * 60,
   async run(ctx) {
     const report = await ctx.services.chain.sendWithdrawals(ctx.now, { signal: ctx.signal });
     if (!report)

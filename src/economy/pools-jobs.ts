@@ -8,6 +8,7 @@ export const reservationExpiryJob = defineJob({
   name: "reservation-expiry",
   description: "Returns to their pools the bids reserved for submissions never graded in time",
   defaultSchedule: "*/10 * * * *",
+  defaultTimeoutSeconds: 10 * 60,
   async run(ctx) {
     const expired = await ctx.services.submissions.expireDue(ctx.now, { signal: ctx.signal });
     return { summary: `${expired} reservation(s) expired and returned to their pools.`, data: { expired } };
@@ -18,6 +19,7 @@ export const pendingGradesJob = defineJob({
   name: "pending-grades",
   description: "Grades submissions left queued (after a restart, or when a grader failed)",
   defaultSchedule: "* * * * *",
+  defaultTimeoutSeconds: 5 * 60,
   async run(ctx) {
     const queued = await ctx.services.submissions.resumeQueued(ctx.signal);
     return { summary: `${queued} queued submission(s) handed to the graders.`, data: { queued } };
@@ -28,6 +30,7 @@ export const reputationDecayJob = defineJob({
   name: "reputation-decay",
   description: "Recomputes every farmer's reputation, decaying it without activity",
   defaultSchedule: "15 0 * * *",
+  defaultTimeoutSeconds: 30 * 60,
   async run(ctx) {
     const farmers = await ctx.services.reputation.refreshAll(ctx.now, ctx.signal);
     return { summary: `${farmers} farmer reputation(s) recomputed.`, data: { farmers } };

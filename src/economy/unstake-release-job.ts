@@ -8,6 +8,7 @@ export const unstakeReleaseJob = defineJob({
   name: "unstake-releases",
   description: "Returns unstaked CLONES to members' balances once their cooldown is over",
   defaultSchedule: "*/10 * * * *",
+  defaultTimeoutSeconds: 10 * 60,
   async run(ctx) {
     const { staking, tokens } = ctx.services;
     const { released, atoms } = await staking.releaseDue(ctx.now, { signal: ctx.signal });

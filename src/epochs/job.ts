@@ -39,6 +39,12 @@ export interface JobSpec {
   description: string;
   /** A cron expression (UTC) used unless the deployment configures another. */
   defaultSchedule: string;
+  /**
+   * How long one run may take, in seconds, unless JOB_TIMEOUTS says otherwise (JOB_TIMEOUT_SECONDS
+   * when left out): well beyond a healthy run, short enough that a hung one does not hold the job's
+   * later periods for long.
+   */
+  defaultTimeoutSeconds?: number;
   run(ctx: JobContext): Promise<JobOutcome>;
 }
 

@@ -14,6 +14,7 @@ export const jobRunsRetentionJob = defineJob({
   name: JOB_RUNS_RETENTION_JOB,
   description: "Deletes the records of finished job runs older than JOB_RUNS_RETENTION_DAYS",
   defaultSchedule: "40 3 * * *",
+  defaultTimeoutSeconds: 30 * 60,
   async run(ctx) {
     const report = await ctx.services.scheduler.pruneRuns(ctx.now, ctx.signal);
     return {

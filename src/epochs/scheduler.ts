@@ -32,8 +32,6 @@ export interface SchedulerOptions {
   maxCatchUp?: number;
   /** How long a run may take, for a job with no timeout of its own. */
   timeoutMs?: number;
-  /** The jobs' own timeouts (src/jobs.ts), by job name. */
-  defaultTimeoutsMs?: Readonly<Record<string, number>>;
   /** Timeouts that replace the jobs' own, by job name (JOB_TIMEOUTS). */
   timeoutsMs?: Readonly<Record<string, number>>;
   /** Done runs older than this are deleted by pruneRuns (the job-runs-retention job). */
@@ -123,7 +121,7 @@ export class Scheduler {
       const expression = options.schedules?.[spec.name] ?? spec.defaultSchedule;
       const timeoutMs =
         options.timeoutsMs?.[spec.name] ??
-        options.defaultTimeoutsMs?.[spec.name] ??
+        (spec.defaultTimeoutSeconds === undefined ? undefined : spec.defaultTimeoutSeconds * 1000) ??
         options.timeoutMs ??
         DEFAULT_TIMEOUT_MS;
       this.#jobs.set(spec.name, {

@@ -7,6 +7,7 @@ export const leaderboardPostsJob = defineJob({
   name: "leaderboard-posts",
   description: "Posts scheduled leaderboards in their channels, once per scheduled time",
   defaultSchedule: "* * * * *",
+  defaultTimeoutSeconds: 5 * 60,
   async run(ctx) {
     const { services } = ctx;
     const report = await services.leaderboards.schedules.postDue(ctx.now, services.notifier, {

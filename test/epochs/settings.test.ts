@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "#src/config.ts";
 import { SchedulerConfigError } from "#src/epochs/scheduler.ts";
-import { jobs, jobTimeoutSeconds } from "#src/jobs.ts";
+import { jobs } from "#src/jobs.ts";
 import { createTestApp } from "#test/helpers/app.ts";
 
 const load = (env: Record<string, string>) => loadConfig({ DATABASE_URL: "memory://", ...env });
@@ -90,9 +90,9 @@ describe("scheduler settings", () => {
       const timeouts = new Map(test.app.services.scheduler.jobs.map((j) => [j.spec.name, j.timeoutMs]));
       expect(timeouts.get("withdrawals")).toBe(90_000);
       for (const job of jobs.filter((j) => j.name !== "withdrawals"))
-        expect(timeouts.get(job.name), job.name).toBe((jobTimeoutSeconds[job.name] ?? 600) * 1000);
+        expect(timeouts.get(job.name), job.name).toBe((job.defaultTimeoutSeconds ?? 600) * 1000);
       // Every job of the bot has a timeout of its own; JOB_TIMEOUT_SECONDS is for jobs added later.
-      expect(Object.keys(jobTimeoutSeconds).sort()).toEqual(jobs.map((j) => j.name).sort());
+      expect(jobs.filter((j) => j.defaultTimeoutSeconds === undefined).map((j) => j.name)).toEqual([]);
     } finally {
       await test.close();
     }

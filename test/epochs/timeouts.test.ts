@@ -180,15 +180,15 @@ for (const kind of ["pglite", "postgres"] as const) {
 
 describe("timeout settings", () => {
   it("takes a job's own timeout, a configured one over it, and the default for the rest", () => {
-    const job = (name: string): JobSpec => ({
+    const job = (name: string, defaultTimeoutSeconds?: number): JobSpec => ({
       name,
       description: name,
       defaultSchedule: "* * * * *",
+      ...(defaultTimeoutSeconds === undefined ? {} : { defaultTimeoutSeconds }),
       run: async () => ({ summary: "" }),
     });
-    const s = new Scheduler({ db: {} } as never, [job("own"), job("configured"), job("plain")], {
+    const s = new Scheduler({ db: {} } as never, [job("own", 2), job("configured", 3), job("plain")], {
       timeoutMs: 1_000,
-      defaultTimeoutsMs: { own: 2_000, configured: 3_000 },
       timeoutsMs: { configured: 4_000 },
     });
     expect(s.jobs.map((j) => [j.spec.name, j.timeoutMs])).toEqual([
