@@ -1,5 +1,5 @@
 // Raw recorder events -> labelled actions (click, drag, scroll, type, hotkey) and a summary the farmer
-// can check. Shapes as the CLONES recorder writes them (see the fixture in shared/fixtures/forge-demos):
+// can check. Shapes as the CLONES recorder writes them (see the fixture in test/fixtures/forge-demos):
 //   mousemove {x, y} · mousedown/mouseup {button} · mousewheel {delta} (negative scrolls down)
 //   keydown/keyup {key: "KeyC" | "MetaLeft" | "Return" ..., actual_char: 'UnicodeInfo { name: Some("c"), unicode: [99], ... }'}
 //   axtree / axtree_interaction {focused_app: {name} | null, tree} · app_focus · ffmpeg_stderr {output}

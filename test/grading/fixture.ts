@@ -1,8 +1,8 @@
-// The real recording (shared/fixtures/forge-demos, read-only) and helpers to make damaged copies.
+// The real recording (test/fixtures/forge-demos, read-only) and helpers to make damaged copies.
 import { readFileSync } from "node:fs";
 import type { UploadedFile } from "#src/grading/types.ts";
 
-const folder = new URL("../../../shared/fixtures/forge-demos/20251007_131852/", import.meta.url);
+const folder = new URL("../fixtures/forge-demos/20251007_131852/", import.meta.url);
 
 export const fixtureMeta = new Uint8Array(readFileSync(new URL("meta.json", folder)));
 export const fixtureLog = new Uint8Array(readFileSync(new URL("input_log.jsonl", folder)));

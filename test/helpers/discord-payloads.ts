@@ -1,5 +1,5 @@
 // Raw Discord interactions for tests, built on the captured and library-authored payloads in
-// ../shared/fixtures/discord: the envelope (member, guild, channel, token, version) is kept as captured;
+// test/fixtures/discord: the envelope (member, guild, channel, token, version) is kept as captured;
 // the command, its options and the ids are set to this bot's commands.
 import { readFileSync } from "node:fs";
 import { APPLICATION_ID } from "./fake-discord.ts";
@@ -8,7 +8,7 @@ type Json = Record<string, unknown>;
 
 export function discordFixture(name: string): Json {
   return JSON.parse(
-    readFileSync(new URL(`../../../shared/fixtures/discord/${name}.json`, import.meta.url), "utf8"),
+    readFileSync(new URL(`../fixtures/discord/${name}.json`, import.meta.url), "utf8"),
   );
 }
 

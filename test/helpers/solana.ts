@@ -1,6 +1,6 @@
 // Solana in tests: real Ed25519 signatures from generated keypairs, and a loopback JSON-RPC node
 // that answers getTransaction with the real mainnet transactions recorded in
-// ../shared/fixtures/solana (see SOURCES.md there).
+// test/fixtures/solana (see SOURCES.md there).
 import { createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -26,7 +26,7 @@ export function signBytes(keypair: Keypair, message: Uint8Array): Uint8Array {
 export const signText = (keypair: Keypair, text: string): string =>
   bs58.encode(signBytes(keypair, Buffer.from(text, "utf8")));
 
-const FIXTURES_DIR = fileURLToPath(new URL("../../../shared/fixtures/solana/", import.meta.url));
+const FIXTURES_DIR = fileURLToPath(new URL("../fixtures/solana/", import.meta.url));
 
 /** The recorded getTransaction (jsonParsed) results, by name, with their first signatures. */
 export const SOLANA_FIXTURES = {

@@ -1,10 +1,10 @@
-// Telegram updates for tests, shaped like the captured ones in ../shared/fixtures/telegram.
+// Telegram updates for tests, shaped like the captured ones in test/fixtures/telegram.
 import { readFileSync } from "node:fs";
 import type { Update } from "grammy/types";
 
 export function telegramFixture(name: string): Update {
   return JSON.parse(
-    readFileSync(new URL(`../../../shared/fixtures/telegram/${name}.json`, import.meta.url), "utf8"),
+    readFileSync(new URL(`../fixtures/telegram/${name}.json`, import.meta.url), "utf8"),
   );
 }
 
