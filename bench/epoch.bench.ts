@@ -256,7 +256,7 @@ async function benchDatabase(
 ): Promise<BenchRow> {
   const { db, drop } = await ctx.database(kind);
   try {
-    const tokens = await db.transaction((tx) => TokenRegistry.load(tx.db));
+    const tokens = await db.transaction((tx) => TokenRegistry.load(tx));
     const ledger = new Ledger(tokens);
     await load(db, net);
     ctx.log(`${kind}: epoch (snapshot, compute, store, post)`);

@@ -38,7 +38,7 @@ async function benchKind(
 ): Promise<BenchRow[]> {
   const { db, drop } = await ctx.database(kind, CLIENTS + 4);
   try {
-    const ledger = new Ledger(await db.transaction((tx) => TokenRegistry.load(tx.db)));
+    const ledger = new Ledger(await db.transaction((tx) => TokenRegistry.load(tx)));
     await fundedPairs(db, ledger, CLIENTS);
     const single = ctx.quick ? 200 : kind === "pglite" ? 2000 : 3000;
     const perClient = ctx.quick ? 20 : kind === "pglite" ? 100 : 250;

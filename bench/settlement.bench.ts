@@ -43,7 +43,7 @@ async function benchKind(
       grader: { grade: async () => ({ kind: "manual_review", reason: "bench: graded below" }) },
     });
     const actor = async (name: string, isModerator = false): Promise<Actor> => {
-      const user = await db.prisma.user.create({ data: { displayName: name } });
+      const user = await db.prisma.user.create({ data: { displayName: name, createdAt: db.clock.now() } });
       return { userId: user.id, displayName: name, isModerator, platform: "console", platformUserId: name };
     };
     const creator = await actor("creator");

@@ -29,6 +29,7 @@ export async function createApp(
   clock: Clock = systemClock,
   extraCommands: ReadonlyArray<CommandSpec<Services>> = [],
 ): Promise<App> {
+  db.useClock(clock);
   const services = await createServices(config, db, log, clock);
   const registry = new CommandRegistry<Services>([
     ...(await loadCommandModules<Services>(COMMANDS_DIR)),

@@ -70,7 +70,7 @@ export async function createServices(
   log: Logger,
   clock: Clock = systemClock,
 ): Promise<Services> {
-  const tokens = await db.transaction((tx) => TokenRegistry.load(tx.db, config.EXTRA_TOKENS));
+  const tokens = await db.transaction((tx) => TokenRegistry.load(tx, config.EXTRA_TOKENS));
   const ledger = new Ledger(tokens, clock);
   const identity = new Identity(db, ledger, {
     moderators: config.MODERATORS,

@@ -40,7 +40,7 @@ export class PendingActions {
       options: Record<string, RawOptionValue>;
       platform: string;
     },
-    now = new Date(),
+    now: Date,
   ): Promise<StoredAction> {
     const id = newId();
     const expiresAt = new Date(now.getTime() + this.ttlSeconds * 1000);
@@ -52,6 +52,7 @@ export class PendingActions {
         command: action.path.join(" "),
         options: action.options as never,
         platform: action.platform,
+        createdAt: now,
         expiresAt,
       },
     });
@@ -77,7 +78,7 @@ export class PendingActions {
   async latestOpen(
     db: TxClient,
     userId: number,
-    now = new Date(),
+    now: Date,
     kind: ActionKind = "confirm",
   ): Promise<StoredAction | undefined> {
     const row = await db.pendingAction.findFirst({
@@ -93,7 +94,7 @@ export class PendingActions {
     db: TxClient,
     id: string,
     resolution: "confirmed" | "cancelled",
-    now = new Date(),
+    now: Date,
   ): Promise<boolean> {
     const updated = await db.pendingAction.updateMany({
       where: { id, resolution: null },

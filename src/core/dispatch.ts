@@ -311,13 +311,17 @@ export class Dispatcher<S> {
 
   private async withPageButtons(reply: Reply, request: RunRequest): Promise<Reply> {
     const { current, total } = reply.page!;
-    const action = await this.core.actions.create(this.core.db.prisma, {
-      userId: request.actor.userId,
-      kind: "page",
-      path: request.resolved.path,
-      options: storable(request.rawOptions),
-      platform: request.origin.platform,
-    });
+    const action = await this.core.actions.create(
+      this.core.db.prisma,
+      {
+        userId: request.actor.userId,
+        kind: "page",
+        path: request.resolved.path,
+        options: storable(request.rawOptions),
+        platform: request.origin.platform,
+      },
+      this.core.clock.now(),
+    );
     const buttons: Button[] = [];
     if (current > 1)
       buttons.push({ id: `pg:${action.id}:${current - 1}`, label: "◀ Previous", style: "secondary" });

@@ -53,8 +53,8 @@ export async function runOnce<T>(
   const recordKey = `${request.scope}|${request.key}`;
   const fingerprint = fingerprintOf(request.input);
   const inserted = await tx.db.$queryRaw<Array<{ key: string }>>`
-    INSERT INTO idempotency_records (key, scope, fingerprint, result)
-    VALUES (${recordKey}, ${request.scope}, ${fingerprint}, 'null'::jsonb)
+    INSERT INTO idempotency_records (key, scope, fingerprint, result, created_at)
+    VALUES (${recordKey}, ${request.scope}, ${fingerprint}, 'null'::jsonb, ${tx.now})
     ON CONFLICT (key) DO NOTHING
     RETURNING key`;
   if (inserted.length === 0) {

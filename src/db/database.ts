@@ -5,6 +5,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { type Clock, systemClock } from "#src/core/clock.ts";
 import { isRetryableConflict } from "./errors.ts";
 import { type Prisma, PrismaClient } from "./generated/client.ts";
 import { Mutex } from "./mutex.ts";
@@ -17,6 +18,11 @@ export type TxClient = Prisma.TransactionClient;
 /** One business action's database transaction. */
 export interface Tx {
   readonly db: TxClient;
+  /**
+   * The bot's time when this transaction began (one clock: rows are stamped with it, never with
+   * the database's now()). A retry after a conflict takes the time again.
+   */
+  readonly now: Date;
   /** Runs after the transaction commits (never if it rolls back): notifications, queues, caches. */
   afterCommit(effect: () => void | Promise<void>): void;
 }
@@ -40,6 +46,10 @@ export interface Database {
    * put such effects in tx.afterCommit.
    */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The bot's clock, which stamps every transaction (`tx.now`) and every row written outside one. */
+  readonly clock: Clock;
+  /** Puts the bot's clock in charge (the composition root does, once, before serving anything). */
+  useClock(clock: Clock): void;
   rawSession(): Promise<RawSession>;
   close(): Promise<void>;
 }
@@ -54,6 +64,13 @@ export interface OpenOptions {
   onEffectError?: (error: unknown) => void;
   /** An embedded database already started (tests load a migrated template this way). */
   pglite?: PGlite;
+  /** The bot's clock (default: the system's); see Database.clock. */
+  clock?: Clock;
+}
+
+/** The clock a database stamps rows with, replaceable until the bot starts serving. */
+class ClockHolder {
+  constructor(public clock: Clock) {}
 }
 
 const MAX_ATTEMPTS = 8;
@@ -85,11 +102,19 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   // PGlite runs one transaction at a time. Queue them here, before Prisma starts its timers.
   const queue = new Mutex();
+  const time = new ClockHolder(options.clock ?? systemClock);
   return {
     kind: "pglite",
     description: inMemory ? "embedded PGlite in memory" : `embedded PGlite at ${dir}`,
     prisma,
-    transaction: (work) => withRetries(() => queue.run(() => runTransaction(prisma, work, options)), options),
+    get clock() {
+      return time.clock;
+    },
+    useClock: (clock) => {
+      time.clock = clock;
+    },
+    transaction: (work) =>
+      withRetries(() => queue.run(() => runTransaction(prisma, time.clock, work, options)), options),
     async rawSession() {
       return {
         exec: async (sql) => {
@@ -111,11 +136,18 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
   // An idle client's network error must not crash the bot; the pool replaces it.
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const time = new ClockHolder(options.clock ?? systemClock);
   return {
     kind: "postgres",
     description: `PostgreSQL at ${redactUrl(options.url)}`,
     prisma,
-    transaction: (work) => withRetries(() => runTransaction(prisma, work, options), options),
+    get clock() {
+      return time.clock;
+    },
+    useClock: (clock) => {
+      time.clock = clock;
+    },
+    transaction: (work) => withRetries(() => runTransaction(prisma, time.clock, work, options), options),
     async rawSession() {
       const client = await pool.connect();
       return {
@@ -136,12 +168,13 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
 
 async function runTransaction<T>(
   prisma: PrismaClient,
+  clock: Clock,
   work: (tx: Tx) => Promise<T>,
   options: OpenOptions,
 ): Promise<T> {
   const effects: Array<() => void | Promise<void>> = [];
   const result = await prisma.$transaction(
-    (client) => work({ db: client, afterCommit: (effect) => effects.push(effect) }),
+    (client) => work({ db: client, now: clock.now(), afterCommit: (effect) => effects.push(effect) }),
     TRANSACTION_OPTIONS,
   );
   for (const effect of effects) {

@@ -138,6 +138,7 @@ export class Factories {
           await this.requireOwnTokenStake(tx, request.actor, token.symbol);
           const factory = await tx.db.factory.create({
             data: {
+              createdAt: tx.now,
               creatorUserId: request.actor.userId,
               name,
               description,
@@ -159,7 +160,11 @@ export class Factories {
                 })),
               },
               bids: {
-                create: { bidAtoms: request.bidAtoms.toString(), changedByUserId: request.actor.userId },
+                create: {
+                  bidAtoms: request.bidAtoms.toString(),
+                  changedByUserId: request.actor.userId,
+                  createdAt: tx.now,
+                },
               },
             },
           });
@@ -311,6 +316,7 @@ export class Factories {
               factoryId: factory.id,
               bidAtoms: request.bidAtoms.toString(),
               changedByUserId: request.actor.userId,
+              createdAt: tx.now,
             },
           });
           return true;

@@ -92,7 +92,7 @@ export class Referrals {
         // ON CONFLICT DO NOTHING covers both races: another request making this member's code
         // (then we read theirs) and, once in 2^60, a code already taken (then we draw again).
         const inserted = await tx.db.$executeRaw`
-          INSERT INTO referral_codes (user_id, code, created_at) VALUES (${userId}, ${newReferralCode()}, now())
+          INSERT INTO referral_codes (user_id, code, created_at) VALUES (${userId}, ${newReferralCode()}, ${tx.now})
           ON CONFLICT DO NOTHING`;
         const row = await tx.db.referralCode.findUnique({ where: { userId } });
         if (row) return row.code;

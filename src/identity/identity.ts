@@ -69,11 +69,18 @@ export class Identity {
         return { userId: found.user.id, displayName: found.user.displayName };
       }
       try {
+        const createdAt = this.db.clock.now();
         const user = await this.db.prisma.user.create({
           data: {
             displayName: who.displayName,
+            createdAt,
             platformAccounts: {
-              create: { platform: who.platform, platformUserId: who.id, username: who.username ?? null },
+              create: {
+                platform: who.platform,
+                platformUserId: who.id,
+                username: who.username ?? null,
+                createdAt,
+              },
             },
           },
         });

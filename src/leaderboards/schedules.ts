@@ -306,7 +306,13 @@ export class LeaderboardSchedules {
       }
       report.posted++;
       if (claim.resumed) report.resumed++;
-      const held = await this.claims.posted(schedule.id, periodKey, this.owner, claim.attempt, new Date());
+      const held = await this.claims.posted(
+        schedule.id,
+        periodKey,
+        this.owner,
+        claim.attempt,
+        this.db.clock.now(),
+      );
       // This attempt outlived its lease and another process took the post over: the other attempt
       // records the outcome (on Discord the two sends were one message, by the nonce).
       if (!held)

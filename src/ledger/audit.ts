@@ -22,7 +22,7 @@ export interface AuditReport {
 }
 
 export async function auditLedger(db: Database): Promise<AuditReport> {
-  return db.transaction(async ({ db: q }) => {
+  return db.transaction(async ({ db: q, now }) => {
     if (db.kind === "postgres")
       await q.$executeRawUnsafe("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
     const problems: string[] = [];
@@ -99,6 +99,6 @@ export async function auditLedger(db: Database): Promise<AuditReport> {
           `${label}: ${label.startsWith("reservation") || label.startsWith("posted") ? "transfer" : "account"} ${row.id}`,
         );
     }
-    return { ok: problems.length === 0, tokens, problems, checkedAt: new Date() };
+    return { ok: problems.length === 0, tokens, problems, checkedAt: now };
   });
 }

@@ -154,8 +154,9 @@ export class Ledger {
       // row (it is not in this statement's snapshot); the loop then sees it on the next try.
       const rows = await tx.db.$queryRaw<Array<{ id: number }>>`
         WITH inserted AS (
-          INSERT INTO accounts (owner_type, owner_id, token, purpose, allow_negative)
-          VALUES (${ref.ownerType}, ${ref.ownerId}, ${ref.token}, ${ref.purpose}, ${ref.allowNegative ?? false})
+          INSERT INTO accounts (owner_type, owner_id, token, purpose, allow_negative, created_at)
+          VALUES (${ref.ownerType}, ${ref.ownerId}, ${ref.token}, ${ref.purpose}, ${ref.allowNegative ?? false},
+                  ${this.clock.now()})
           ON CONFLICT (owner_type, owner_id, token, purpose) DO NOTHING
           RETURNING id)
         SELECT id FROM inserted
@@ -191,10 +192,11 @@ export class Ledger {
         missing.map(([, k]) => k.allowNegative ?? false),
       ];
       await tx.db.$executeRawUnsafe(
-        `INSERT INTO accounts (owner_type, owner_id, token, purpose, allow_negative)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])
+        `INSERT INTO accounts (owner_type, owner_id, token, purpose, allow_negative, created_at)
+         SELECT *, $6::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])
          ON CONFLICT (owner_type, owner_id, token, purpose) DO NOTHING`,
         ...columns,
+        this.clock.now().toISOString(),
       );
       const rows = await tx.db.$queryRawUnsafe<Array<{ id: number; k: string }>>(
         `SELECT a.id, v.owner_type || ':' || v.owner_id || ':' || v.token || ':' || v.purpose AS k
@@ -308,9 +310,10 @@ export class Ledger {
     // 4. Insert the transfers. A key that already exists inserts nothing: a replay, or a conflict.
     const inserted = await tx.db.$queryRawUnsafe<Array<{ id: bigint; key: string; created_at: Date }>>(
       `INSERT INTO transfers (key, fingerprint, kind, status, debit_account_id, credit_account_id, token,
-                              amount, pending_id, code, memo, meta, expires_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::text[],
-                            $8::numeric[], $9::bigint[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
+                              amount, pending_id, code, memo, meta, expires_at, created_at)
+       SELECT *, $14::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
+                            $7::text[], $8::numeric[], $9::bigint[], $10::text[], $11::text[], $12::jsonb[],
+                            $13::timestamptz[])
        ON CONFLICT (key) DO NOTHING
        RETURNING id, key, created_at`,
       planned.map((p) => p.key),
@@ -326,6 +329,7 @@ export class Ledger {
       planned.map((p) => p.memo),
       planned.map((p) => (p.meta === undefined ? null : JSON.stringify(p.meta))),
       planned.map((p) => p.expiresAt?.toISOString() ?? null),
+      now.toISOString(),
     );
     const insertedByKey = new Map(inserted.map((row) => [row.key, row]));
     const replayKeys = keys.filter((key) => !insertedByKey.has(key));
@@ -419,8 +423,8 @@ export class Ledger {
     if (changed.length > 0) {
       await tx.db.$executeRawUnsafe(
         `WITH new_entries AS (
-           INSERT INTO entries (account_id, transfer_id, delta, balance_after)
-           SELECT * FROM unnest($4::int[], $5::bigint[], $6::numeric[], $7::numeric[]))
+           INSERT INTO entries (account_id, transfer_id, delta, balance_after, created_at)
+           SELECT *, $8::timestamptz FROM unnest($4::int[], $5::bigint[], $6::numeric[], $7::numeric[]))
          UPDATE accounts AS a SET balance = v.balance, pending_debits = v.pending
          FROM unnest($1::int[], $2::numeric[], $3::numeric[]) AS v(id, balance, pending)
          WHERE a.id = v.id`,
@@ -431,6 +435,7 @@ export class Ledger {
         entries.map((e) => e.transferId.toString()),
         entries.map((e) => e.delta.toString()),
         entries.map((e) => e.balanceAfter.toString()),
+        now.toISOString(),
       );
     }
     return results;

@@ -22,7 +22,8 @@ export class TokenRegistry {
   }
 
   /** Loads every token from the database, first adding the defaults and `extra` if missing. */
-  static async load(db: TxClient, extra: readonly TokenInfo[] = []): Promise<TokenRegistry> {
+  static async load(tx: Tx, extra: readonly TokenInfo[] = []): Promise<TokenRegistry> {
+    const { db } = tx;
     // One INSERT … ON CONFLICT DO NOTHING: bot processes starting together on one database all
     // seed the same rows, and a read-then-insert upsert would let the slower one fail.
     await db.token.createMany({
@@ -30,6 +31,7 @@ export class TokenRegistry {
         symbol: token.symbol,
         decimals: token.decimals,
         mint: token.mint ?? null,
+        createdAt: tx.now,
       })),
       skipDuplicates: true,
     });
@@ -89,7 +91,7 @@ export class TokenRegistry {
     if (this.has(token.symbol))
       throw new UserError("token_exists", `The token ${token.symbol} already exists.`);
     await tx.db.token.create({
-      data: { symbol: token.symbol, decimals: token.decimals, mint: token.mint ?? null },
+      data: { symbol: token.symbol, decimals: token.decimals, mint: token.mint ?? null, createdAt: tx.now },
     });
     tx.afterCommit(() => {
       this.#bySymbol.set(token.symbol, token);

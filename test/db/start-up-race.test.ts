@@ -34,7 +34,7 @@ const EXTRA = [{ symbol: "FORGE", decimals: 6 }];
       for (let round = 0; round < ROUNDS; round++) {
         await test.db.prisma.token.deleteMany({}); // a fresh database again: nothing refers to them yet
         const registries = await Promise.all(
-          processes.map((db) => db.transaction((tx) => TokenRegistry.load(tx.db, EXTRA))),
+          processes.map((db) => db.transaction((tx) => TokenRegistry.load(tx, EXTRA))),
         );
         const expected = [...DEFAULT_TOKENS, ...EXTRA].map((t) => t.symbol).sort();
         for (const registry of registries) expect([...registry.symbols()].sort()).toEqual(expected);
@@ -43,11 +43,13 @@ const EXTRA = [{ symbol: "FORGE", decimals: 6 }];
     });
 
     it("a new farmer's XP from settlements at once all counts", { timeout: 60_000 }, async () => {
-      const tokens = await test.db.transaction((tx) => TokenRegistry.load(tx.db));
+      const tokens = await test.db.transaction((tx) => TokenRegistry.load(tx));
       const config = loadConfig({ DATABASE_URL: test.url, LOG_LEVEL: "silent" });
       const now = new Date("2026-05-01T12:00:00Z");
       for (let round = 0; round < ROUNDS; round++) {
-        const farmer = await test.db.prisma.user.create({ data: { displayName: `farmer ${round}` } });
+        const farmer = await test.db.prisma.user.create({
+          data: { displayName: `farmer ${round}`, createdAt: now },
+        });
         const scores = processes.map((_, i) => 60 + i);
         const awarded = await Promise.all(
           processes.map((db, i) =>

@@ -2,7 +2,7 @@
 // code, creators and farmers claim it before funding or submitting, and each reward settled by a
 // reviewer's score pays the four worked examples to the atom, then a mixed case at quality 87.
 import { expect, it } from "vitest";
-import { ManualClock } from "#src/core/clock.ts";
+import { DAY, MINUTE } from "#src/core/clock.ts";
 import { ambassadorLeaderboard } from "#src/economy/ambassador-views.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
@@ -188,7 +188,8 @@ describeConsole(
     it("the ambassadors' leaderboard data: commissions by token and active referrals in a period", async () => {
       const h = get();
       const { db } = h.app.services;
-      const period = { since: new Date(Date.now() - 86_400_000), until: new Date(Date.now() + 60_000) };
+      const now = h.clock.now().getTime();
+      const period = { since: new Date(now - DAY), until: new Date(now + MINUTE) };
       const byUsdc = await ambassadorLeaderboard(db.prisma, { ...period, token: "USDC" });
       expect(byUsdc.map((s) => [s.displayName, s.commissions, s.activeReferrals, s.totalReferrals])).toEqual([
         ["ca5", [{ token: "USDC", atoms: 28_700n }], 1, 1],
@@ -199,7 +200,7 @@ describeConsole(
       expect(byActivity.map((s) => s.displayName)).toEqual(["fa3"]);
       const before = await ambassadorLeaderboard(db.prisma, {
         since: new Date(0),
-        until: new Date(Date.now() - 86_400_000),
+        until: new Date(now - DAY),
       });
       expect(before.every((s) => s.commissions.length === 0 && s.activeReferrals === 0)).toBe(true);
     });
@@ -217,8 +218,6 @@ describeConsole(
     kinds: ["pglite"],
     moderators: ["mod"],
     env: { ...MANUAL, UNSTAKE_COOLDOWN_DAYS: "0" },
-    // Reservations expire relative to the database's clock: keep the bot's clock at today.
-    clock: new ManualClock(new Date()),
   },
 );
 
@@ -264,6 +263,5 @@ describeConsole(
     kinds: ["pglite"],
     moderators: ["mod"],
     env: { ...MANUAL, FEE_POLICY: "forge" },
-    clock: new ManualClock(new Date()),
   },
 );

@@ -108,7 +108,7 @@ async function setUp(services: Services, label: string, tier: number) {
         actor: ambassador,
         key: uniqueKey("unstake"),
         amountAtoms: oneTier,
-        now: new Date(),
+        now: test.clock.now(),
       });
     // Every settlement twice (a redelivered event), interleaved with three unstakes of one tier each.
     const work: Array<Promise<unknown>> = [];
@@ -139,7 +139,7 @@ async function setUp(services: Services, label: string, tier: number) {
           actor: ambassador,
           key: uniqueKey("unstake-all"),
           amountAtoms: services.staking.thresholdOf(3),
-          now: new Date(),
+          now: test.clock.now(),
         })
         .then(() => {
           unstakeDone = true;
@@ -177,7 +177,7 @@ async function setUp(services: Services, label: string, tier: number) {
 
   it("cooling stake pays its tier until released; releases run once under concurrent job runs", async () => {
     const { ambassador, reservations } = await setUp(services, "cool", 4);
-    const past = new Date(Date.now() - 8 * 86_400_000); // unstaked 8 days ago: due now
+    const past = new Date(test.clock.now().getTime() - 8 * 86_400_000); // unstaked 8 days ago: due now
     for (let i = 0; i < 2; i++)
       await services.staking.remove({
         actor: ambassador,
@@ -187,8 +187,8 @@ async function setUp(services: Services, label: string, tier: number) {
       });
     expect((await services.staking.amountsOf(services.db.prisma, ambassador.userId)).tier).toBe(4);
     const work: Array<Promise<unknown>> = reservations.map((r) => settleSubmission(services, r));
-    work.splice(6, 0, services.staking.releaseDue(new Date()));
-    work.splice(14, 0, services.staking.releaseDue(new Date()));
+    work.splice(6, 0, services.staking.releaseDue(test.clock.now()));
+    work.splice(14, 0, services.staking.releaseDue(test.clock.now()));
     const outcomes = await Promise.allSettled(work);
     expect(outcomes.filter((o) => o.status === "rejected")).toEqual([]);
     const releases = outcomes
@@ -205,7 +205,7 @@ async function setUp(services: Services, label: string, tier: number) {
     for (let round = 0; round < 5; round++) {
       const holder = await member(services, `cancel_race${round}`);
       await stake(services, holder, 10_000n);
-      const past = new Date(Date.now() - 8 * 86_400_000); // due now
+      const past = new Date(test.clock.now().getTime() - 8 * 86_400_000); // due now
       for (let i = 0; i < 4; i++)
         await services.staking.remove({
           actor: holder,
@@ -214,9 +214,9 @@ async function setUp(services: Services, label: string, tier: number) {
           now: past,
         });
       const [cancel, ...releases] = await Promise.allSettled([
-        services.staking.cancel({ actor: holder, key: uniqueKey("cancel"), now: new Date() }),
-        services.staking.releaseDue(new Date()),
-        services.staking.releaseDue(new Date()),
+        services.staking.cancel({ actor: holder, key: uniqueKey("cancel"), now: test.clock.now() }),
+        services.staking.releaseDue(test.clock.now()),
+        services.staking.releaseDue(test.clock.now()),
       ]);
       const cancelled = cancel.status === "fulfilled" ? cancel.value.cancelled.length : 0;
       if (cancel.status === "rejected") expect(cancel.reason).toMatchObject({ code: "nothing_cooling" });

@@ -4,7 +4,6 @@
 // protocol 0), and a forge deposit paying the creator's ambassador its rate of the deposit out of
 // the deposit fee. The policy here is a fixed-tier one standing in for the ambassadors' feature.
 import { expect, it } from "vitest";
-import { ManualClock } from "#src/core/clock.ts";
 import { COMMISSION_CODES, type CommissionPolicy } from "#src/economy/commissions.ts";
 import { percentOf } from "#src/economy/pool-math.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
@@ -101,7 +100,6 @@ describeConsole(
     kinds: ["pglite"],
     moderators: ["mod"],
     env: { ...MANUAL, FEE_POLICY: "clones" },
-    clock: new ManualClock(new Date()),
   },
 );
 
@@ -136,6 +134,5 @@ describeConsole(
     kinds: ["pglite"],
     moderators: ["mod"],
     env: { FEE_POLICY: "forge" },
-    clock: new ManualClock(new Date()),
   },
 );

@@ -4,7 +4,6 @@
 // loopback server that holds its answers until the storm is over (so no settlement refunds part of
 // a bid back into the pool meanwhile, which would fund more than 150).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { isUserError } from "#src/core/errors.ts";
 import { ExternalGrader } from "#src/grading/external.ts";
@@ -29,7 +28,7 @@ const BID = 200_000n; // 0.2 USDC
   });
 
   beforeAll(async () => {
-    test = await createTestApp("postgres", { clock: new ManualClock(new Date()), poolSize: 40 });
+    test = await createTestApp("postgres", { poolSize: 40 });
     grader = await Loopback.start(async () => {
       await gate;
       return { body: { score: 80, summary: "fine", reasoning: "held until the storm was over" } };
@@ -52,7 +51,7 @@ const BID = 200_000n; // 0.2 USDC
       }),
     });
     const actor = async (name: string, isModerator = false): Promise<Actor> => {
-      const user = await db.prisma.user.create({ data: { displayName: name } });
+      const user = await db.prisma.user.create({ data: { displayName: name, createdAt: db.clock.now() } });
       return { userId: user.id, displayName: name, isModerator, platform: "console", platformUserId: name };
     };
     const cora = await actor("cora");

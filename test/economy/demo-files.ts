@@ -5,8 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fixtureLog, fixtureLogText, fixtureMetaJson, noise } from "#test/grading/fixture.ts";
 
-export const FIXTURE_DIR = new URL("../fixtures/forge-demos/20251007_131852/", import.meta.url)
-  .pathname;
+export const FIXTURE_DIR = new URL("../fixtures/forge-demos/20251007_131852/", import.meta.url).pathname;
 
 const root = mkdtempSync(join(tmpdir(), "forgebot-demos-"));
 

@@ -4,7 +4,6 @@
 // and the audit stays clean.
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { ManualClock } from "#src/core/clock.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { decimalString } from "#src/ledger/amount.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
@@ -136,6 +135,5 @@ describeConsole(
       GRADER_TIMEOUT_MS: "1000",
       REFERRAL_DAILY_CAP: "1000",
     },
-    clock: new ManualClock(new Date()),
   },
 );

@@ -3,7 +3,6 @@
 // falls back to people), the resubmission rule, overrides that raise (pay the difference) or lower
 // (never claw back), appeals, and the ledger codes a leaderboard reads.
 import { expect, it } from "vitest";
-import { ManualClock } from "#src/core/clock.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { type ConsoleHarness, describeConsole } from "#test/helpers/console.ts";
 import { writeDemo } from "./demo-files.ts";
@@ -193,7 +192,6 @@ describeConsole(
     kinds: ["pglite"],
     moderators: ["mod"],
     env: { ...MANUAL, FEE_POLICY: "clones" },
-    clock: new ManualClock(new Date()),
   },
 );
 
@@ -224,7 +222,6 @@ describeConsole(
     kinds: ["pglite"],
     moderators: ["mod"],
     env: { ...MANUAL, FEE_POLICY: "forge", FORGE_SETUP_FEE: "0 USDC" },
-    clock: new ManualClock(new Date()),
   },
 );
 
@@ -275,6 +272,5 @@ describeConsole(
     kinds: ["pglite"],
     moderators: ["mod"],
     env: { ...MANUAL, FEE_POLICY: "clones" },
-    clock: new ManualClock(new Date()),
   },
 );

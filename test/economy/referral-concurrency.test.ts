@@ -10,7 +10,7 @@ import { grant, member, stakeToTier, uniqueKey } from "./ambassador-harness.ts";
 /** "ok", or the code of the refusal. */
 async function claimWith(services: Services, who: Actor, code: string): Promise<string> {
   try {
-    await services.referrals.use({ actor: who, key: uniqueKey("use"), code, now: new Date() });
+    await services.referrals.use({ actor: who, key: uniqueKey("use"), code, now: services.clock.now() });
     return "ok";
   } catch (error) {
     if (!isUserError(error)) throw error;
@@ -146,7 +146,7 @@ describe("/link merges referrals and stakes [pglite]", () => {
     });
     const leave: Actor = { ...stay, userId: ref.userId, displayName: "m_leave", platform: "telegram" };
     const referred = await member(services, "m_referred");
-    const now = new Date();
+    const now = test.clock.now();
     await services.referrals.use({
       actor: leave,
       key: uniqueKey("use"),

@@ -75,13 +75,13 @@ describeConsole(
           userId: walletOwner.userId,
           address,
           message: "link",
-          createdAt: new Date(),
-          expiresAt: new Date(),
-          usedAt: new Date(),
+          createdAt: services.clock.now(),
+          expiresAt: services.clock.now(),
+          usedAt: services.clock.now(),
         },
       });
       await services.db.prisma.wallet.create({
-        data: { address, userId: other.userId, linkedAt: new Date() },
+        data: { address, userId: other.userId, linkedAt: services.clock.now() },
       });
       const code = codeOf(await get().one("@w_amb /referral link"));
       expect(await refused(`@w_alt /referral use code:${code}`, "same_wallet")).toContain(address);

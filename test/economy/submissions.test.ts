@@ -3,7 +3,6 @@
 // duplicates, limits, paused and empty pools, premium pools; expiry of reservations never graded
 // (also after a run stopped by its timeout); the XP boost.
 import { expect, it } from "vitest";
-import { ManualClock } from "#src/core/clock.ts";
 import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src/economy/pools-jobs.ts";
 import { JobTimeoutError } from "#src/epochs/timeouts.ts";
 import { jobs } from "#src/jobs.ts";
@@ -151,7 +150,7 @@ describeConsole(
       expect((await auditLedger(h.app.db)).ok).toBe(true);
     });
   },
-  { kinds: ["pglite"], moderators: ["mod"], clock: new ManualClock(new Date()) },
+  { kinds: ["pglite"], moderators: ["mod"] },
 );
 
 describeConsole(
@@ -335,7 +334,7 @@ describeConsole(
       expect(rep.text).toContain("XP boost: ×2");
     });
   },
-  { kinds: ["pglite"], moderators: ["mod"], clock: new ManualClock(new Date()) },
+  { kinds: ["pglite"], moderators: ["mod"] },
 );
 
 describeConsole(

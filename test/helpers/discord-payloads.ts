@@ -7,9 +7,7 @@ import { APPLICATION_ID } from "./fake-discord.ts";
 type Json = Record<string, unknown>;
 
 export function discordFixture(name: string): Json {
-  return JSON.parse(
-    readFileSync(new URL(`../fixtures/discord/${name}.json`, import.meta.url), "utf8"),
-  );
+  return JSON.parse(readFileSync(new URL(`../fixtures/discord/${name}.json`, import.meta.url), "utf8"));
 }
 
 let counter = 0;

@@ -3,9 +3,7 @@ import { readFileSync } from "node:fs";
 import type { Update } from "grammy/types";
 
 export function telegramFixture(name: string): Update {
-  return JSON.parse(
-    readFileSync(new URL(`../fixtures/telegram/${name}.json`, import.meta.url), "utf8"),
-  );
+  return JSON.parse(readFileSync(new URL(`../fixtures/telegram/${name}.json`, import.meta.url), "utf8"));
 }
 
 export interface Member {

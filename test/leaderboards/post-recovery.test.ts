@@ -50,7 +50,11 @@ for (const kind of ["pglite", "postgres"] as const) {
         test = await createTestApp(kind);
         discordClient = createDiscordClient({ apiBase: discord.apiBase, token: BOT_TOKEN });
         telegramApi = new Bot(TELEGRAM_TOKEN, { client: { apiRoot: telegram.apiRoot } }).api;
-        mod = (await test.app.services.db.prisma.user.create({ data: { displayName: "mod" } })).id;
+        mod = (
+          await test.app.services.db.prisma.user.create({
+            data: { displayName: "mod", createdAt: test.app.services.clock.now() },
+          })
+        ).id;
       });
       afterEach(async () => {
         const { schedules } = test.app.services.leaderboards;

@@ -201,7 +201,9 @@ for (const kind of ["pglite", "postgres"] as const) {
       it("ranks by average quality only farmers with the minimum count, saying so to the others", async () => {
         // Settled submissions as the pools feature records them: scores 0-100, graded at a time.
         const { db } = test.app.services;
-        const mod = await db.prisma.user.create({ data: { displayName: "creator" } });
+        const mod = await db.prisma.user.create({
+          data: { displayName: "creator", createdAt: test.clock.now() },
+        });
         const factory = await db.prisma.factory.create({
           data: {
             creatorUserId: mod.id,
@@ -214,6 +216,7 @@ for (const kind of ["pglite", "postgres"] as const) {
             setupFeeToken: "USDC",
             rewardFeePercent: "10",
             qualityThreshold: 50,
+            createdAt: test.clock.now(),
           },
         });
         const task = await db.prisma.factoryTask.create({
@@ -233,6 +236,7 @@ for (const kind of ["pglite", "postgres"] as const) {
                 taskId: task.id,
                 farmerUserId: u[user]!,
                 contentHash: `hash-${n++}`,
+                createdAt: new Date(at),
                 status,
                 bidAtoms: "1000000",
                 expiresAt: new Date("2026-12-31T00:00:00Z"),
@@ -298,10 +302,11 @@ for (const kind of ["pglite", "postgres"] as const) {
               setupFeeToken: "USDC",
               rewardFeePercent: "10",
               qualityThreshold: 50,
+              createdAt: test.clock.now(),
             },
           });
         const carolOld = await db.prisma.user.create({
-          data: { displayName: "carol (old account)", mergedIntoId: u.carol! },
+          data: { displayName: "carol (old account)", mergedIntoId: u.carol!, createdAt: test.clock.now() },
         });
         await factory(9, u.carol!, "Night shift 🌙");
         await factory(7, carolOld.id, "Alpha works");

@@ -14,7 +14,7 @@ export class LedgerSeed {
   ) {}
 
   async user(displayName: string): Promise<number> {
-    const user = await this.db.prisma.user.create({ data: { displayName } });
+    const user = await this.db.prisma.user.create({ data: { displayName, createdAt: this.db.clock.now() } });
     return user.id;
   }
 

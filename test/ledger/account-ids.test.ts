@@ -11,7 +11,7 @@ describeEachDatabase(
   (getDb) => {
     let ledger: Ledger;
     beforeAll(async () => {
-      const tokens = await getDb().transaction((tx) => TokenRegistry.load(tx.db));
+      const tokens = await getDb().transaction((tx) => TokenRegistry.load(tx));
       ledger = new Ledger(tokens);
     });
 

@@ -10,7 +10,7 @@ import { describeEachDatabase } from "#test/helpers/db.ts";
 describeEachDatabase("ledger transfers", (getDb) => {
   let ledger: Ledger;
   beforeAll(async () => {
-    const tokens = await getDb().transaction((tx) => TokenRegistry.load(tx.db));
+    const tokens = await getDb().transaction((tx) => TokenRegistry.load(tx));
     ledger = new Ledger(tokens);
   });
 

@@ -14,7 +14,7 @@ describeEachDatabase(
   (getDb) => {
     let ledger: Ledger;
     beforeAll(async () => {
-      ledger = new Ledger(await getDb().transaction((tx) => TokenRegistry.load(tx.db)));
+      ledger = new Ledger(await getDb().transaction((tx) => TokenRegistry.load(tx)));
     });
 
     it("32 clients each moving 10 out of 100: exactly 10 succeed, the rest are refused", async () => {

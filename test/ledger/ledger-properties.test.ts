@@ -80,7 +80,7 @@ describeEachDatabase("ledger properties", (getDb, kind) => {
   let ledger: Ledger;
   let run = 0;
   beforeAll(async () => {
-    ledger = new Ledger(await getDb().transaction((tx) => TokenRegistry.load(tx.db)));
+    ledger = new Ledger(await getDb().transaction((tx) => TokenRegistry.load(tx)));
   });
 
   it("keeps every invariant over random sequences of requests", async () => {
