@@ -1,5 +1,5 @@
 // /referral: an ambassador's code and ready-to-post link, claiming a referrer, and what referrals
-// have earned (ECONOMY.md section 6). Telegram's /start ref_<code> deep link runs /referral use.
+// have earned (docs/economy.md section 6). Telegram's /start ref_<code> deep link runs /referral use.
 import { referralStats } from "#src/economy/ambassador-views.ts";
 import { COMMISSION_CODES } from "#src/economy/commissions.ts";
 import { STAKE_TOKEN } from "#src/economy/tiers.ts";

@@ -1,5 +1,5 @@
 // /stake: stake CLONES for an ambassador tier (commission N% at tier N), unstake through a
-// cooldown, and see where you stand (ECONOMY.md section 6).
+// cooldown, and see where you stand (docs/economy.md section 6).
 import { STAKE_CODES, type StakeAmounts, type StakeStatus } from "#src/economy/staking.ts";
 import { MAX_TIER, STAKE_TOKEN } from "#src/economy/tiers.ts";
 import { parsePositiveAmount, type TokenInfo } from "#src/ledger/amount.ts";

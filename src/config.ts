@@ -260,7 +260,7 @@ export const configSchema = z
     ARENA_RANK_RATIO: decimalSetting("0.8", { min: "0", max: "1", exclusiveMin: true }),
     /** rank (g from the rank by consensus score) or score (g is the consensus score itself). */
     ARENA_SCORE_MODE: z.enum(["rank", "score"]).default("rank"),
-    // --- Ambassadors (src/economy/staking.ts, referrals.ts): ECONOMY.md section 6. ---
+    // --- Ambassadors (src/economy/staking.ts, referrals.ts): docs/economy.md section 6. ---
     /** Days unstaked CLONES cool down (still counting for the tier) before they return; 0 returns them at once. */
     UNSTAKE_COOLDOWN_DAYS: z.coerce.number().int().min(0).max(365).default(7),
     /** The CLONES supply, in whole tokens: tier N needs a stake of N x 0.1% of it. */
@@ -340,7 +340,7 @@ export const configSchema = z
     /** How long downloading a user's file (an attachment, a Telegram document) may take. */
     ATTACHMENT_TIMEOUT_SECONDS: durationSeconds(30),
 
-    // --- Factories and pools (ECONOMY.md sections 2, 3 and 5) ---
+    // --- Factories and pools (docs/economy.md sections 2, 3 and 5) ---
     /** The fee policy new pools get: clones (fee on rewards) or forge (fee on deposits). */
     FEE_POLICY: z.enum(["clones", "forge"]).default("clones"),
     /** clones: percent of each reward kept as platform fee. */

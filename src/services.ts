@@ -44,7 +44,7 @@ export interface Services {
   staking: Staking;
   /** Referral codes and who referred whom. */
   referrals: Referrals;
-  /** Factories, their pools, bids and funding (ECONOMY.md sections 2-3). */
+  /** Factories, their pools, bids and funding (docs/economy.md sections 2-3). */
   factories: Factories;
   /** Demonstrations: submit, grade in the background, settle, review (sections 3-4). */
   submissions: Submissions;

@@ -1,4 +1,4 @@
-// The arena's reward rule (ECONOMY.md section 7), as a pure function of one epoch's snapshot. Exact:
+// The arena's reward rule (docs/economy.md section 7), as a pure function of one epoch's snapshot. Exact:
 // every share is computed with decimal.js at 60 significant digits; each payee's share is then
 // turned into atoms by rounding down, and the atoms rounding left over go to the largest fractional
 // remainders (ties: the earlier line in snapshot order), so the lines sum exactly to E. A share no

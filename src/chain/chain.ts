@@ -1,6 +1,6 @@
 // The bot's Solana side, wired from the settings: wallets always; deposits and withdrawals when an
 // RPC node and a treasury are configured. Without them the bot is off chain, and moderators'
-// /admin credit and /admin debit are how balances enter and leave (ECONOMY.md section 9).
+// /admin credit and /admin debit are how balances enter and leave (docs/economy.md section 9).
 import type { Config } from "#src/config.ts";
 import { UserError } from "#src/core/errors.ts";
 import type { Notifier } from "#src/core/notifier.ts";

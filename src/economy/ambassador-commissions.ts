@@ -1,4 +1,4 @@
-// The ambassadors' share of platform fees (ECONOMY.md section 6), behind the CommissionPolicy seam
+// The ambassadors' share of platform fees (docs/economy.md section 6), behind the CommissionPolicy seam
 // that settlement calls inside its own transaction:
 // - a reward (clones policy): the farmer's ambassador gets tier% x gross, the creator's ambassador
 //   tier% x gross, each rounded down; the farmer's ambassador is served first and the creator's gets

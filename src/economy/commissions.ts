@@ -1,6 +1,6 @@
 // The seam between payouts (pools) and ambassadors (referrals and staking tiers): the platform fee
 // of a reward or a deposit is carved into commissions here, and the protocol keeps the rest
-// (ECONOMY.md section 6). Settlement asks inside its own transaction, so the tier read is the one
+// (docs/economy.md section 6). Settlement asks inside its own transaction, so the tier read is the one
 // in force at settlement; an implementation must lock what it reads (e.g. the ambassador's stake
 // account) so that a concurrent unstake waits for, or is seen by, the settlement.
 import type { Tx } from "#src/db/database.ts";

@@ -1,4 +1,4 @@
-// Factories and their pools (ECONOMY.md sections 2 and 3): creation with the fee policy frozen,
+// Factories and their pools (docs/economy.md sections 2 and 3): creation with the fee policy frozen,
 // edits, pause/resume/close, bids and their history, funding under either policy with a preview,
 // and withdrawal of the unreserved balance. Every change checks, here, that the actor is the
 // creator or a moderator; every money movement goes through the ledger in one transaction.

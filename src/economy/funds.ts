@@ -1,5 +1,5 @@
 // A member's own money: balances, history, and the moderators' credits and debits, which move
-// money between the outside world and a member when no chain is connected (ECONOMY.md section 9).
+// money between the outside world and a member when no chain is connected (docs/economy.md section 9).
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";

@@ -1,4 +1,4 @@
-// A referral must be claimed before the member's first pool funding or submission (ECONOMY.md
+// A referral must be claimed before the member's first pool funding or submission (docs/economy.md
 // section 6). Checking "has this member participated?" is not enough when the claim and the first
 // funding run at the same time: each would commit without seeing the other, leaving a referral
 // recorded after the fact and a deposit that paid no commission for it. So both take a lock per

@@ -1,4 +1,4 @@
-// The arithmetic of pools, kept pure so every worked example of ECONOMY.md sections 2 and 3 can be
+// The arithmetic of pools, kept pure so every worked example of docs/economy.md sections 2 and 3 can be
 // checked on its own: what a deposit puts in the pool under each fee policy, and how a graded
 // demonstration's reserved bid splits between farmer, fee and pool. Rates are decimal strings
 // computed with decimal.js; every conversion to atoms rounds down and names where the rest goes.

@@ -1,4 +1,4 @@
-// Premium factories (ECONOMY.md section 5): a factory may require a minimum reputation, and is then
+// Premium factories (docs/economy.md section 5): a factory may require a minimum reputation, and is then
 // visible and open only to farmers at or above it. With `premiumHours` it is "premium first": the
 // farmers with a strong track record get it to themselves for that many hours after the pool first
 // received funds, and then it opens to everyone. The window starts at the first funding, not at

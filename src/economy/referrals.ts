@@ -1,4 +1,4 @@
-// Referral codes and attribution (ECONOMY.md section 6). Every member has one random code, made
+// Referral codes and attribution (docs/economy.md section 6). Every member has one random code, made
 // the first time it is asked for. A member claims a referrer once and for good, and the claim is
 // refused (each time saying why) for their own code, a code of someone sharing a wallet with them,
 // a referrer who is below them in the referral tree (a cycle), after they first funded a pool or

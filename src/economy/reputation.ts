@@ -1,4 +1,4 @@
-// Reputation (0-100) and XP (ECONOMY.md section 5). Reputation is computed from a farmer's graded
+// Reputation (0-100) and XP (docs/economy.md section 5). Reputation is computed from a farmer's graded
 // demonstrations whenever it is needed, so it cannot drift from the record: recent-weighted
 // quality 50%, acceptance rate 20%, consistency (active days) 15%, speed (the grader's efficiency
 // points) 15%, times a decay after a week without activity. The decay job stores the current value

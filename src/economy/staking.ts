@@ -1,4 +1,4 @@
-// Staking CLONES for ambassador tiers (ECONOMY.md section 6). A member's stake lives in their
+// Staking CLONES for ambassador tiers (docs/economy.md section 6). A member's stake lives in their
 // `stake` account; unstaking moves it to their `cooldown` account, where it still counts for the
 // tier, until the release job returns it to their balance `cooldownDays` later.
 //

@@ -1,4 +1,4 @@
-// Demonstrations submitted to a factory (ECONOMY.md section 3): /submit parses and checks the
+// Demonstrations submitted to a factory (docs/economy.md section 3): /submit parses and checks the
 // upload, matches it to a task, refuses duplicates and anything over the pool's limits, and
 // reserves the bid from the pool, all before it answers "queued"; grading then runs in the
 // background and settlement splits the reserved bid between farmer, fee (and ambassadors) and

@@ -1,4 +1,4 @@
-// Staking tiers and commission amounts (ECONOMY.md section 6): pure arithmetic, no database.
+// Staking tiers and commission amounts (docs/economy.md section 6): pure arithmetic, no database.
 // Tier N (1..5) needs a stake of at least N x 0.1% of the CLONES supply; its commission rate is N%.
 // Both are exact integer ratios, so bigint arithmetic computes them exactly (no rate is ever
 // approximated): thresholds round UP (a stake must reach the exact share), commissions round DOWN

@@ -1,4 +1,4 @@
-// Runs every periodic job once per period, however many bot processes are up (ECONOMY.md section 8).
+// Runs every periodic job once per period, however many bot processes are up (docs/economy.md section 8).
 //
 // node-cron ticks each job on its schedule (UTC). A tick runs, oldest period first, everything due
 // for that job: runs whose owner died (stale heartbeat) or that failed and may be retried, then the

@@ -1,4 +1,4 @@
-// The acceptance vectors of ECONOMY.md section 7, step by step on the seed's own inputs and as one
+// The acceptance vectors of docs/economy.md section 7, step by step on the seed's own inputs and as one
 // consistent task, plus rank mode with ties.
 import { describe, expect, it } from "vitest";
 import {

@@ -1,5 +1,5 @@
 // The ambassadors' commission policy at settlement, on a real database and ledger: the four worked examples of
-// ECONOMY.md section 6 to the atom, a quality below 100, tier 0, the forge policy, and the cap.
+// docs/economy.md section 6 to the atom, a quality below 100, tier 0, the forge policy, and the cap.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMISSION_CODES } from "#src/economy/commissions.ts";
 import { accounts } from "#src/ledger/accounts.ts";

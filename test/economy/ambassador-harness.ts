@@ -1,5 +1,5 @@
 // A small settlement on the real ledger, standing in for the pools feature's payouts while it is
-// built: fund a pool, reserve a bid for a submission, and settle it the way ECONOMY.md sections 3
+// built: fund a pool, reserve a bid for a submission, and settle it the way docs/economy.md sections 3
 // and 6 say (gross = floor(bid x q / 100), fee 10% of gross rounded down under the clones policy,
 // commissions out of the fee through services.commissions, the protocol keeps the rest), all in
 // one transaction. Plus helpers to make members, stake them to a tier and refer them.

@@ -1,4 +1,4 @@
-// ECONOMY.md section 6 through the console, with the real pools: ambassadors stake, post their
+// docs/economy.md section 6 through the console, with the real pools: ambassadors stake, post their
 // code, creators and farmers claim it before funding or submitting, and each reward settled by a
 // reviewer's score pays the four worked examples to the atom, then a mixed case at quality 87.
 import { expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// ECONOMY.md section 2 through the console, as a creator types it: the funding table for forge web2,
+// docs/economy.md section 2 through the console, as a creator types it: the funding table for forge web2,
 // forge web3 and clones, to the atom, with the confirmation preview first; top-ups; withdrawal of the
 // unreserved balance of a paused pool; the own-token VIRAL stake; and bad input of every kind.
 import { expect, it } from "vitest";

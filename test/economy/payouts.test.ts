@@ -1,4 +1,4 @@
-// ECONOMY.md section 3 through the console: the payout table for both policies to the atom (scores
+// docs/economy.md section 3 through the console: the payout table for both policies to the atom (scores
 // typed by a moderator and the creator on the manual-review path: the external grader is down and
 // falls back to people), the resubmission rule, overrides that raise (pay the difference) or lower
 // (never claw back), appeals, and the ledger codes a leaderboard reads.

@@ -1,4 +1,4 @@
-// The pool arithmetic on its own: the worked tables of ECONOMY.md sections 2 and 3 to the atom, and
+// The pool arithmetic on its own: the worked tables of docs/economy.md sections 2 and 3 to the atom, and
 // the cumulative fee rule as a property (fees charged over many rewards equal the fee on their sum).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

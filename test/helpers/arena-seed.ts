@@ -1,4 +1,4 @@
-// The arena of ECONOMY.md's acceptance vector, staked through the services: two nodes, three
+// The arena of docs/economy.md's acceptance vector, staked through the services: two nodes, three
 // validators and a delegator on one task, submissions and scores inside the epoch 2026-03-01.
 // Seeding two databases with it gives them the same users (ids) and the same epoch.
 import { Decimal } from "decimal.js";
