@@ -5,6 +5,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { redactUrl } from "../redact.ts";
 import { isRetryableConflict } from "./errors.ts";
 import { type Prisma, PrismaClient } from "./generated/client.ts";
 import { Mutex } from "./mutex.ts";
@@ -66,10 +67,6 @@ const TRANSACTION_OPTIONS = { maxWait: 180_000, timeout: 300_000 } as const;
 
 export function databaseKindOf(url: string): DatabaseKind {
   return /^postgres(ql)?:\/\//i.test(url) ? "postgres" : "pglite";
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
