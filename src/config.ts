@@ -5,8 +5,8 @@ import { Decimal } from "decimal.js";
 import { z } from "zod";
 import { Secret } from "./chain/secret.ts";
 import { parseTreasuryKey, readTreasuryKeyFile, TreasuryKeyError } from "./chain/treasury.ts";
-import { redactUrl } from "./db/database.ts";
 import { isValidCron } from "./epochs/schedule.ts";
+import { redactUrlsIn, urlCredentials } from "./redact.ts";
 
 const PLATFORMS = ["discord", "telegram", "console"] as const;
 
@@ -134,6 +134,13 @@ const decimalSetting = (fallback: string, bounds: { min?: string; max?: string; 
       },
     );
 
+/**
+ * A secret setting (a token, a key, a URL that is itself a credential): its value is censored in
+ * every log line and never echoed in a configuration error. Only settings wrapped in this are
+ * secret; the name decides nothing (ARENA_TOKEN is a token symbol, shown like any setting).
+ */
+const secret = <T extends z.ZodType>(schema: T): T => schema.meta({ secret: true });
+
 /** An optional setting: unset and empty (`NAME=` in .env) both mean "not set". */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess(
@@ -199,16 +206,18 @@ export const configSchema = z
     /** The bot's name, as the wallet-link message names it. */
     BOT_NAME: z.string().trim().min(1).max(64).default("Forgebot"),
     /** A Solana JSON-RPC endpoint; without one the bot runs off-chain (moderators credit and debit). */
-    SOLANA_RPC_URL: optional(
-      z
-        .string()
-        .trim()
-        .refine((url) => /^https?:\/\/[^\s]+$/i.test(url), {
-          message: "expected an http:// or https:// URL",
-        }),
+    SOLANA_RPC_URL: secret(
+      optional(
+        z
+          .string()
+          .trim()
+          .refine((url) => /^https?:\/\/[^\s]+$/i.test(url), {
+            message: "expected an http:// or https:// URL",
+          }),
+      ),
     ),
     /** The treasury's secret key, base58 or a JSON byte array; kept out of every log and reply. */
-    SOLANA_TREASURY_KEY: optional(z.string().transform((key) => new Secret(key))),
+    SOLANA_TREASURY_KEY: secret(optional(z.string().transform((key) => new Secret(key)))),
     /** ...or a file holding it (solana-keygen's JSON). */
     SOLANA_TREASURY_KEY_FILE: optional(z.string().trim()),
     /** The treasury's address without its key: deposits are verified, withdrawals are not sent. */
@@ -309,7 +318,9 @@ export const configSchema = z
 
     // --- Chat platforms (src/platforms): each runs when its settings are present. ---
     /** The bot token from the Discord developer portal (Bot tab). Runs the gateway front end. */
-    DISCORD_TOKEN: optional(z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, "expected a Discord bot token")),
+    DISCORD_TOKEN: secret(
+      optional(z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, "expected a Discord bot token")),
+    ),
     /** The application id (General Information); found from the token when not set. */
     DISCORD_APPLICATION_ID: snowflake,
     /** The application's public key: turns on the HTTP interactions endpoint. */
@@ -321,8 +332,8 @@ export const configSchema = z
     /** Discord's REST base URL, for a proxy. */
     DISCORD_API_BASE: httpUrl("https://discord.com/api"),
     /** The token from @BotFather. Runs the Telegram front end. */
-    TELEGRAM_BOT_TOKEN: optional(
-      z.string().regex(/^\d+:[\w-]{20,}$/, "expected a token like 123456:ABC-..."),
+    TELEGRAM_BOT_TOKEN: secret(
+      optional(z.string().regex(/^\d+:[\w-]{20,}$/, "expected a token like 123456:ABC-...")),
     ),
     /** The Bot API root, for a local Bot API server. */
     TELEGRAM_API_ROOT: httpUrl("https://api.telegram.org"),
@@ -331,8 +342,10 @@ export const configSchema = z
     /** The public https URL Telegram posts updates to (its path is served on HTTP_PORT). */
     TELEGRAM_WEBHOOK_URL: optional(z.url({ protocol: /^https?$/, error: "expected an https:// URL" })),
     /** Sent by Telegram with every webhook update; anything without it is refused. */
-    TELEGRAM_WEBHOOK_SECRET: optional(
-      z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "expected 16-256 characters of A-Z, a-z, 0-9, _ and -"),
+    TELEGRAM_WEBHOOK_SECRET: secret(
+      optional(
+        z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, "expected 16-256 characters of A-Z, a-z, 0-9, _ and -"),
+      ),
     ),
     /** The HTTP server for the Discord interactions endpoint and the Telegram webhook. */
     HTTP_HOST: z.string().min(1).default("0.0.0.0"),
@@ -409,7 +422,7 @@ export const configSchema = z
         }),
     ),
     /** Sent to GRADER_URL as `Authorization: Bearer <token>`. */
-    GRADER_TOKEN: optional(z.string().trim().min(1)),
+    GRADER_TOKEN: secret(optional(z.string().trim().min(1))),
     /** How long the external grader may take to answer, in milliseconds. */
     GRADER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     /** When the external grader fails (timeout, error, a malformed or out-of-range answer): rubric or manual. */
@@ -520,20 +533,31 @@ function chatPlatformProblems(config: ChatSettings): Array<[string, string]> {
   return problems;
 }
 
-/** The values of secret settings (tokens, keys, RPC URLs): the logger censors them wherever they appear. */
+/** The names of the settings declared secret (wrapped in secret() above). */
+export function secretSettingNames(): string[] {
+  return Object.entries(configSchema.shape)
+    .filter(([, schema]) => schema.meta()?.secret === true)
+    .map(([name]) => name);
+}
+
+/**
+ * What the logger censors wherever it appears: the values of the secret settings, and the
+ * credentials inside any setting that is a URL (a database password, a grader's ?api-key=).
+ */
 export function secretValues(config: Config): string[] {
+  const secrets = new Set(secretSettingNames());
   return Object.entries(config).flatMap(([name, value]) => {
-    if (!/TOKEN|SECRET|PASSWORD|RPC_URL|TREASURY_KEY$/.test(name)) return [];
-    if (value instanceof Secret) return [value.reveal()];
-    return typeof value === "string" ? [value] : [];
+    const text = value instanceof Secret ? value.reveal() : typeof value === "string" ? value : undefined;
+    if (text === undefined) return [];
+    return [...(secrets.has(name) ? [text] : []), ...urlCredentials(text)];
   });
 }
 
-// A rejected value is echoed to help the operator, unless it may be a secret (RPC URLs often carry
-// an API key).
+// A rejected value is echoed to help the operator, unless the setting is secret; credentials in a
+// URL (a grader's or an RPC node's key, a database password) are replaced by *** first.
 function shown(name: string, value: string): string {
-  if (/TOKEN|SECRET|KEY|PASSWORD|RPC_URL/.test(name)) return "a value that is not shown because it is secret";
-  return `"${truncate(redactUrl(value))}"`;
+  if (secretSettingNames().includes(name)) return "a value that is not shown because it is secret";
+  return `"${truncate(redactUrlsIn(value))}"`;
 }
 
 function truncate(value: string): string {

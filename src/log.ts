@@ -1,10 +1,14 @@
 // Structured logs to standard error (standard output belongs to the console front end and --json).
-// Secrets are redacted by key name wherever they appear in a logged object.
+// Every line is cleaned before it is written: credentials inside URLs are replaced by *** (see
+// src/redact.ts), the values of the secret settings by [redacted] wherever they appear, and a few
+// keys that only ever hold credentials are censored in logged objects.
 import pino, { type Logger } from "pino";
+import { redactUrlsIn } from "./redact.ts";
 
 export type { Logger };
 
 const REDACTED_KEYS = [
+  // A `token` is a credential (an interaction's, a bot's) or a token symbol (USDC): see censor().
   "token",
   "*.token",
   "secret",
@@ -25,27 +29,32 @@ const REDACTED_KEYS = [
 ];
 
 /**
- * `secrets` (bot tokens, webhook secrets) are also censored wherever their value appears in a log
- * line, not only under the keys above: a library's error message may carry a URL with a token in it.
+ * `secrets` (the values of the settings declared secret, and the credentials inside URL settings:
+ * see secretValues in config.ts) are censored wherever their value appears in a log line, not only
+ * under the keys above: a library's error message may carry a URL with a token in it.
  */
 export function createLogger(
   level: string,
   destination: NodeJS.WritableStream = process.stderr,
   secrets: ReadonlyArray<string | undefined> = [],
 ): Logger {
-  const scrub = secretScrubber(secrets);
-  const stream = scrub
-    ? { write: (line: string) => destination.write(scrub(line)) }
-    : (destination as pino.DestinationStream);
+  const scrub = secretScrubber(secrets) ?? ((line: string) => line);
+  const stream = { write: (line: string) => destination.write(redactUrlsIn(scrub(line))) };
   return pino(
     {
       level,
       base: undefined,
-      redact: { paths: REDACTED_KEYS, censor: "[redacted]" },
+      redact: { paths: REDACTED_KEYS, censor },
       serializers: { err: pino.stdSerializers.err },
     },
     stream,
   );
+}
+
+/** A token symbol (USDC, CLONES) under a `token` key is not a secret; anything else there is. */
+function censor(value: unknown, path: string[]): unknown {
+  const symbol = path.at(-1) === "token" && typeof value === "string" && /^[A-Z][A-Z0-9]{1,11}$/.test(value);
+  return symbol ? value : "[redacted]";
 }
 
 /** Replaces every occurrence of the given secrets (as written and URL-encoded) with [redacted]. */

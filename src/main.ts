@@ -10,6 +10,7 @@ import { SchedulerConfigError } from "./epochs/scheduler.ts";
 import { createLogger } from "./log.ts";
 import { ConsoleFrontEnd } from "./platforms/console/console.ts";
 import { chatPlatformsConfigured, startFrontEnds } from "./platforms/front-ends.ts";
+import { TelegramStartupError } from "./platforms/telegram/startup.ts";
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -130,7 +131,8 @@ main().then(
     if (
       error instanceof ConfigError ||
       error instanceof MigrationError ||
-      error instanceof SchedulerConfigError
+      error instanceof SchedulerConfigError ||
+      error instanceof TelegramStartupError
     ) {
       console.error(error.message);
     } else {

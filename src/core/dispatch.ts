@@ -9,6 +9,7 @@ import type { Platform } from "#src/config.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
+import { redactReplyUrls } from "#src/redact.ts";
 import type { PendingActions, StoredAction } from "./actions.ts";
 import type { Clock } from "./clock.ts";
 import type { Actor, CommandContext, PlatformUser } from "./context.ts";
@@ -100,6 +101,10 @@ export class Dispatcher<S> {
 
   /** Runs a command. Never throws: every outcome is a DispatchResult. */
   async dispatch(invocation: Invocation): Promise<DispatchResult> {
+    return withRedactedUrls(await this.dispatchCommand(invocation));
+  }
+
+  private async dispatchCommand(invocation: Invocation): Promise<DispatchResult> {
     let path: string[] | undefined;
     try {
       const resolved = this.registry.resolve(invocation.path) as ResolvedLeaf<unknown>;
@@ -121,6 +126,10 @@ export class Dispatcher<S> {
 
   /** Handles a button press: cf:<id> confirms, cx:<id> cancels, pg:<id>:<n> turns a page. */
   async press(press: ButtonPress): Promise<DispatchResult> {
+    return withRedactedUrls(await this.pressButton(press));
+  }
+
+  private async pressButton(press: ButtonPress): Promise<DispatchResult> {
     let path: string[] | undefined;
     try {
       const match = /^(cf|cx|pg):([a-z0-9]{4,32})(?::(\d{1,5}))?$/.exec(press.buttonId);
@@ -439,4 +448,9 @@ function storable(options: Record<string, RawOptionValue>): Record<string, RawOp
   return Object.fromEntries(
     Object.entries(options).filter(([, value]) => typeof value !== "object" || value.kind !== "attachment"),
   );
+}
+
+/** No reply shows a URL's credentials (an error that quotes an RPC node's URL with its key, say). */
+function withRedactedUrls(result: DispatchResult): DispatchResult {
+  return { ...result, reply: redactReplyUrls(result.reply) };
 }

@@ -4,6 +4,7 @@
 // platform the channel belongs to.
 import type { Platform } from "#src/config.ts";
 import type { Logger } from "#src/log.ts";
+import { redactReplyUrls } from "#src/redact.ts";
 import type { Reply } from "./reply.ts";
 import type { ChannelRef } from "./spec.ts";
 
@@ -50,7 +51,7 @@ export class Notifier {
       const sender = this.#senders.get(account.platform);
       if (!sender) continue;
       try {
-        await sender.sendToUser(account.platformUserId, { ...message, personal: true });
+        await sender.sendToUser(account.platformUserId, { ...redactReplyUrls(message), personal: true });
         return true;
       } catch (error) {
         this.log.warn({ err: error, userId, platform: account.platform }, "could not notify user");
@@ -63,6 +64,7 @@ export class Notifier {
   async postToChannel(channel: ChannelRef, message: Reply, options: PostOptions = {}): Promise<void> {
     const sender = this.#senders.get(channel.platform as Platform);
     if (!sender) throw new Error(`no ${channel.platform} front end is running to post in ${channel.id}`);
-    await sender.postToChannel(channel.id, message, options);
+    // Job results quote errors, which may quote a URL with its key.
+    await sender.postToChannel(channel.id, redactReplyUrls(message), options);
   }
 }

@@ -6,6 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { type Clock, systemClock } from "#src/core/clock.ts";
+import { redactUrl } from "#src/redact.ts";
 import { isRetryableConflict } from "./errors.ts";
 import { type Prisma, PrismaClient } from "./generated/client.ts";
 import { Mutex } from "./mutex.ts";
@@ -83,10 +84,6 @@ const TRANSACTION_OPTIONS = { maxWait: 180_000, timeout: 300_000 } as const;
 
 export function databaseKindOf(url: string): DatabaseKind {
   return /^postgres(ql)?:\/\//i.test(url) ? "postgres" : "pglite";
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {

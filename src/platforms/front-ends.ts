@@ -3,7 +3,7 @@
 // webhook) when TELEGRAM_BOT_TOKEN is set, both when both are. main.ts runs the console when this
 // starts nothing. Each registers its PlatformSender with the notifier.
 import { run } from "@grammyjs/runner";
-import { webhookCallback } from "grammy";
+import { Api } from "grammy";
 import type { App } from "#src/app.ts";
 import { discordMode, telegramMode } from "#src/config.ts";
 import type { Dispatcher } from "#src/core/dispatch.ts";
@@ -12,11 +12,13 @@ import { createDiscordClient } from "./discord/client.ts";
 import { interactionsEndpoint } from "./discord/http-interactions.ts";
 import { DiscordFrontEnd } from "./discord/interactions.ts";
 import { discordSender } from "./discord/sender.ts";
-import { HttpServer } from "./http-server.ts";
+import { type HttpLimits, HttpServer } from "./http-server.ts";
 import { loggable } from "./loggable.ts";
 import { createBot } from "./telegram/bot.ts";
 import { setTelegramMenus, telegramMenus } from "./telegram/menu.ts";
 import { telegramSender } from "./telegram/sender.ts";
+import { apiSignal, type StartupRetry, startupCaller } from "./telegram/startup.ts";
+import { telegramWebhook } from "./telegram/webhook.ts";
 
 export const DISCORD_INTERACTIONS_PATH = "/discord/interactions";
 const TELEGRAM_UPDATES = ["message", "callback_query"] as const;
@@ -34,13 +36,23 @@ export function chatPlatformsConfigured(config: App["config"]): boolean {
   return discordMode(config) !== undefined || telegramMode(config) !== undefined;
 }
 
-export async function startFrontEnds(app: App, log: Logger): Promise<RunningFrontEnds | undefined> {
+export interface FrontEndOptions {
+  /** How the Bot API calls at start-up are retried (tests shorten it). */
+  telegramStartup?: Partial<StartupRetry>;
+  httpLimits?: Partial<HttpLimits>;
+}
+
+export async function startFrontEnds(
+  app: App,
+  log: Logger,
+  options: FrontEndOptions = {},
+): Promise<RunningFrontEnds | undefined> {
   const { config, services } = app;
   // Front ends see the dispatcher without the commands' service type.
   const dispatcher = app.dispatcher as unknown as Dispatcher<unknown>;
   const names: string[] = [];
   const stops: Array<() => Promise<unknown>> = [];
-  const http = new HttpServer(log);
+  const http = new HttpServer(log, options.httpLimits);
   const attachmentTimeoutMs = config.ATTACHMENT_TIMEOUT_SECONDS * 1000;
   try {
     const discord = discordMode(config);
@@ -81,29 +93,37 @@ export async function startFrontEnds(app: App, log: Logger): Promise<RunningFron
         log,
         attachmentTimeoutMs,
       });
-      await bot.init();
+      const call = startupCaller({
+        log,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        token: config.TELEGRAM_BOT_TOKEN!,
+        ...(options.telegramStartup ? { retry: options.telegramStartup } : {}),
+      });
+      // Start-up calls go through an Api of their own: the bot's retries network errors without
+      // end and without a word (bot.init too), which is right for a running bot, not for start-up.
+      const setupApi = new Api(config.TELEGRAM_BOT_TOKEN!, { apiRoot: config.TELEGRAM_API_ROOT });
+      bot.botInfo = await call("getMe", (signal) => setupApi.getMe(apiSignal(signal)));
       const moderators = config.MODERATORS.filter((m) => m.platform === "telegram").map((m) => m.id);
-      await setTelegramMenus(bot.api, telegramMenus(dispatcher.commands.all(), moderators));
+      const menus = telegramMenus(dispatcher.commands.all(), moderators);
+      await call("setMyCommands", (signal) => setTelegramMenus(setupApi, menus, signal));
       services.notifier.register(telegramSender(bot.api));
       const allowed_updates = [...TELEGRAM_UPDATES];
       if (telegram === "webhook") {
         const url = new URL(config.TELEGRAM_WEBHOOK_URL!);
         http.route(
           url.pathname,
-          webhookCallback(bot, "http", {
-            secretToken: config.TELEGRAM_WEBHOOK_SECRET!,
-            // A slow command answers Telegram anyway and goes on; a retry would be dropped as seen.
-            onTimeout: "return",
-            timeoutMilliseconds: 9_000,
-          }),
+          telegramWebhook(bot, { secretToken: config.TELEGRAM_WEBHOOK_SECRET!, timeoutMilliseconds: 9_000 }),
         );
-        await bot.api.setWebhook(url.href, {
-          secret_token: config.TELEGRAM_WEBHOOK_SECRET!,
-          allowed_updates,
-        });
+        await call("setWebhook", (signal) =>
+          setupApi.setWebhook(
+            url.href,
+            { secret_token: config.TELEGRAM_WEBHOOK_SECRET!, allowed_updates },
+            apiSignal(signal),
+          ),
+        );
       } else {
         // A webhook left from an earlier webhook deployment would make getUpdates fail.
-        await bot.api.deleteWebhook();
+        await call("deleteWebhook", (signal) => setupApi.deleteWebhook(undefined, apiSignal(signal)));
         const runner = run(bot, { runner: { fetch: { allowed_updates } } });
         stops.push(async () => {
           if (runner.isRunning()) await runner.stop();

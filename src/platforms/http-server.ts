@@ -1,5 +1,7 @@
 // One HTTP server for the endpoints platforms call: Discord's interactions endpoint and Telegram's
 // webhook (plus /healthz for a load balancer). It holds no state: any replica answers any request.
+// Only Discord and Telegram should call it, with small requests answered in seconds, so a client
+// that sends slowly or sits idle is cut off quickly instead of holding a socket for minutes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "#src/log.ts";
@@ -7,12 +9,50 @@ import { loggable } from "./loggable.ts";
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<unknown> | unknown;
 
+export interface HttpLimits {
+  /** Time to receive a request's headers (Node's default is 60 s). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included (Node's default is 5 minutes). */
+  requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+  /** How often Node looks for connections past those timeouts (its default, 30 s, would let them run over). */
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+  checkIntervalMs: 1_000,
+};
+
+/** A request body larger than this is refused (413) by readBody's callers unless they ask for less. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 export class HttpServer {
   readonly #routes = new Map<string, RouteHandler>();
   readonly #server: Server;
 
-  constructor(private readonly log: Logger) {
-    this.#server = createServer((req, res) => void this.serve(req, res));
+  constructor(
+    private readonly log: Logger,
+    limits: Partial<HttpLimits> = {},
+  ) {
+    const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, checkIntervalMs } = {
+      ...DEFAULT_HTTP_LIMITS,
+      ...limits,
+    };
+    this.#server = createServer(
+      {
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: requestTimeoutMs,
+        keepAliveTimeout: keepAliveTimeoutMs,
+        connectionsCheckingInterval: checkIntervalMs,
+      },
+      (req, res) => void this.serve(req, res),
+    );
+    // A socket with nothing moving (not even a response being written) is closed as well.
+    this.#server.setTimeout(requestTimeoutMs);
   }
 
   /** Serves `path` (exact, without the query string) with `handler`. */
@@ -59,6 +99,12 @@ export class HttpServer {
     try {
       await handler(req, res);
     } catch (error) {
+      // A caller that hung up (or was cut off by a timeout) before its request was read is not a
+      // fault of the bot: nothing to answer, nothing to fix.
+      if (clientAborted(req, error)) {
+        this.log.info({ path, reason: (error as Error).message }, "HTTP client aborted the request");
+        return;
+      }
       this.log.error({ err: loggable(error), path }, "HTTP request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end("internal error");
@@ -66,8 +112,23 @@ export class HttpServer {
   }
 }
 
+function clientAborted(req: IncomingMessage, error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return (
+    code === "ECONNRESET" ||
+    code === "ERR_STREAM_PREMATURE_CLOSE" ||
+    (req.destroyed && !req.complete) ||
+    (error instanceof Error && error.message === "aborted")
+  );
+}
+
 /** Reads a request body, refusing more than `maxBytes`. */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes: number = MAX_BODY_BYTES,
+): Promise<Buffer | undefined> {
+  const declared = Number(req.headers["content-length"]);
+  if (declared > maxBytes) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -148,8 +148,9 @@ describe("chat platform settings", () => {
       "TELEGRAM_WEBHOOK_URL: webhook mode needs the public URL Telegram posts to",
       "TELEGRAM_WEBHOOK_SECRET: webhook mode needs a secret so forged updates are refused",
     ]);
+    // A public key is not a secret (settings are secret by declaration, not by name): it is shown.
     expect(problems({ DISCORD_PUBLIC_KEY: "xyz" })[0]).toBe(
-      "DISCORD_PUBLIC_KEY: expected 64 hexadecimal characters (got a value that is not shown because it is secret)",
+      'DISCORD_PUBLIC_KEY: expected 64 hexadecimal characters (got "xyz")',
     );
   });
 

@@ -15,6 +15,7 @@ import {
 } from "discord.js";
 import type { Logger } from "#src/log.ts";
 import { readBody } from "../http-server.ts";
+import { interactionShapeProblem } from "./interaction-shape.ts";
 import type { Acknowledger, DiscordFrontEnd } from "./interactions.ts";
 
 /** Interaction payloads are a few kilobytes; anything far larger is not from Discord. */
@@ -70,14 +71,20 @@ export function interactionsEndpoint(options: InteractionsEndpointOptions) {
     const timestamp = header(req, "x-signature-timestamp");
     if (!verifyDiscordSignature(key, signature, timestamp, body))
       return send(401, { error: "invalid request signature" });
+    // Discord sends Unix seconds; anything else (signed or not) cannot be placed in the replay window.
+    if (!/^\d{1,12}$/.test(timestamp!)) return send(401, { error: "request timestamp is not Unix seconds" });
     if (Math.abs(now() - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS)
       return send(401, { error: "request timestamp too old" });
-    let interaction: { id: string; type: InteractionType };
+    let parsed: unknown;
     try {
-      interaction = JSON.parse(body.toString("utf8"));
+      parsed = JSON.parse(body.toString("utf8"));
     } catch {
       return send(400, { error: "body is not JSON" });
     }
+    // Signed is not the same as well formed: discord.js would throw on a body without the fields it reads.
+    const problem = interactionShapeProblem(parsed);
+    if (problem) return send(400, { error: `not an interaction: ${problem}` });
+    const interaction = parsed as { id: string; type: InteractionType };
     if (interaction.type === InteractionType.Ping) return send(200, { type: InteractionResponseType.Pong });
 
     const { acknowledger, response } = httpAcknowledger();

@@ -2,10 +2,12 @@
 // see the commands everyone may run (in private chats and groups); group administrators and the
 // configured moderators (in their private chat with the bot) also see the moderator commands.
 // https://core.telegram.org/bots/api#setmycommands
+
 import type { Api } from "grammy";
 import type { BotCommand, BotCommandScope } from "grammy/types";
 import { type CommandSpec, leavesOf } from "#src/core/spec.ts";
 import { truncate } from "../text-split.ts";
+import { apiSignal } from "./startup.ts";
 
 export const TELEGRAM_MENU_LIMITS = { commands: 100, name: 32, description: 256 } as const;
 const NAME = /^[a-z0-9_]{1,32}$/;
@@ -67,9 +69,13 @@ export function telegramMenuProblems(menus: readonly TelegramMenu[]): string[] {
   return problems;
 }
 
-export async function setTelegramMenus(api: Api, menus: readonly TelegramMenu[]): Promise<void> {
+export async function setTelegramMenus(
+  api: Api,
+  menus: readonly TelegramMenu[],
+  signal?: AbortSignal,
+): Promise<void> {
   const problems = telegramMenuProblems(menus);
   if (problems.length > 0)
     throw new Error(`The Telegram command menu is not valid:\n  - ${problems.join("\n  - ")}`);
-  for (const menu of menus) await api.setMyCommands(menu.commands, { scope: menu.scope });
+  for (const menu of menus) await api.setMyCommands(menu.commands, { scope: menu.scope }, apiSignal(signal));
 }
