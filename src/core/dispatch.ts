@@ -23,6 +23,7 @@ import {
 } from "./options.ts";
 import type { CommandRegistry } from "./registry.ts";
 import type { Button, Reply } from "./reply.ts";
+import { cleanText } from "./safe-text.ts";
 import type { ChannelRef, Choice, ResolvedLeaf, UserRef } from "./spec.ts";
 
 /** What the dispatcher needs to know about people. */
@@ -243,7 +244,12 @@ export class Dispatcher<S> {
   }
 
   private async actorFor(user: PlatformUser): Promise<Actor> {
-    const ref = await this.core.identity.ensureUser(user);
+    // The platform names the user; a NUL or half an emoji in a display name must not lock them out.
+    const ref = await this.core.identity.ensureUser({
+      ...user,
+      displayName: cleanText(user.displayName),
+      ...(user.username === undefined ? {} : { username: cleanText(user.username) }),
+    });
     return {
       userId: ref.userId,
       displayName: ref.displayName,

@@ -5,6 +5,7 @@ import { Decimal } from "decimal.js";
 import type { TxClient } from "#src/db/database.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import { UserError } from "./errors.ts";
+import { textProblem, textProblemAdvice } from "./safe-text.ts";
 import type { Attachment, ChannelRef, OptionSpec, Options, UserRef } from "./spec.ts";
 
 /** A file as a platform delivers it, before it is read. */
@@ -45,6 +46,14 @@ export interface OptionResolvers {
 
 const bad = (option: string, message: string) =>
   new UserError("invalid_option", `${option}: ${message}`, { option });
+
+/** Integer options land in 32-bit columns (ids, counts, limits): nothing outside fits. */
+export const INT32_MIN = -(2 ** 31);
+export const INT32_MAX = 2 ** 31 - 1;
+/** A free-text option without its own maxLength: longer than any message a platform carries. */
+export const DEFAULT_MAX_TEXT_LENGTH = 4000;
+/** Any other typed value (a number, an amount, a token, a member, a channel, a choice) is short. */
+export const MAX_TYPED_VALUE_LENGTH = 200;
 
 const TRUE = new Set(["true", "yes", "y", "1", "on"]);
 const FALSE = new Set(["false", "no", "n", "0", "off"]);
@@ -108,9 +117,38 @@ export async function parseOptions(
       }
       continue;
     }
+    checkText(name, option, value);
     args[name] = await parseOne(name, option, value, resolvers);
   }
   return args;
+}
+
+/**
+ * Refuses, before anything reads it, text no service should see: NUL or lone surrogates (PostgreSQL
+ * cannot store them, platforms cannot send them) in a typed value or in a name a platform gives, and
+ * absurd lengths (no value is echoed back or looked up at 70,000 characters).
+ */
+function checkText(name: string, spec: OptionSpec, value: RawOptionValue): void {
+  const texts =
+    typeof value === "string"
+      ? [value]
+      : typeof value === "object"
+        ? Object.values(value).filter((field): field is string => typeof field === "string")
+        : [];
+  for (const text of texts) {
+    const problem = textProblem(text);
+    if (problem)
+      throw new UserError("invalid_text", `${name}: ${textProblemAdvice(problem)}`, {
+        option: name,
+        problem,
+      });
+  }
+  if (typeof value !== "string") return;
+  const limit =
+    spec.type === "string" && !spec.choices
+      ? (spec.maxLength ?? DEFAULT_MAX_TEXT_LENGTH)
+      : MAX_TYPED_VALUE_LENGTH;
+  if (value.length > limit) throw bad(name, `write at most ${limit} characters (this is ${value.length}).`);
 }
 
 async function parseOne(
@@ -147,11 +185,10 @@ async function parseOne(
       if (!INTEGER.test(text))
         throw bad(name, `write a whole number like ${spec.minValue ?? 1}; "${text}" is not one.`);
       const number = Number(text);
-      if (!Number.isSafeInteger(number)) throw bad(name, `"${text}" is too large.`);
-      if (spec.minValue !== undefined && number < spec.minValue)
-        throw bad(name, `the smallest allowed is ${spec.minValue}.`);
-      if (spec.maxValue !== undefined && number > spec.maxValue)
-        throw bad(name, `the largest allowed is ${spec.maxValue}.`);
+      const min = Math.max(spec.minValue ?? INT32_MIN, INT32_MIN);
+      const max = Math.min(spec.maxValue ?? INT32_MAX, INT32_MAX);
+      if (number < min) throw bad(name, `the smallest allowed is ${min}.`);
+      if (number > max) throw bad(name, `the largest allowed is ${max}.`);
       if (spec.choices && !spec.choices.some((c) => c.value === number)) {
         throw bad(name, `choose one of ${spec.choices.map((c) => c.value).join(", ")}.`);
       }

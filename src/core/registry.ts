@@ -4,6 +4,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { UserError } from "./errors.ts";
+import { INT32_MAX, INT32_MIN } from "./options.ts";
 import { type CommandSpec, leavesOf, type OptionSpec, type ResolvedLeaf } from "./spec.ts";
 
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
@@ -28,6 +29,14 @@ export class CommandRegistry<S = unknown> {
         for (const [name, option] of Object.entries<OptionSpec>(leaf.leaf.options ?? {})) {
           if (!NAME.test(name))
             throw new Error(`Option "${name}" of /${leaf.path.join(" ")} is not a valid name.`);
+          if (
+            option.type === "integer" &&
+            ((option.minValue ?? 0) < INT32_MIN || (option.maxValue ?? 0) > INT32_MAX)
+          ) {
+            throw new Error(
+              `Option "${name}" of /${leaf.path.join(" ")} reaches past 32 bits; its values land in 32-bit columns.`,
+            );
+          }
           if (leaf.leaf.confirm && option.type === "attachment") {
             throw new Error(
               `/${leaf.path.join(" ")} asks for confirmation, so it cannot take a file (files are not kept).`,

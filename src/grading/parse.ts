@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { UserError } from "../core/errors.ts";
+import { parseUploadedJson } from "./json-guard.ts";
 import type { DemonstrationMeta, InputEvent, ParsedDemonstration, UploadedFile } from "./types.ts";
 import { looksLikeZip, readZip, tooLarge } from "./zip.ts";
 
@@ -188,7 +189,7 @@ function decodeText(file: string, bytes: Uint8Array): string {
 function parseMeta(bytes: Uint8Array): DemonstrationMeta {
   let raw: unknown;
   try {
-    raw = JSON.parse(decodeText("meta.json", bytes));
+    raw = parseUploadedJson(decodeText("meta.json", bytes), { file: "meta.json", code: "demo_bad_meta" });
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(
@@ -237,8 +238,9 @@ function parseLog(bytes: Uint8Array): InputEvent[] {
     const isLast = index === lastLine;
     let raw: unknown;
     try {
-      raw = JSON.parse(line);
-    } catch {
+      raw = parseUploadedJson(line, { file: "input_log.jsonl", line: number, code: "demo_bad_log_line" });
+    } catch (error) {
+      if (error instanceof UserError) throw error;
       throw new UserError(
         "demo_bad_log_line",
         isLast
