@@ -561,6 +561,14 @@ export class Arena {
       UPDATE arena_participants p SET user_id = ${into}
       WHERE p.user_id = ${from} AND NOT EXISTS (
         SELECT 1 FROM arena_participants q WHERE q.user_id = ${into} AND q.task_id = p.task_id AND q.role = p.role)`;
+    // What is left of `from` is a participant emptied into the survivor's; it goes unless it is
+    // the record behind a model submitted, a score given or a reward paid.
+    await tx.db.$executeRaw`
+      DELETE FROM arena_participants p WHERE p.user_id = ${from}
+        AND NOT EXISTS (SELECT 1 FROM arena_stakes s WHERE s.participant_id = p.id)
+        AND NOT EXISTS (SELECT 1 FROM arena_submissions m WHERE m.participant_id = p.id)
+        AND NOT EXISTS (SELECT 1 FROM arena_scores c WHERE c.validator_id = p.id)
+        AND NOT EXISTS (SELECT 1 FROM arena_rewards r WHERE r.participant_id = p.id)`;
   }
 
   // ---- internals ----

@@ -57,14 +57,9 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   "ArenaParticipant.userId": {
     move: "hook",
     hook: "arena",
-    how: "same task and role as the survivor: its stakes join the survivor's participant, the empty one stays",
+    how: "same task and role as the survivor: its stakes join the survivor's participant; the emptied one is deleted unless its submissions, scores or reward lines keep it as their record",
   },
   "ArenaStake.userId": { move: "hook", hook: "arena", how: "the stakes follow their money" },
-  "ArenaReward.userId": {
-    move: "hook",
-    hook: "arena",
-    how: "paid lines stay, the record of who was paid; the link waits while an epoch is unpaid",
-  },
   "FarmerFeeTally.farmerUserId": {
     move: "hook",
     hook: "farmers",
@@ -82,6 +77,9 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   "Submission.reviewedByUserId": { keep: "records which moderator reviewed the submission at the time" },
   "ReferralCode.userId": {
     keep: "links already shared keep working: a claim follows mergedIntoId to the survivor (Referrals.ownerOfCode), who may have a code of their own",
+  },
+  "ArenaReward.userId": {
+    keep: "paid lines are the record of who was paid; Arena.mergeUsers refuses a link while an epoch is unpaid, so no unpaid line is left behind",
   },
   "Account.ownerId": {
     keep: "ledger accounts never change owner: the merge moves their balances by transfers (identity.merge), and the accounts with their entries stay the history the audit sums",
