@@ -84,9 +84,49 @@ describeConsole(
       const merged = await idsOn("console", "");
       const kept = await idsOn("telegram", "_tg");
 
+      // Both of Fay's accounts have farmed before: a profile and a fee tally each, keyed by user.
+      const { rewardFeePercent: feePercent } = await h.app.db.prisma.factory.findUniqueOrThrow({
+        where: { id: 1 },
+      });
+      const expiredBoost = new Date("2025-12-31T00:00:00Z");
+      await h.app.db.prisma.farmerProfile.createMany({
+        data: [
+          { userId: merged.fay, xp: 5n, reputation: 40, updatedAt: expiredBoost },
+          {
+            userId: kept.fay,
+            xp: 7n,
+            reputation: 30,
+            boostMultiplier: "2",
+            boostUntil: expiredBoost,
+            updatedAt: expiredBoost,
+          },
+        ],
+      });
+      await h.app.db.prisma.farmerFeeTally.createMany({
+        data: [
+          { farmerUserId: merged.fay, token: "USDC", feePercent, grossAtoms: "150000", feeAtoms: "15000" },
+          { farmerUserId: kept.fay, token: "USDC", feePercent, grossAtoms: "50000", feeAtoms: "5000" },
+        ],
+      });
+
       expect((await link(coraOnTelegram, "cora")).code).toBe("ok");
       expect((await link(fayOnTelegram, "fay")).code).toBe("ok");
       expect((await link(maxOnTelegram, "max")).code).toBe("ok");
+      // Added up into the remaining account's rows, the later boost and the higher reputation kept.
+      expect(await h.app.db.prisma.farmerProfile.findMany()).toEqual([
+        expect.objectContaining({
+          userId: kept.fay,
+          xp: 12n,
+          reputation: 40,
+          boostMultiplier: "2",
+          boostUntil: expiredBoost,
+        }),
+      ]);
+      expect(await h.app.db.prisma.farmerFeeTally.findMany()).toEqual([
+        expect.objectContaining({ farmerUserId: kept.fay, feePercent }),
+      ]);
+      const tally = await h.app.db.prisma.farmerFeeTally.findFirstOrThrow();
+      expect([tally.grossAtoms.toFixed(), tally.feeAtoms.toFixed()]).toEqual(["200000", "20000"]);
 
       // The creator (no moderator) manages the factory from Telegram: its submission waits for them.
       const queue = await asTelegram(coraOnTelegram, ["review", "queue"]);
@@ -100,7 +140,7 @@ describeConsole(
       expect(fayBalance.reply.data).toMatchObject({ balances: [{ token: "USDC", balance: "0.18" }] });
       expect((await h.one("@fay /balance token:USDC")).data).toEqual(fayBalance.reply.data);
       const profile = await h.app.db.prisma.farmerProfile.findUniqueOrThrow({ where: { userId: kept.fay } });
-      expect(profile.xp).toBe(100n);
+      expect(profile.xp).toBe(112n);
 
       // The pool's remainder comes back to the creator, to the account they still use.
       await h.run("@cora /factory pause factory:1");
