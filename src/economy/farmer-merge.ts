@@ -4,8 +4,8 @@ import type { Tx } from "#src/db/database.ts";
 
 export async function mergeFarmerRecords(tx: Tx, from: number, into: number, now: Date): Promise<void> {
   // The fee is charged on the cumulative gross minus the fees already charged (ECONOMY.md section
-  // 3). Summed, both stay exact: what the two tallies rounded down separately is charged at most
-  // once more, by the next settlement, and nothing is charged twice.
+  // 3). Summed, both stay exact: the fractions the two tallies rounded away separately (under one
+  // atom) are charged once, by the next settlement, and nothing is charged twice.
   await tx.db.$executeRaw`
     INSERT INTO farmer_fee_tallies (farmer_user_id, token, fee_percent, gross_atoms, fee_atoms)
     SELECT ${into}, token, fee_percent, gross_atoms, fee_atoms FROM farmer_fee_tallies

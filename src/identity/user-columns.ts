@@ -82,7 +82,7 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
     keep: "paid lines are the record of who was paid; Arena.mergeUsers refuses a link while an epoch is unpaid, so no unpaid line is left behind",
   },
   "Account.ownerId": {
-    keep: "ledger accounts never change owner: the merge moves their balances by transfers (identity.merge), and the accounts with their entries stay the history the audit sums",
+    keep: "ledger accounts never change owner: the merge moves their balances by transfers (Identity.mergeUsers), and the accounts with their entries stay the history the audit sums",
   },
 };
 
