@@ -11,6 +11,7 @@ import { AmbassadorCommissions } from "./economy/ambassador-commissions.ts";
 import type { CommissionPolicy } from "./economy/commissions.ts";
 import { demonstrationPipeline } from "./economy/demonstrations.ts";
 import { Factories } from "./economy/factories.ts";
+import { mergeFarmerRecords } from "./economy/farmer-merge.ts";
 import { Funds } from "./economy/funds.ts";
 import { Referrals } from "./economy/referrals.ts";
 import { Reputation } from "./economy/reputation.ts";
@@ -93,8 +94,7 @@ export async function createServices(
     supplyTokens: config.CLONES_SUPPLY,
   });
   const referrals = new Referrals(db, { dailyCap: config.REFERRAL_DAILY_CAP });
-  identity.onMerge((tx, from, into) => staking.merge(tx, from, into));
-  identity.onMerge((tx, from, into) => referrals.merge(tx, from, into));
+  identity.onMerge("referrals", (tx, from, into) => referrals.merge(tx, from, into));
   const arena = new Arena(db, ledger, tokens, {
     token: config.ARENA_TOKEN,
     emission: config.ARENA_EMISSION,
@@ -106,7 +106,8 @@ export async function createServices(
       mode: config.ARENA_SCORE_MODE,
     },
   });
-  identity.onMerge((tx, from, into) => arena.mergeUsers(tx, from, into));
+  identity.onMerge("arena", (tx, from, into) => arena.mergeUsers(tx, from, into));
+  identity.onMerge("farmers", mergeFarmerRecords);
   // Payouts read the commission policy through this getter at settlement time, so replacing
   // services.commissions (as tests do with a fixed-tier policy) takes effect.
   const commissions = () => services.commissions;

@@ -4,7 +4,7 @@
 import type { Config } from "#src/config.ts";
 import { UserError } from "#src/core/errors.ts";
 import type { Notifier } from "#src/core/notifier.ts";
-import type { Database, Tx } from "#src/db/database.ts";
+import type { Database } from "#src/db/database.ts";
 import type { Identity } from "#src/identity/identity.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
@@ -60,7 +60,7 @@ export class Chain {
     this.withdrawals = new Withdrawals(deps.db, deps.ledger, this.wallets, () => this.requireSender());
     this.#deposits =
       rpc && treasury ? new Deposits({ ...deps, wallets: this.wallets, treasury, reader: rpc }) : undefined;
-    deps.identity.onMerge((tx, from, into) => this.merge(tx, from, into));
+    deps.identity.onMerge("wallets", (tx, from, into) => this.wallets.merge(tx, from, into));
   }
 
   /** Whether a node and a treasury are configured: deposits are verified and withdrawals sent. */
@@ -110,11 +110,6 @@ export class Chain {
   }
 
   /** When /link makes two members one, their chain records follow the one who remains. */
-  private async merge(tx: Tx, from: number, into: number): Promise<void> {
-    await this.wallets.merge(tx, from, into);
-    await tx.db.deposit.updateMany({ where: { userId: from }, data: { userId: into } });
-    await tx.db.withdrawal.updateMany({ where: { userId: from }, data: { userId: into } });
-  }
 }
 
 export function notConnected(): UserError {

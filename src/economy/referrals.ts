@@ -237,18 +237,29 @@ export class Referrals {
     return rows.length > 0;
   }
 
-  /** /link: the referrals of a merged account follow it; none ends up pointing to itself. */
+  /**
+   * /link: the members either account referred are the survivor's referrals. The survivor keeps
+   * one referrer (ECONOMY.md section 6): its own referral if it has one, else the merged-away
+   * account's, skipping any that would now point to itself or close a cycle (A referred B, and
+   * A's and B's accounts are one person; or the referrer sits below the survivor in the chain).
+   * A dropped referral earns nothing from then on; commissions already paid stay paid. Dropping
+   * rather than refusing: the referrals can never change, so a refusal would forbid that person
+   * to ever join their accounts, and the cycle exists only because the two were one person.
+   */
   async merge(tx: Tx, from: number, into: number): Promise<void> {
     await tx.db.referral.updateMany({ where: { referrerUserId: from }, data: { referrerUserId: into } });
-    await tx.db.referral.deleteMany({ where: { referredUserId: into, referrerUserId: into } });
-    const mine = await tx.db.referral.findUnique({ where: { referredUserId: from } });
-    if (!mine) return;
-    const theirs = await tx.db.referral.findUnique({ where: { referredUserId: into } });
-    if (theirs || mine.referrerUserId === into) {
-      await tx.db.referral.delete({ where: { referredUserId: from } });
+    const own = await tx.db.referral.findMany({ where: { referredUserId: { in: [into, from] } } });
+    await tx.db.referral.deleteMany({ where: { referredUserId: { in: [into, from] } } });
+    // Deterministic: the survivor's referral first, then the merged-away account's.
+    own.sort((a, b) => Number(b.referredUserId === into) - Number(a.referredUserId === into));
+    for (const referral of own) {
+      const referrer = referral.referrerUserId;
+      if (referrer === into || referrer === from) continue;
+      // With both accounts' referrals removed, the graph has no cycle; this one would close one
+      // exactly when the survivor is up the referrer's chain.
+      if (await this.isAncestor(tx.db, into, referrer)) continue;
+      await tx.db.referral.create({ data: { ...referral, referredUserId: into } });
       return;
     }
-    await tx.db.referral.delete({ where: { referredUserId: from } });
-    await tx.db.referral.create({ data: { ...mine, referredUserId: into } });
   }
 }

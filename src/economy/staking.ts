@@ -359,9 +359,4 @@ export class Staking {
     }
     return { released, atoms };
   }
-
-  /** /link: the unstakes of a merged account follow its balances (moved by the merge itself). */
-  async merge(tx: Tx, from: number, into: number): Promise<void> {
-    await tx.db.unstake.updateMany({ where: { userId: from }, data: { userId: into } });
-  }
 }

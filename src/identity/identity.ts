@@ -10,9 +10,13 @@ import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { isUniqueViolation } from "#src/db/errors.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
+import { type MergeHookName, MOVED_BY_UPDATE, REQUIRED_HOOKS, type UserColumn } from "./user-columns.ts";
 
-/** Moves a feature's per-user records when two users become one; runs inside the merge. */
-export type MergeHook = (tx: Tx, from: number, into: number) => Promise<void>;
+/**
+ * Moves a feature's per-user records when two users become one; runs inside the merge. Which
+ * columns it answers for is written in src/identity/user-columns.ts under its name.
+ */
+export type MergeHook = (tx: Tx, from: number, into: number, now: Date) => Promise<void>;
 
 export interface IdentityOptions {
   /** platform:id pairs that are moderators wherever they link (MODERATORS). */
@@ -32,7 +36,7 @@ export const PLATFORM_NAMES: Record<Platform, string> = {
 };
 
 export class Identity {
-  readonly #mergeHooks: MergeHook[] = [];
+  readonly #mergeHooks = new Map<MergeHookName, MergeHook>();
   readonly #moderators: Set<string>;
 
   constructor(
@@ -48,8 +52,9 @@ export class Identity {
     this.#moderators.add(`${platform}:${id}`);
   }
 
-  onMerge(hook: MergeHook): void {
-    this.#mergeHooks.push(hook);
+  onMerge(name: MergeHookName, hook: MergeHook): void {
+    if (this.#mergeHooks.has(name)) throw new Error(`merge hook ${name} registered twice`);
+    this.#mergeHooks.set(name, hook);
   }
 
   /** The internal user behind a platform account, created on first contact. */
@@ -194,19 +199,30 @@ export class Identity {
       );
     }
     await tx.db.linkCode.update({ where: { code: row.code }, data: { usedAt: now } });
-    await this.mergeUsers(tx, from, into, code);
+    await this.mergeUsers(tx, from, into, code, now);
     return { intoUserId: into };
   }
 
-  private async mergeUsers(tx: Tx, from: number, into: number, key: string): Promise<void> {
-    const held = await this.ledger.balancesOf(tx.db, "user", String(from));
-    const reserved = held.find((a) => a.pendingAtoms > 0n);
-    if (reserved) {
+  /**
+   * Everything that names `from` moves to `into` (src/identity/user-columns.ts says how, column by
+   * column), then the balances. Rows first: a settlement holding a submission's lock finishes
+   * before its farmer moves, so the balances read afterwards include what it paid.
+   */
+  private async mergeUsers(tx: Tx, from: number, into: number, key: string, now: Date): Promise<void> {
+    const missing = [...REQUIRED_HOOKS].filter((name) => !this.#mergeHooks.has(name));
+    if (missing.length > 0) throw new Error(`merge hooks not registered: ${missing.join(", ")}`);
+    const pending = (await this.ledger.balancesOf(tx.db, "user", String(from))).find(
+      (a) => a.pendingAtoms > 0n,
+    );
+    if (pending) {
       throw new UserError(
         "link_pending",
-        `This account has ${reserved.token} reserved by an open operation; link once it has settled.`,
+        `This account has ${pending.token} reserved by an open operation; link once it has settled.`,
       );
     }
+    for (const column of MOVED_BY_UPDATE) await moveColumn(tx, column, from, into);
+    for (const hook of this.#mergeHooks.values()) await hook(tx, from, into, now);
+    const held = await this.ledger.balancesOf(tx.db, "user", String(from));
     const moves = held
       .filter((a) => a.balanceAtoms > 0n)
       .map((a) => ({
@@ -220,8 +236,20 @@ export class Identity {
         memo: `accounts linked: user ${from} joined user ${into}`,
       }));
     await this.ledger.execute(tx, moves);
-    await tx.db.platformAccount.updateMany({ where: { userId: from }, data: { userId: into } });
-    for (const hook of this.#mergeHooks) await hook(tx, from, into);
     await tx.db.user.update({ where: { id: from }, data: { mergedIntoId: into } });
   }
+}
+
+type UpdateManyDelegate = {
+  updateMany(args: { where: Record<string, number>; data: Record<string, number> }): Promise<unknown>;
+};
+
+/** Points every row of one user column naming `from` at `into`, through the model's delegate. */
+async function moveColumn(tx: Tx, column: UserColumn, from: number, into: number): Promise<void> {
+  const [model, field] = column.split(".") as [string, string];
+  const delegate = (tx.db as unknown as Record<string, UpdateManyDelegate | undefined>)[
+    model.charAt(0).toLowerCase() + model.slice(1)
+  ];
+  if (!delegate) throw new Error(`no Prisma model behind ${column}`);
+  await delegate.updateMany({ where: { [field]: from }, data: { [field]: into } });
 }

@@ -18,27 +18,28 @@ describe("linking accounts in the arena [pglite]", () => {
     await t?.close();
   });
 
+  const mod: Actor = {
+    userId: 0,
+    displayName: "m",
+    isModerator: true,
+    platform: "console",
+    platformUserId: "m",
+  };
+  const member = async (platform: "discord" | "telegram", id: string): Promise<Actor> => {
+    const u = await t.app.services.identity.ensureUser({ platform, id, displayName: id });
+    await t.app.services.funds.credit({
+      actor: mod,
+      key: `c-${id}`,
+      userId: u.userId,
+      token: "CLONES",
+      amountAtoms: 100n * CLONES,
+      reason: "t",
+    });
+    return { ...u, isModerator: false, platform, platformUserId: id };
+  };
+
   it("moves stakes and participants to the remaining member, joining same-role participants", async () => {
-    const { identity, funds, arena } = t.app.services;
-    const mod: Actor = {
-      userId: 0,
-      displayName: "m",
-      isModerator: true,
-      platform: "console",
-      platformUserId: "m",
-    };
-    const member = async (platform: "discord" | "telegram", id: string): Promise<Actor> => {
-      const u = await identity.ensureUser({ platform, id, displayName: id });
-      await funds.credit({
-        actor: mod,
-        key: `c-${id}`,
-        userId: u.userId,
-        token: "CLONES",
-        amountAtoms: 100n * CLONES,
-        reason: "t",
-      });
-      return { ...u, isModerator: false, platform, platformUserId: id };
-    };
+    const { identity, arena } = t.app.services;
     const dc = await member("discord", "dc");
     const tg = await member("telegram", "tg");
     const other = await member("discord", "other");
@@ -97,6 +98,8 @@ describe("linking accounts in the arena [pglite]", () => {
     expect(info.nodes.find((n) => n.userId === other.userId)?.delegatedAtoms).toBe(7n * CLONES);
     expect((await t.app.db.prisma.arenaTask.findFirstOrThrow()).creatorId).toBe(dc.userId);
     expect(await t.app.db.prisma.arenaStake.count({ where: { userId: tg.userId } })).toBe(0);
+    // The node emptied into the survivor's is gone: nothing recorded under it.
+    expect(await t.app.db.prisma.arenaParticipant.count({ where: { userId: tg.userId } })).toBe(0);
 
     const stakeHeld = await t.app.services.ledger.balance(t.app.db.prisma, stakeAccount(dc.userId, "CLONES"));
     expect(stakeHeld.balanceAtoms).toBe(42n * CLONES);
@@ -112,5 +115,44 @@ describe("linking accounts in the arena [pglite]", () => {
     const main = await t.app.services.ledger.balance(t.app.db.prisma, accounts.user(dc.userId, "CLONES"));
     expect(main.balanceAtoms).toBe(200n * CLONES - 42n * CLONES + 30n * CLONES);
     expect((await auditLedger(t.app.db)).ok).toBe(true);
+  });
+
+  it("refuses a link while an epoch's rewards are unpaid, changing nothing", async () => {
+    const { identity, arena } = t.app.services;
+    const stay = await member("discord", "wait_dc");
+    const leave = await member("telegram", "wait_tg");
+    const now = new Date("2026-01-03T00:00:00Z");
+    const task = await arena.createTask({ actor: stay, key: "wait-task", now, title: "W" });
+    await arena.stake({
+      actor: leave,
+      key: "wait-s",
+      now,
+      taskId: task.id,
+      role: "node",
+      amountAtoms: CLONES,
+    });
+    // An epoch between its snapshot and its payment: its lines would pay the old account.
+    await t.app.db.prisma.arenaEpoch.create({
+      data: {
+        key: "arena-emission:2026-01-03",
+        periodKey: "2026-01-03",
+        periodStart: now,
+        periodEnd: new Date("2026-01-04T00:00:00Z"),
+        token: "CLONES",
+        emission: "0",
+        params: {},
+        snapshot: {},
+        status: "computed",
+        createdAt: now,
+      },
+    });
+    const { code } = await t.app.db.transaction((tx) =>
+      identity.createLinkCode(tx, stay.userId, "discord", now),
+    );
+    await expect(
+      t.app.db.transaction((tx) => identity.redeemLinkCode(tx, leave.userId, code, now)),
+    ).rejects.toMatchObject({ code: "link_pending" });
+    expect(await identity.platformsOf(t.app.db.prisma, leave.userId)).toHaveLength(1);
+    expect(await t.app.db.prisma.arenaStake.count({ where: { userId: leave.userId } })).toBe(1);
   });
 });
