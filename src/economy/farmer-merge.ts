@@ -18,8 +18,8 @@ export async function mergeFarmerRecords(tx: Tx, from: number, into: number, now
   // from the (now joined) submissions by the decay job, the higher one stands until then.
   await tx.db.$executeRaw`
     INSERT INTO farmer_profiles
-      (user_id, xp, reputation, boost_multiplier, boost_until, last_activity_at, updated_at)
-    SELECT ${into}, xp, reputation, boost_multiplier, boost_until, last_activity_at, ${now}
+      (user_id, xp, reputation, boost_multiplier, boost_until, last_activity_at)
+    SELECT ${into}, xp, reputation, boost_multiplier, boost_until, last_activity_at
     FROM farmer_profiles WHERE user_id = ${from}
     ON CONFLICT (user_id) DO UPDATE SET
       xp = farmer_profiles.xp + EXCLUDED.xp,
@@ -28,7 +28,6 @@ export async function mergeFarmerRecords(tx: Tx, from: number, into: number, now
         WHEN EXCLUDED.boost_until > COALESCE(farmer_profiles.boost_until, '-infinity')
         THEN EXCLUDED.boost_multiplier ELSE farmer_profiles.boost_multiplier END,
       boost_until = GREATEST(farmer_profiles.boost_until, EXCLUDED.boost_until),
-      last_activity_at = GREATEST(farmer_profiles.last_activity_at, EXCLUDED.last_activity_at),
-      updated_at = EXCLUDED.updated_at`;
+      last_activity_at = GREATEST(farmer_profiles.last_activity_at, EXCLUDED.last_activity_at)`;
   await tx.db.$executeRaw`DELETE FROM farmer_profiles WHERE user_id = ${from}`;
 }

@@ -91,14 +91,13 @@ describeConsole(
       const expiredBoost = new Date("2025-12-31T00:00:00Z");
       await h.app.db.prisma.farmerProfile.createMany({
         data: [
-          { userId: merged.fay, xp: 5n, reputation: 40, updatedAt: expiredBoost },
+          { userId: merged.fay, xp: 5n, reputation: 40 },
           {
             userId: kept.fay,
             xp: 7n,
             reputation: 30,
             boostMultiplier: "2",
             boostUntil: expiredBoost,
-            updatedAt: expiredBoost,
           },
         ],
       });
