@@ -1,8 +1,23 @@
 import { defineConfig } from "vitest/config";
 
+// `npm run test:fast` (FORGEBOT_TEST_FAST=1) is the edit loop: pure and embedded-database (PGlite)
+// tests only. It leaves out the PostgreSQL variants (test/helpers/global-setup.ts reports PostgreSQL
+// unavailable, so they are skipped) and the files below, which start whole processes. `npm test`
+// runs everything; CI runs `npm test`.
+const FAST = process.env.FORGEBOT_TEST_FAST === "1";
+const PROCESS_TESTS = [
+  "test/db/migrations.test.ts", // runs the Prisma CLI to diff the schema against the migrations
+  "test/platforms/console/npm-start.test.ts", // starts the bot as `npm start` does
+  "test/platforms/discord/deploy.test.ts", // runs the deploy-commands script
+  "test/leaderboards/scheduled-posts.test.ts", // several bot processes posting at once
+  "test/epochs/processes.test.ts", // scheduler processes, one killed mid-run
+  "test/epochs/arena-processes.test.ts",
+];
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    exclude: FAST ? PROCESS_TESTS : [],
     // Database tests start PGlite (WebAssembly) and create PostgreSQL databases; give them room.
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -21,6 +21,11 @@ export default async function setup(project: TestProject) {
   });
   project.provide("pgliteTemplate", template);
 
+  // The fast loop (vitest.config.ts) leaves PostgreSQL out on purpose, even where it is reachable.
+  if (process.env.FORGEBOT_TEST_FAST === "1") {
+    project.provide("postgresAvailable", false);
+    return;
+  }
   const available = await isPostgresReachable();
   if (!available) {
     if (process.env.CI)
