@@ -173,10 +173,9 @@ describeEachDatabase("the dispatch pipeline", (getDb) => {
       buttonId: confirm.id,
     });
     expect(first).toMatchObject({ ok: true, code: "ok" });
-    expect(second.reply.data).toMatchObject({
-      transferId: (first.reply.data as { transferId: string }).transferId,
-      replayed: true,
-    });
+    // The first press ended the preview: the second is told so, and nothing moves again.
+    expect(second).toMatchObject({ ok: false, code: "already_confirmed" });
+    expect(second.reply.text).toMatch(/no longer open/);
     expect(await balanceOf(bob)).toBe(2_000_000n);
 
     const cancelAfter = await dispatcher.press({
