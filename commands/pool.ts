@@ -1,5 +1,5 @@
 import { COMMISSION_CODES } from "#src/economy/commissions.ts";
-import { POOL_CODES, requireOwner } from "#src/economy/factories.ts";
+import { POOL_CODES, poolWithdrawalAtoms, requireOwner } from "#src/economy/factories.ts";
 import type { FundingBreakdown } from "#src/economy/pool-math.ts";
 import { PAYOUT_CODES } from "#src/economy/submissions.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
@@ -114,7 +114,13 @@ const withdraw = subcommand({
     const f = await factories.view(db.prisma, args.factory);
     requireOwner(ctx.actor, f, "withdraw from");
     const token = tokens.get(f.token);
-    const amountAtoms = args.amount ? parsePositiveAmount(args.amount, token) : f.availableAtoms;
+    // Offer to confirm only what the pool can give back now.
+    const amountAtoms = poolWithdrawalAtoms(
+      { id: f.id, live: f.status === "live" || f.status === "out_of_funds" },
+      f.availableAtoms,
+      args.amount ? parsePositiveAmount(args.amount, token) : undefined,
+      token,
+    );
     return {
       title: `Withdraw from factory #${f.id}?`,
       text: `Move ${formatMoney(amountAtoms, token)} from factory #${f.id}'s pool to the creator's balance? Reserved bids (${formatMoney(f.reservedAtoms, token)}) stay until they are graded or expire.`,

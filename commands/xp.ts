@@ -7,8 +7,9 @@ registerTransferLabels({ [XP_BOOST_CODE]: "burned for an XP boost" });
 const boost = subcommand({
   description: "Burn CLONES for an XP multiplier for a while",
   personal: true,
-  confirm(ctx: Ctx) {
-    const { config } = ctx.services;
+  async confirm(ctx: Ctx) {
+    const { config, reputation, db } = ctx.services;
+    await reputation.boostPreview(db.prisma, ctx.actor);
     return {
       title: "Buy an XP boost?",
       text: `Burn ${config.XP_BOOST_PRICE} CLONES (gone for good) for ×${config.XP_BOOST_MULTIPLIER} XP on accepted demonstrations for ${config.XP_BOOST_HOURS} hours? A boost bought while one runs extends it.`,

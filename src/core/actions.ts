@@ -3,10 +3,18 @@
 // Telegram's 64-byte callback data and Discord's 100-character custom ids.
 import { randomBytes } from "node:crypto";
 import type { TxClient } from "#src/db/database.ts";
+import { UserError } from "./errors.ts";
 import type { RawOptionValue } from "./options.ts";
 
 /** confirm and page: the core's buttons; draft: a command a front end is still asking options for. */
 export type ActionKind = "confirm" | "page" | "draft";
+
+/**
+ * How an action ended; null while open. A confirmation ends once, whatever happens: confirmed
+ * (claimed by its Confirm press), failed (that press was refused, e.g. the money was gone),
+ * cancelled, or superseded (the member asked for something newer that needs confirming).
+ */
+export type Resolution = "confirmed" | "failed" | "cancelled" | "superseded";
 
 export interface StoredAction {
   id: string;
@@ -16,7 +24,7 @@ export interface StoredAction {
   options: Record<string, RawOptionValue>;
   platform: string;
   expiresAt: Date;
-  resolution: "confirmed" | "cancelled" | null;
+  resolution: Resolution | null;
 }
 
 const ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
@@ -90,16 +98,76 @@ export class PendingActions {
   }
 
   /** Records the outcome once; false if it was already resolved. */
-  async resolve(
-    db: TxClient,
-    id: string,
-    resolution: "confirmed" | "cancelled",
-    now: Date,
-  ): Promise<boolean> {
+  async resolve(db: TxClient, id: string, resolution: Resolution, now: Date): Promise<boolean> {
     const updated = await db.pendingAction.updateMany({
       where: { id, resolution: null },
       data: { resolution, resolvedAt: now },
     });
     return updated.count === 1;
+  }
+
+  /**
+   * Takes an open, unexpired confirmation for its one Confirm press; false if it is no longer open
+   * (two presses at once: only one claims it).
+   */
+  async claim(db: TxClient, id: string, now: Date): Promise<boolean> {
+    const updated = await db.pendingAction.updateMany({
+      where: { id, kind: "confirm", resolution: null, expiresAt: { gt: now } },
+      data: { resolution: "confirmed", resolvedAt: now },
+    });
+    return updated.count === 1;
+  }
+
+  /** A claimed confirmation whose command was refused: it stays ended, never confirmable again. */
+  async fail(db: TxClient, id: string, now: Date): Promise<void> {
+    await db.pendingAction.updateMany({
+      where: { id, resolution: "confirmed" },
+      data: { resolution: "failed", resolvedAt: now },
+    });
+  }
+
+  /** Ends every open confirmation of the user (a newer one replaces them, or a cancel ends them). */
+  async endOpenConfirmations(
+    db: TxClient,
+    userId: number,
+    resolution: "cancelled" | "superseded",
+    now: Date,
+  ): Promise<number> {
+    const updated = await db.pendingAction.updateMany({
+      where: { userId, kind: "confirm", resolution: null },
+      data: { resolution, resolvedAt: now },
+    });
+    return updated.count;
+  }
+}
+
+/** What a button of a confirmation that is no longer open answers: why, and that nothing was done. */
+export function closedConfirmation(action: StoredAction, now: Date): UserError {
+  const again = "Nothing was done; run the command again if you still want it.";
+  switch (action.resolution) {
+    case "confirmed":
+      return new UserError("already_confirmed", "This preview is no longer open: it was already confirmed.");
+    case "failed":
+      return new UserError(
+        "confirmation_failed",
+        `This preview is no longer open: its confirmation was refused. ${again}`,
+      );
+    case "cancelled":
+      return new UserError(
+        "confirmation_cancelled",
+        `This preview is no longer open: it was cancelled. ${again}`,
+      );
+    case "superseded":
+      return new UserError(
+        "confirmation_superseded",
+        `This preview is no longer open: a newer command replaced it. ${again}`,
+      );
+    default:
+      return new UserError(
+        "confirmation_expired",
+        action.expiresAt.getTime() <= now.getTime()
+          ? `This preview has expired. ${again}`
+          : `This preview is no longer open. ${again}`,
+      );
   }
 }

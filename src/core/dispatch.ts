@@ -10,7 +10,7 @@ import type { Database, TxClient } from "#src/db/database.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
 import { redactReplyUrls } from "#src/redact.ts";
-import type { PendingActions, StoredAction } from "./actions.ts";
+import { closedConfirmation, type PendingActions, type StoredAction } from "./actions.ts";
 import type { Clock } from "./clock.ts";
 import type { Actor, CommandContext, PlatformUser } from "./context.ts";
 import { isUserError, UserError } from "./errors.ts";
@@ -148,6 +148,9 @@ export class Dispatcher<S> {
         );
       }
       path = action.path;
+      // Confirm and Cancel answer a confirmation only (never a page or a draft with the same id).
+      if (verb !== "pg" && action.kind !== "confirm")
+        throw new UserError("unknown_button", "This button is no longer valid. Run the command again.");
       const resolved = this.registry.resolve(action.path) as ResolvedLeaf<unknown>;
       if (verb === "cx") return await this.cancel(action);
       const origin = {
@@ -167,31 +170,29 @@ export class Dispatcher<S> {
           origin,
         });
       }
-      if (action.resolution === "cancelled") {
-        throw new UserError(
-          "confirmation_cancelled",
-          "This was cancelled, so nothing was done. Run the command again.",
-        );
+      // One press claims the preview, so it acts once: a second press (or a second device) finds it
+      // no longer open. The action's id stays the idempotency key behind that.
+      const { actions, db, clock } = this.core;
+      if (!(await actions.claim(db.prisma, action.id, clock.now()))) {
+        const now = await actions.get(db.prisma, action.id);
+        throw closedConfirmation(now ?? action, clock.now());
       }
-      if (action.resolution === null && action.expiresAt.getTime() <= this.core.clock.now().getTime()) {
-        throw new UserError(
-          "confirmation_expired",
-          "This confirmation has expired, so nothing was done. Run the command again.",
-        );
+      try {
+        return await this.run({
+          resolved,
+          actor,
+          rawOptions: action.options,
+          key: `confirm:${action.id}`,
+          page: 1,
+          confirmed: true,
+          origin,
+        });
+      } catch (error) {
+        // A refused confirmation ends its preview: it must not go through later, when the member
+        // has forgotten it (e.g. once money arrives).
+        await actions.fail(db.prisma, action.id, clock.now());
+        throw error;
       }
-      // The action's id is the key: pressing Confirm twice (or on two devices) acts once.
-      const result = await this.run({
-        resolved,
-        actor,
-        rawOptions: action.options,
-        key: `confirm:${action.id}`,
-        page: 1,
-        confirmed: true,
-        origin,
-      });
-      if (result.ok)
-        await this.core.actions.resolve(this.core.db.prisma, action.id, "confirmed", this.core.clock.now());
-      return result;
     } catch (error) {
       return this.translate(error, path, press.platform);
     }
@@ -295,6 +296,9 @@ export class Dispatcher<S> {
     let reply: Reply;
     let code = "ok";
     if (resolved.leaf.confirm && !request.confirmed) {
+      // Asking again replaces whatever waited for confirmation, even if this preview is refused: a
+      // Confirm (or the console's /confirm) only ever answers the member's latest request.
+      await this.core.actions.endOpenConfirmations(this.core.db.prisma, actor.userId, "superseded", ctx.now);
       const preview = await resolved.leaf.confirm(ctx as CommandContext<unknown>, args);
       const action = await this.core.actions.create(
         this.core.db.prisma,
@@ -345,17 +349,14 @@ export class Dispatcher<S> {
     return { ...reply, buttons: [...(reply.buttons ?? []), ...buttons] };
   }
 
+  /** Cancels an open preview, and with it any older one still open; an ended one stays as it ended. */
   private async cancel(action: StoredAction): Promise<DispatchResult> {
-    if (action.kind !== "confirm") throw new UserError("unknown_button", "This button cannot be cancelled.");
-    const cancelled = await this.core.actions.resolve(
-      this.core.db.prisma,
-      action.id,
-      "cancelled",
-      this.core.clock.now(),
-    );
-    if (!cancelled && action.resolution === "confirmed") {
-      throw new UserError("already_confirmed", "This was already confirmed, so it cannot be cancelled.");
+    const { actions, db, clock } = this.core;
+    if (!(await actions.resolve(db.prisma, action.id, "cancelled", clock.now()))) {
+      const now = await actions.get(db.prisma, action.id);
+      throw closedConfirmation(now ?? action, clock.now());
     }
+    await actions.endOpenConfirmations(db.prisma, action.userId, "cancelled", clock.now());
     return {
       ok: true,
       code: "cancelled",

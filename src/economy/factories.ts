@@ -9,7 +9,7 @@ import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { accounts } from "#src/ledger/accounts.ts";
-import { formatMoney, parseAmount, parsePositiveAmount } from "#src/ledger/amount.ts";
+import { formatMoney, parseAmount, parsePositiveAmount, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger, LedgerOp } from "#src/ledger/ledger.ts";
 import { DEFAULT_TOKENS, type TokenRegistry } from "#src/ledger/tokens.ts";
 import { COMMISSION_CODES, type CommissionPolicy } from "./commissions.ts";
@@ -354,6 +354,17 @@ export class Factories {
       !factory.setupFeePaid,
     );
     checkBreakdown(breakdown, this.tokens.get(factory.token));
+    // Offer to confirm only what the member's balances cover now (the deposit, and a setup fee
+    // charged in another token).
+    const needs = new Map([[factory.token, breakdown.depositAtoms]]);
+    const separate = breakdown.setupFeeSeparate;
+    if (separate) needs.set(separate.token, (needs.get(separate.token) ?? 0n) + separate.atoms);
+    try {
+      for (const [token, atoms] of needs)
+        await this.ledger.requireAvailable(db, accounts.user(request.actor.userId, token), atoms);
+    } catch (error) {
+      throw fundingError(error, breakdown, factory.token, this.tokens);
+    }
     return { factory, breakdown };
   }
 
@@ -485,25 +496,14 @@ export class Factories {
           input: { id: row.id, amount: request.amountAtoms ?? null },
         },
         async () => {
-          if (row.status === "live")
-            throw new UserError(
-              "invalid_state",
-              `Pause or close factory #${row.id} first (/factory pause); then withdraw.`,
-            );
           const pool = accounts.pool(row.id, row.token);
           const { availableAtoms } = await this.ledger.balance(tx.db, pool);
-          const amountAtoms = request.amountAtoms ?? availableAtoms;
-          const token = this.tokens.get(row.token);
-          if (amountAtoms <= 0n)
-            throw new UserError(
-              "insufficient_funds",
-              `Factory #${row.id} has nothing unreserved to withdraw.`,
-            );
-          if (amountAtoms > availableAtoms)
-            throw new UserError(
-              "insufficient_funds",
-              `Factory #${row.id} has ${formatMoney(availableAtoms, token)} unreserved; reserved bids stay until they are graded or expire.`,
-            );
+          const amountAtoms = poolWithdrawalAtoms(
+            { id: row.id, live: row.status === "live" },
+            availableAtoms,
+            request.amountAtoms,
+            this.tokens.get(row.token),
+          );
           await this.ledger.transfer(tx, {
             key: subKey("pool.withdraw", request.key),
             debit: pool,
@@ -725,6 +725,32 @@ function checkPremiumFirst(minReputation: number | null, premiumHours: number | 
       "invalid_option",
       "premium_hours gives farmers above the minimum reputation a head start, so it needs min_reputation too (e.g. min_reputation:70 premium_hours:24); premium_hours:0 drops the head start.",
     );
+}
+
+/**
+ * What a creator may take back from a pool (everything unreserved when no amount is asked for);
+ * refuses a live pool, an empty one, or more than is unreserved. The preview asks it too.
+ */
+export function poolWithdrawalAtoms(
+  factory: { id: number; live: boolean },
+  availableAtoms: bigint,
+  requestedAtoms: bigint | undefined,
+  token: TokenInfo,
+): bigint {
+  if (factory.live)
+    throw new UserError(
+      "invalid_state",
+      `Pause or close factory #${factory.id} first (/factory pause); then withdraw.`,
+    );
+  const amountAtoms = requestedAtoms ?? availableAtoms;
+  if (amountAtoms <= 0n)
+    throw new UserError("insufficient_funds", `Factory #${factory.id} has nothing unreserved to withdraw.`);
+  if (amountAtoms > availableAtoms)
+    throw new UserError(
+      "insufficient_funds",
+      `Factory #${factory.id} has ${formatMoney(availableAtoms, token)} unreserved; reserved bids stay until they are graded or expire.`,
+    );
+  return amountAtoms;
 }
 
 function checkBreakdown(b: FundingBreakdown, token: { symbol: string; decimals: number }): void {

@@ -11,7 +11,7 @@ import { UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { accounts } from "#src/ledger/accounts.ts";
-import { formatMoney, parsePositiveAmount } from "#src/ledger/amount.ts";
+import { formatMoney, parsePositiveAmount, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 
@@ -117,6 +117,18 @@ export class Reputation {
     return xp;
   }
 
+  /** For the boost's preview: its price, refused like the boost itself if the member cannot pay it. */
+  async boostPreview(db: TxClient, actor: Actor): Promise<{ priceAtoms: bigint }> {
+    const clones = this.tokens.get("CLONES");
+    const price = parsePositiveAmount(this.config.XP_BOOST_PRICE, clones);
+    try {
+      await this.ledger.requireAvailable(db, accounts.user(actor.userId, clones.symbol), price);
+    } catch (error) {
+      throw boostRefusal(error, price, clones);
+    }
+    return { priceAtoms: price };
+  }
+
   /** Burns CLONES for an XP multiplier; a boost bought while one runs extends it. */
   async boost(request: {
     actor: Actor;
@@ -137,12 +149,7 @@ export class Reputation {
             code: XP_BOOST_CODE,
           });
         } catch (error) {
-          if (error instanceof UserError && error.code === "insufficient_funds")
-            throw new UserError(
-              "insufficient_funds",
-              `An XP boost burns ${formatMoney(price, clones)}. ${error.message}`,
-            );
-          throw error;
+          throw boostRefusal(error, price, clones);
         }
         const profile = await tx.db.farmerProfile.findUnique({ where: { userId: request.actor.userId } });
         const from =
@@ -187,4 +194,14 @@ export class Reputation {
 /** Creates the farmer's profile row with its defaults unless it exists (ON CONFLICT DO NOTHING). */
 async function ensureProfile(db: TxClient, userId: number): Promise<void> {
   await db.farmerProfile.createMany({ data: [{ userId }], skipDuplicates: true });
+}
+
+function boostRefusal(error: unknown, price: bigint, clones: TokenInfo): unknown {
+  if (error instanceof UserError && error.code === "insufficient_funds")
+    return new UserError(
+      "insufficient_funds",
+      `An XP boost burns ${formatMoney(price, clones)}. ${error.message}`,
+      error.details,
+    );
+  return error;
 }

@@ -460,12 +460,26 @@ export class Ledger {
     if (account.allowNegative) return;
     const available = account.balance - account.pending;
     if (available >= amount) return;
+    throw this.insufficientFunds(available, amount, symbol);
+  }
+
+  private insufficientFunds(available: bigint, amount: bigint, symbol: string): LedgerError {
     const token = this.tokens.get(symbol);
-    throw new LedgerError(
+    return new LedgerError(
       "insufficient_funds",
       `Insufficient funds: ${formatMoney(available < 0n ? 0n : available, token)} available, ${formatMoney(amount, token)} needed.`,
       { availableAtoms: available.toString(), neededAtoms: amount.toString(), token: symbol },
     );
+  }
+
+  /**
+   * For previews: refuses, with the same error a transfer would give, to offer spending more than
+   * `account` has available now. The transfer checks again under its lock when it happens.
+   */
+  async requireAvailable(db: TxClient, account: AccountKey, amountAtoms: bigint): Promise<void> {
+    const { availableAtoms } = await this.balance(db, account);
+    if (availableAtoms < amountAtoms)
+      throw this.insufficientFunds(availableAtoms, amountAtoms, account.token);
   }
 
   /** Balances of the account `ref` names (zero when it does not exist yet). */

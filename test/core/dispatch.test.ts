@@ -173,10 +173,9 @@ describeEachDatabase("the dispatch pipeline", (getDb) => {
       buttonId: confirm.id,
     });
     expect(first).toMatchObject({ ok: true, code: "ok" });
-    expect(second.reply.data).toMatchObject({
-      transferId: (first.reply.data as { transferId: string }).transferId,
-      replayed: true,
-    });
+    // The first press ended the preview: the second is told so, and nothing moves again.
+    expect(second).toMatchObject({ ok: false, code: "already_confirmed" });
+    expect(second.reply.text).toMatch(/no longer open/);
     expect(await balanceOf(bob)).toBe(2_000_000n);
 
     const cancelAfter = await dispatcher.press({
@@ -245,6 +244,45 @@ describeEachDatabase("the dispatch pipeline", (getDb) => {
     });
     expect(result.code).toBe("insufficient_funds");
     expect(await balanceOf(bob)).toBe(2_000_000n);
+  });
+
+  it("acts once when Confirm is pressed twice at the same moment", async () => {
+    const before = await balanceOf(bob);
+    const preview = await dispatcher.dispatch({
+      platform: "console",
+      eventId: "e-twice",
+      user: alice,
+      path: ["pay"],
+      options: { to: "@bob", amount: "0.5", token: "USDC" },
+    });
+    const confirm = preview.reply.buttons!.find((b) => b.label === "Confirm")!.id;
+    const presses = await Promise.all(
+      ["p-twice-1", "p-twice-2"].map((eventId) =>
+        dispatcher.press({ platform: "console", eventId, user: alice, buttonId: confirm }),
+      ),
+    );
+    expect(presses.map((r) => r.code).sort()).toEqual(["already_confirmed", "ok"]);
+    expect(await balanceOf(bob)).toBe(before + 500_000n);
+  });
+
+  it("refuses Confirm and Cancel on the id of a page, which confirms nothing", async () => {
+    const list = await dispatcher.dispatch({
+      platform: "console",
+      eventId: "e-page-id",
+      user: bob,
+      path: ["items"],
+      options: {},
+    });
+    const id = /^pg:([a-z0-9]+):/.exec(list.reply.buttons![0]!.id)![1]!;
+    for (const verb of ["cf", "cx"]) {
+      const pressed = await dispatcher.press({
+        platform: "console",
+        eventId: `p-page-${verb}`,
+        user: bob,
+        buttonId: `${verb}:${id}`,
+      });
+      expect(pressed.code).toBe("unknown_button");
+    }
   });
 
   it("adds Previous/Next buttons to paged replies and turns pages", async () => {

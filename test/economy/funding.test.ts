@@ -145,11 +145,15 @@ describeConsole(
 
     it("withdraws only the unreserved balance, and only when paused or closed", async () => {
       await get().run("@cora /pool fund factory:1 amount:100\n@cora /confirm");
+      // Refused at the preview: nothing is offered for confirmation.
       const live = await get().run("@cora /pool withdraw factory:1 amount:10\n@cora /confirm");
-      expect(live[1]!.code).toBe("invalid_state");
+      expect(live.map((r) => r.code)).toEqual(["invalid_state", "nothing_to_confirm"]);
       await get().one("@cora /factory pause factory:1");
       const over = await get().run("@cora /pool withdraw factory:1 amount:101\n@cora /confirm");
-      expect(over[1]!.code).toBe("insufficient_funds");
+      expect(over.map((r) => r.code)).toEqual(["insufficient_funds", "nothing_to_confirm"]);
+      expect(over[0]!.text).toBe(
+        "Factory #1 has 100 USDC unreserved; reserved bids stay until they are graded or expire.",
+      );
       const all = await get().run("@cora /pool withdraw factory:1\n@cora /confirm");
       expect(all[1]!.data).toMatchObject({ amount: "100" });
       expect((await get().one("@cora /balance token:USDC")).data).toMatchObject({
@@ -178,7 +182,7 @@ describeConsole(
         "invalid_amount",
         "invalid_amount",
         "not_found",
-        "confirmation_required",
+        "insufficient_funds",
         "invalid_amount",
         "missing_option",
         "unknown_token",
@@ -187,9 +191,10 @@ describeConsole(
         "invalid_option",
         "ok",
       ]);
-      const tooMuch = await get().one("@cora /confirm");
-      expect(tooMuch.code).toBe("insufficient_funds");
-      expect(tooMuch.text).toContain("nothing was moved");
+      // More than the balance is refused at the preview, saying what the creator has.
+      expect(bad[4]!.text).toMatch(/^Insufficient funds: [\d,.]+ USDC available, 99,999,999 USDC needed\./);
+      expect(bad[4]!.text).toContain("nothing was moved");
+      expect((await get().one("@cora /confirm")).code).toBe("nothing_to_confirm");
       for (const r of bad.slice(0, 11)) expect(r.text.length).toBeGreaterThan(10);
     });
 

@@ -319,7 +319,8 @@ describeConsole(
     it("burns CLONES for an XP boost, after a preview", async () => {
       const h = get();
       const poor = await h.run("@fay /xp boost\n@fay /confirm");
-      expect(poor.map((r) => r.code)).toEqual(["confirmation_required", "insufficient_funds"]);
+      expect(poor.map((r) => r.code)).toEqual(["insufficient_funds", "nothing_to_confirm"]);
+      expect(poor[0]!.text).toMatch(/^An XP boost burns 100 CLONES\. Insufficient funds: 0 CLONES available/);
       await h.one("@mod /admin credit user:@fay amount:150 token:CLONES reason:grant");
       const bought = await h.run("@fay /xp boost\n@fay /confirm");
       expect(bought[1]).toMatchObject({ code: "ok", data: { burned: "100" } });

@@ -173,7 +173,7 @@ describe("Discord over the gateway (discord.js client, loopback gateway and REST
     expect(done.components).toEqual([]);
 
     const again = await deliver(buttonPress(fixture, bob, buttons[1]!.custom_id));
-    expect(embedText(payloadOf(again[1]!))).toBe("This was already confirmed, so it cannot be cancelled.");
+    expect(embedText(payloadOf(again[1]!))).toBe("This preview is no longer open: it was already confirmed.");
   });
 
   it("downloads an attachment within its limit, and refuses one over it without downloading", async () => {
