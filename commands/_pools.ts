@@ -1,4 +1,6 @@
 // Shared wording for the factory and pool commands: a factory's card and its JSON form.
+
+import { literal } from "#src/core/markup.ts";
 import type { FactoryView } from "#src/economy/factories.ts";
 import type { Services } from "#src/services.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
@@ -25,7 +27,7 @@ export function premiumWords(f: FactoryView): string {
 export function factoryLine(services: Services, f: FactoryView): string {
   const token = services.tokens.get(f.token);
   const premium = premiumWords(f) ? `, ${premiumWords(f)}` : "";
-  return `#${f.id} **${f.name}** — bid ${formatMoney(f.bidAtoms, token)}, ${f.fundedDemonstrations} demonstration(s) funded, ${STATUS_WORDS[f.status]}${premium}`;
+  return `#${f.id} **${literal(f.name)}** — bid ${formatMoney(f.bidAtoms, token)}, ${f.fundedDemonstrations} demonstration(s) funded, ${STATUS_WORDS[f.status]}${premium}`;
 }
 
 export function factoryCard(services: Services, f: FactoryView): string {
@@ -43,14 +45,17 @@ export function factoryCard(services: Services, f: FactoryView): string {
   ].filter(Boolean);
   return [
     `Status: ${STATUS_WORDS[f.status]}`,
-    f.description ? `About: ${f.description}` : "",
+    f.description ? `About: ${literal(f.description)}` : "",
     `Bid: ${m(f.bidAtoms)} per demonstration (paid by quality)`,
     `Balance: ${m(f.balanceAtoms)}, reserved ${m(f.reservedAtoms)}, unreserved ${m(f.availableAtoms)} = ${f.fundedDemonstrations} demonstration(s) at the current bid`,
     `Demonstrations: ${f.received} received, ${f.paid} paid`,
     `Terms: ${terms}`,
     `Limits: ${limits.length ? limits.join(", ") : "none"}`,
     "Tasks:",
-    ...f.tasks.map((t) => `• ${t.ref}: **${t.title}** in ${t.app} — ${t.objectives.join("; ")}`),
+    ...f.tasks.map(
+      (t) =>
+        `• ${literal(t.ref)}: **${literal(t.title)}** in ${literal(t.app)} — ${literal(t.objectives.join("; "))}`,
+    ),
   ]
     .filter(Boolean)
     .join("\n");

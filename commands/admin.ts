@@ -1,3 +1,4 @@
+import { literal } from "#src/core/markup.ts";
 import { MAX_REASON_LENGTH } from "#src/economy/funds.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney } from "./_format.ts";
@@ -40,8 +41,8 @@ function movement(direction: "credit" | "debit") {
       const money = formatMoney(amountAtoms, args.token);
       return {
         text:
-          `${direction === "credit" ? "Credited" : "Debited"} ${money} ${direction === "credit" ? "to" : "from"} ${args.user.displayName} ` +
-          `(reason: ${args.reason.trim()}). Their balance: ${formatMoney(result.balanceAtoms, args.token)}.`,
+          `${direction === "credit" ? "Credited" : "Debited"} ${money} ${direction === "credit" ? "to" : "from"} ${literal(args.user.displayName)} ` +
+          `(reason: ${literal(args.reason.trim())}). Their balance: ${formatMoney(result.balanceAtoms, args.token)}.`,
         tone: "success",
         data: {
           userId: args.user.userId,

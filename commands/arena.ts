@@ -6,6 +6,7 @@ import {
   MAX_TITLE_LENGTH,
   type TaskView,
 } from "#src/arena/arena.ts";
+import { literal } from "#src/core/markup.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
@@ -73,7 +74,7 @@ const create = subcommand({
     return {
       title: `Task ${task.id} opened`,
       text:
-        `**${task.title}** is task ${task.id}${task.factoryId ? ` (on factory ${task.factoryId}'s dataset)` : ""}. ` +
+        `**${literal(task.title)}** is task ${task.id}${task.factoryId ? ` (on factory ${task.factoryId}'s dataset)` : ""}. ` +
         `Nodes join with /arena stake node task:${task.id} amount:…, validators with /arena stake validator task:${task.id} amount:….`,
       tone: "success",
       data: { task: taskData(task) },
@@ -94,7 +95,7 @@ const info = subcommand({
         p.delegatedAtoms > 0n
           ? ` + ${formatMoney(p.delegatedAtoms, token)} from ${p.delegators} delegator(s)`
           : "";
-      return `${name}: ${formatMoney(p.ownAtoms, token)}${delegated}, shares ${new Decimal(p.shareRatio).times(100).toString()}% with delegators`;
+      return `${literal(name)}: ${formatMoney(p.ownAtoms, token)}${delegated}, shares ${new Decimal(p.shareRatio).times(100).toString()}% with delegators`;
     };
     const section = async (label: string, list: typeof info.nodes) => {
       if (list.length === 0) return `${label}: none yet.`;
@@ -105,7 +106,7 @@ const info = subcommand({
     return {
       title: `Task ${info.id}: ${info.title}`,
       text: [
-        info.description ?? "",
+        literal(info.description ?? ""),
         `Opened ${formatTime(info.createdAt)}${info.factoryId ? ` on factory ${info.factoryId}'s dataset` : ""}. Staked in all: ${formatMoney(info.stakeAtoms, token)}.`,
         await section("Training nodes", info.nodes),
         await section("Validators", info.validators),
@@ -145,7 +146,7 @@ const list = subcommand({
       text: items
         .map(
           (t) =>
-            `#${t.id} **${t.title}**: ${formatMoney(t.stakeAtoms, token)} staked by ${t.participants} participant(s)`,
+            `#${t.id} **${literal(t.title)}**: ${formatMoney(t.stakeAtoms, token)} staked by ${t.participants} participant(s)`,
         )
         .join("\n"),
       page: { current: ctx.page, total: pages },
@@ -247,7 +248,7 @@ const delegate = subcommand({
     return {
       title: "Delegated",
       text:
-        `You delegated ${formatMoney(amountAtoms, token)} to ${args.to.displayName}'s ${args.role} on task ${args.task} ` +
+        `You delegated ${formatMoney(amountAtoms, token)} to ${literal(args.to.displayName)}'s ${args.role} on task ${args.task} ` +
         `(your delegation there: ${formatMoney(result.delegatedAtoms, token)}). It counts from the next epoch. ` +
         `Your balance: ${formatMoney(result.balanceAtoms, token)}.`,
       tone: "success",
@@ -284,7 +285,7 @@ const undelegate = subcommand({
     return {
       title: "Undelegated",
       text:
-        `Your delegation of ${formatMoney(withdrawnAtoms, token)} to ${args.to.displayName} stops counting at the next epoch; ` +
+        `Your delegation of ${formatMoney(withdrawnAtoms, token)} to ${literal(args.to.displayName)} stops counting at the next epoch; ` +
         "it comes back to your balance once this epoch is settled.",
       tone: "success",
       data: {
@@ -387,7 +388,7 @@ const score = subcommand({
       score: new Decimal(args.score.toString()),
     });
     return {
-      text: `You scored ${args.node.displayName}'s submission #${result.submissionId} (${result.modelRef}) ${result.score}.`,
+      text: `You scored ${literal(args.node.displayName)}'s submission #${result.submissionId} (${result.modelRef}) ${result.score}.`,
       tone: "success",
       data: {
         task: args.task,

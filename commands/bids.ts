@@ -1,3 +1,4 @@
+import { literal } from "#src/core/markup.ts";
 import { formatMoney } from "./_format.ts";
 import { command } from "./_kit.ts";
 import { factoryData, premiumWords } from "./_pools.ts";
@@ -24,9 +25,9 @@ export default command({
           f.limits.limitPerDay ? `${f.limits.limitPerDay}/day` : "",
         ].filter(Boolean);
         return (
-          `#${f.id} **${f.name}**: up to ${formatMoney(f.bidAtoms, token)} per demonstration, ${f.fundedDemonstrations} left` +
+          `#${f.id} **${literal(f.name)}**: up to ${formatMoney(f.bidAtoms, token)} per demonstration, ${f.fundedDemonstrations} left` +
           `${limits.length ? ` (${limits.join(", ")})` : ""}\n` +
-          f.tasks.map((t) => `  • ${t.ref}: ${t.title} in ${t.app}`).join("\n")
+          f.tasks.map((t) => `  • ${literal(t.ref)}: ${literal(t.title)} in ${literal(t.app)}`).join("\n")
         );
       })
       .join("\n");

@@ -1,5 +1,7 @@
 // /referral: an ambassador's code and ready-to-post link, claiming a referrer, and what referrals
 // have earned (docs/economy.md section 6). Telegram's /start ref_<code> deep link runs /referral use.
+
+import { literal } from "#src/core/markup.ts";
 import { referralStats } from "#src/economy/ambassador-views.ts";
 import { COMMISSION_CODES } from "#src/economy/commissions.ts";
 import { STAKE_TOKEN } from "#src/economy/tiers.ts";
@@ -59,7 +61,7 @@ const use = subcommand({
     });
     return {
       title: "Referral recorded",
-      text: `You were referred by ${result.referrerName}. Welcome! Type /help to see what you can do.`,
+      text: `You were referred by ${literal(result.referrerName)}. Welcome! Type /help to see what you can do.`,
       tone: "success",
       data: { referrerUserId: result.referrerUserId, referrer: result.referrerName },
     };
@@ -78,7 +80,7 @@ const stats = subcommand({
         ? ["You have referred no one yet: /referral link gives you a message to post."]
         : s.referred.map(
             (r) =>
-              `• ${r.displayName}, since ${formatTime(r.referredAt)}: ${r.activity} funding(s)/submission(s)` +
+              `• ${literal(r.displayName)}, since ${formatTime(r.referredAt)}: ${r.activity} funding(s)/submission(s)` +
               (r.lastActiveAt ? `, last ${formatTime(r.lastActiveAt)}` : ""),
           );
     const money =

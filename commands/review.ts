@@ -1,3 +1,4 @@
+import { literal } from "#src/core/markup.ts";
 import { REVIEW_WINDOW_DAYS } from "#src/economy/submissions.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
@@ -16,8 +17,8 @@ const queue = subcommand({
       text: items
         .map((s) =>
           s.status === "manual_review"
-            ? `#${s.id} factory #${s.factoryId} "${s.task.title}": needs a score (since ${formatTime(s.createdAt)})`
-            : `#${s.id} factory #${s.factoryId} "${s.task.title}": appeal of score ${s.score} — "${s.appealReason}"`,
+            ? `#${s.id} factory #${s.factoryId} "${literal(s.task.title)}": needs a score (since ${formatTime(s.createdAt)})`
+            : `#${s.id} factory #${s.factoryId} "${literal(s.task.title)}": appeal of score ${s.score} — "${literal(s.appealReason ?? "")}"`,
         )
         .join("\n"),
       data: {

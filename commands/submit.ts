@@ -1,4 +1,5 @@
 import { DEMO_UPLOAD_CEILING_BYTES } from "#src/config.ts";
+import { literal } from "#src/core/markup.ts";
 import type { Attachment } from "#src/core/spec.ts";
 import { tooLarge } from "#src/grading/zip.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
@@ -44,7 +45,7 @@ export default command({
     return {
       title: `Submission #${r.submissionId} queued`,
       text:
-        `Your recording for "${r.taskTitle}" (factory #${r.factoryId} "${r.factoryName}") is queued for grading; ` +
+        `Your recording for "${literal(r.taskTitle)}" (factory #${r.factoryId} "${literal(r.factoryName)}") is queued for grading; ` +
         `${formatMoney(r.bidAtoms, token)} is reserved for it until ${formatTime(r.expiresAt)}. You will get the score and payout in a message.\n` +
         `What we saw: ${r.summary}`,
       tone: "success",

@@ -26,7 +26,10 @@ export interface ReplyImage {
 
 export interface Reply {
   title?: string;
-  /** The message itself. Light markup only: **bold** and `code`. */
+  /**
+   * The message itself. Light markup only: **bold** and `code` (src/core/markup.ts); put what a
+   * member typed in through `literal()` so its markers stay characters. Titles and field names are plain.
+   */
   text: string;
   fields?: ReplyField[];
   /** Structured result for machine readers (the console's --json): JSON-safe, amounts as decimal strings. */

@@ -9,6 +9,7 @@ import type { Clock } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
+import { literal } from "#src/core/markup.ts";
 import type { Notifier } from "#src/core/notifier.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
@@ -808,8 +809,8 @@ function settlementNotice(
   token: TokenInfo,
 ): Reply {
   const m = (atoms: bigint) => formatMoney(atoms, token);
-  const head = `Submission #${sub.id} to factory #${sub.factoryId} "${sub.factory.name}" (task "${sub.task.title}") scored ${grade.score}/100 — outcome ${grade.breakdown.outcome}/60, process ${grade.breakdown.process}/30, efficiency ${grade.breakdown.efficiency}/10.`;
-  const reasons = grade.reasons.length > 0 ? `\nWhy: ${grade.reasons.slice(0, 4).join("; ")}.` : "";
+  const head = `Submission #${sub.id} to factory #${sub.factoryId} "${literal(sub.factory.name)}" (task "${literal(sub.task.title)}") scored ${grade.score}/100 — outcome ${grade.breakdown.outcome}/60, process ${grade.breakdown.process}/30, efficiency ${grade.breakdown.efficiency}/10.`;
+  const reasons = grade.reasons.length > 0 ? `\nWhy: ${literal(grade.reasons.slice(0, 4).join("; "))}.` : "";
   let money: string;
   if (r.rewardAtoms === 0n) {
     money = `Below the pool's threshold of ${sub.factory.qualityThreshold}: nothing is paid, and the reserved ${m(r.bidAtoms)} returns to the pool.`;

@@ -1,5 +1,7 @@
 // Boards, profiles and pools as platform-neutral replies: always a complete text (the fallback when
 // images are off, and the caption), plus the card when images are on.
+
+import { literal } from "#src/core/markup.ts";
 import type { Reply } from "#src/core/reply.ts";
 import { renderLeaderboardCard } from "./cards/leaderboard-card.ts";
 import { renderPoolCard } from "./cards/pool-card.ts";
@@ -10,7 +12,7 @@ import type { Board, BoardRow } from "./types.ts";
 function rowLine(row: BoardRow): string {
   const detail = row.detail ? ` (${row.detail})` : "";
   const you = row.isViewer ? " ← you" : "";
-  return `#${row.rank} ${row.name} — ${row.value}${detail}${you}`;
+  return `#${row.rank} ${literal(row.name)} — ${row.value}${detail}${you}`;
 }
 
 export function boardText(board: Board): string {

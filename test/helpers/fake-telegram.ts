@@ -1,8 +1,11 @@
 // The Telegram Bot API at the edge of the network, on loopback: grammY's calls (sendMessage,
 // answerCallbackQuery, getFile, setMyCommands, getUpdates, …) are recorded and answered like
 // Telegram answers them; file downloads are served; getUpdates long-polls a queue the test fills.
+// Text and captions sent with parse_mode HTML are parsed like Telegram parses them, and refused
+// the same way ("can't parse entities") when they break its rules.
 import type { Update } from "grammy/types";
 import { type CapturedRequest, Loopback } from "./loopback.ts";
+import { TELEGRAM_TEXT_LIMITS, telegramHtmlProblem } from "./telegram-html.ts";
 
 export const TELEGRAM_TOKEN = "7000000001:AAFakeTokenForTests_abcdefghijklmnop";
 export const BOT = { id: 7000000001, username: "forge_test_bot", first_name: "Forgebot" };
@@ -24,6 +27,18 @@ export interface FakeTelegram {
 
 export function methodOf(request: CapturedRequest): string {
   return request.path.split("/").at(-1)!;
+}
+
+/** Telegram's answer to a text or caption its HTML parser refuses, or undefined. */
+function htmlRefusal(body: Record<string, unknown>): string | undefined {
+  if (body.parse_mode !== "HTML") return undefined;
+  const problem =
+    body.text !== undefined
+      ? telegramHtmlProblem(String(body.text), TELEGRAM_TEXT_LIMITS.message)
+      : body.caption !== undefined
+        ? telegramHtmlProblem(String(body.caption), TELEGRAM_TEXT_LIMITS.caption)
+        : undefined;
+  return problem ? `Bad Request: ${problem}` : undefined;
 }
 
 export async function startFakeTelegram(): Promise<FakeTelegram> {
@@ -63,6 +78,8 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
     const body = request.body ?? {};
     const ok = (result: unknown) => ({ body: { ok: true, result } });
     const chatId = Number(body.chat_id);
+    const refused = htmlRefusal(body);
+    if (refused) return { status: 400, body: { ok: false, error_code: 400, description: refused } };
     switch (method) {
       case "getMe":
         return ok({

@@ -1,12 +1,14 @@
-// Replies as terminal text. Light markup (**bold**) becomes ANSI bold on a terminal, plain otherwise.
+// Replies as terminal text. Light markup (**bold**) becomes ANSI bold on a terminal, plain otherwise;
+// `code` and escaped markers show as their characters.
+import { markupToPlain, parseMarkupLine } from "#src/core/markup.ts";
 import type { Reply } from "#src/core/reply.ts";
 
 export function plainText(reply: Reply): string {
   const parts: string[] = [];
   if (reply.title) parts.push(reply.title);
-  parts.push(reply.text);
-  for (const field of reply.fields ?? []) parts.push(`${field.name}: ${field.value}`);
-  return parts.join("\n").replace(/\*\*(.+?)\*\*/g, "$1");
+  parts.push(markupToPlain(reply.text));
+  for (const field of reply.fields ?? []) parts.push(`${field.name}: ${markupToPlain(field.value)}`);
+  return parts.join("\n");
 }
 
 export function renderForTerminal(
@@ -14,7 +16,15 @@ export function renderForTerminal(
   options: { color: boolean; imagePath?: string; buttonHints: string[] },
 ): string {
   const bold = (s: string) => (options.color ? `\x1b[1m${s}\x1b[22m` : s);
-  const markup = (s: string) => s.replace(/\*\*(.+?)\*\*/g, (_, inner: string) => bold(inner));
+  const markup = (s: string) =>
+    s
+      .split("\n")
+      .map((line) =>
+        parseMarkupLine(line)
+          .map((run) => (run.bold ? bold(run.text) : run.text))
+          .join(""),
+      )
+      .join("\n");
   const out: string[] = [];
   if (reply.title) out.push(bold(reply.title));
   out.push(markup(reply.text));

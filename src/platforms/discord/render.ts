@@ -1,7 +1,8 @@
 // Replies as Discord messages: embeds within Discord's limits (title 256, description 4096,
 // 25 fields of 1024, 6000 characters and 10 embeds per message), buttons in action rows, and the
 // reply's picture as an attachment shown in the embed. A reply too long for one message becomes
-// several; the buttons go on the last.
+// several; the buttons go on the last. Text and field values are the reply's markup as Discord
+// markdown (markdown.ts); titles and field names are plain text, escaped so they show as written.
 // https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 import {
   type APIActionRowComponent,
@@ -13,6 +14,7 @@ import {
 } from "discord.js";
 import type { Button, Reply, Tone } from "#src/core/reply.ts";
 import { splitText, truncate } from "../text-split.ts";
+import { escapeDiscordInline, markupToDiscord } from "./markdown.ts";
 
 export const EMBED_LIMITS = {
   title: 256,
@@ -85,16 +87,14 @@ export function renderReply(reply: Reply): DiscordMessage[] {
   const color = COLORS[reply.tone ?? "info"];
   // Fields Discord cannot hold as fields are written into the text instead.
   const fields: APIEmbedField[] = [];
-  let text = reply.text;
+  let text = markupToDiscord(reply.text);
   for (const field of reply.fields ?? []) {
-    if (
-      field.name.length > EMBED_LIMITS.fieldName ||
-      field.value.length > EMBED_LIMITS.fieldValue ||
-      !field.value
-    ) {
-      text += `\n\n**${field.name}**\n${field.value}`;
+    const name = escapeDiscordInline(field.name);
+    const value = markupToDiscord(field.value);
+    if (name.length > EMBED_LIMITS.fieldName || value.length > EMBED_LIMITS.fieldValue || !value) {
+      text += `\n\n**${name}**\n${value}`;
     } else {
-      fields.push({ name: field.name, value: field.value, ...(field.inline ? { inline: true } : {}) });
+      fields.push({ name, value, ...(field.inline ? { inline: true } : {}) });
     }
   }
   const footer = reply.page ? `Page ${reply.page.current} of ${reply.page.total}` : undefined;
@@ -104,7 +104,7 @@ export function renderReply(reply: Reply): DiscordMessage[] {
     // An embed needs some content: a zero-width space stands in for an empty text.
     description: description || "\u200b",
   }));
-  if (reply.title) embeds[0]!.title = truncate(reply.title, EMBED_LIMITS.title);
+  if (reply.title) embeds[0]!.title = truncate(escapeDiscordInline(reply.title), EMBED_LIMITS.title);
   // Room is kept for the page footer.
   const room = EMBED_LIMITS.total - 64;
   let target = embeds[embeds.length - 1]!;

@@ -14,6 +14,7 @@ import { parseCommandLine } from "#src/core/command-line.ts";
 import type { PlatformUser } from "#src/core/context.ts";
 import type { Dispatcher, Invocation } from "#src/core/dispatch.ts";
 import { isUserError, UserError } from "#src/core/errors.ts";
+import { markupToPlain } from "#src/core/markup.ts";
 import { formatBytes, type RawAttachment, type RawOptionValue } from "#src/core/options.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { OptionSpec } from "#src/core/spec.ts";
@@ -140,7 +141,8 @@ class TelegramFrontEnd {
       }
       const result = await this.deps.dispatcher.press({ ...this.origin(ctx), buttonId: data });
       if (!result.ok) {
-        await answer(result.reply.text);
+        // An alert is plain text: the reply's markup shows as what it reads.
+        await answer(markupToPlain(result.reply.text));
         return;
       }
       await answer();

@@ -13,7 +13,8 @@ import { UserError } from "#src/core/errors.ts";
 import { exampleFor, type RawOptionValue } from "#src/core/options.ts";
 import type { Choice, OptionSpec, UserRef } from "#src/core/spec.ts";
 import type { TxClient } from "#src/db/database.ts";
-import { escapeHtml, lineToHtml, TELEGRAM_LIMITS } from "./render.ts";
+import { escapeHtml, markupToHtml } from "./markup-html.ts";
+import { TELEGRAM_LIMITS } from "./render.ts";
 
 export interface GuideDeps {
   dispatcher: Dispatcher<unknown>;
@@ -65,7 +66,7 @@ export class Guide {
       if (next.length === 0) return undefined;
       const draft = await this.draft(invocation, invocation.options);
       return {
-        html: `${lineToHtml(result.reply.text)}\n\nChoose one:`,
+        html: `${markupToHtml(result.reply.text)}\n\nChoose one:`,
         markup: keyboard(
           next.map((word) => ({
             label: `/${[...invocation.path, word].join(" ")}`,
@@ -90,12 +91,12 @@ export class Guide {
       .slice(0, KEYBOARD_LIMIT);
     if (buttons.length > 0) {
       return {
-        html: `${lineToHtml(result.reply.text)}\n\nChoose the <b>${escapeHtml(option)}</b>:`,
+        html: `${markupToHtml(result.reply.text)}\n\nChoose the <b>${escapeHtml(option)}</b>:`,
         markup: keyboard(buttons),
       };
     }
     return {
-      html: `${lineToHtml(result.reply.text)}\n\nReply to this message with the <b>${escapeHtml(option)}</b> (${escapeHtml(spec.description)}).`,
+      html: `${markupToHtml(result.reply.text)}\n\nReply to this message with the <b>${escapeHtml(option)}</b> (${escapeHtml(spec.description)}).`,
       markup: {
         force_reply: true,
         selective: true,

@@ -1,27 +1,17 @@
-// Replies as Telegram messages: HTML (the reply's **bold** and `code` become <b> and <code>), split
+// Replies as Telegram messages: HTML built from the reply's parsed markup (markup-html.ts), split
 // into messages of at most 4096 characters at line breaks, buttons as an inline keyboard on the last
 // one, and the picture as a photo with the text as its caption when it fits (1024).
 // https://core.telegram.org/bots/api#formatting-options
 import { type Api, GrammyError, InputFile } from "grammy";
 import type { InlineKeyboardButton, InlineKeyboardMarkup, Message } from "grammy/types";
+import { parseMarkupLine } from "#src/core/markup.ts";
 import type { Button, Reply } from "#src/core/reply.ts";
 import { truncate } from "../text-split.ts";
+import { escapeHtml, lineToHtml, runsToHtml } from "./markup-html.ts";
+
+export { escapeHtml };
 
 export const TELEGRAM_LIMITS = { message: 4096, caption: 1024, callbackData: 64, buttonsPerRow: 3 } as const;
-
-/** Raw characters per piece of an over-long line: even if every one were escaped (&amp;), it fits. */
-const LONG_LINE_PIECE = 800;
-
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** One line of the reply's light markup as Telegram HTML; tags never span lines, so splits are safe. */
-export function lineToHtml(line: string): string {
-  return escapeHtml(line)
-    .replace(/\*\*(.+?)\*\*/g, "<b>$1</b>")
-    .replace(/`([^`]+)`/g, "<code>$1</code>");
-}
 
 export interface RenderedReply {
   /** HTML messages, in order. */
@@ -42,18 +32,26 @@ export function keyboardOf(buttons: readonly Button[]): InlineKeyboardMarkup | u
   return { inline_keyboard: rows };
 }
 
+/** Whether HTML shows anything: Telegram refuses a message whose text is only blanks. */
+const visible = (html: string) => html.replace(/<[^>]*>/g, "").trim() !== "";
+
 export function renderReply(reply: Reply): RenderedReply {
-  const raw: string[] = [];
-  if (reply.title) raw.push(`**${reply.title.replace(/\*\*/g, "")}**`);
-  raw.push(...reply.text.split("\n"));
-  for (const field of reply.fields ?? []) raw.push(`**${field.name}**: ${field.value.split("\n").join(" ")}`);
-  if (reply.page) raw.push(`Page ${reply.page.current} of ${reply.page.total}`);
-  const lines = raw.flatMap((line) => {
-    const pieces: string[] = [];
-    for (let i = 0; i < Math.max(line.length, 1); i += LONG_LINE_PIECE)
-      pieces.push(line.slice(i, i + LONG_LINE_PIECE));
-    return pieces.map(lineToHtml);
-  });
+  // Titles and field names are plain text; the text and field values are markup. A line longer
+  // than a message is cut into pieces that each fit, tags closed and reopened around the cut.
+  const max = TELEGRAM_LIMITS.message;
+  const lines: string[] = [];
+  if (reply.title) lines.push(...runsToHtml([{ text: reply.title, bold: true, code: false }], max));
+  for (const line of reply.text.split("\n")) lines.push(...lineToHtml(line, max));
+  for (const field of reply.fields ?? []) {
+    const value = parseMarkupLine(field.value.split("\n").join(" "));
+    lines.push(
+      ...runsToHtml(
+        [{ text: field.name, bold: true, code: false }, { text: ": ", bold: false, code: false }, ...value],
+        max,
+      ),
+    );
+  }
+  if (reply.page) lines.push(`Page ${reply.page.current} of ${reply.page.total}`);
   const texts: string[] = [];
   let current = "";
   for (const line of lines) {
@@ -64,7 +62,7 @@ export function renderReply(reply: Reply): RenderedReply {
       current = current ? `${current}\n${line}` : line;
     }
   }
-  if (current.trim() || texts.length === 0) texts.push(current.trim() ? current : "…");
+  if (visible(current) || texts.length === 0) texts.push(visible(current) ? current : "…");
   const keyboard = keyboardOf(reply.buttons ?? []);
   const rendered: RenderedReply = { texts, ...(keyboard ? { keyboard } : {}) };
   if (reply.image) {
