@@ -20,7 +20,7 @@ import {
 
 const CLIENTS = 4;
 const FARMERS = 16;
-const folder = new URL("../../shared/fixtures/forge-demos/20251007_131852/", import.meta.url);
+const folder = new URL("../test/fixtures/forge-demos/20251007_131852/", import.meta.url);
 const meta = JSON.parse(readFileSync(new URL("meta.json", folder), "utf8")) as Record<string, unknown>;
 const log = new Uint8Array(readFileSync(new URL("input_log.jsonl", folder)));
 
