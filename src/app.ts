@@ -44,7 +44,11 @@ export async function createApp(
     clock,
     log,
   });
-  return { config, db, services, dispatcher, close: () => db.close() };
+  const close = async () => {
+    await services.submissions.close();
+    await db.close();
+  };
+  return { config, db, services, dispatcher, close };
 }
 
 /** Opens the configured database, applies pending migrations and builds the bot. */

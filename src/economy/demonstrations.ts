@@ -1,15 +1,16 @@
-// The demonstration pipeline pools use, built from src/grading: parse an upload (loose files or a
-// zip), process its events into labelled actions, describe them, match the recording to a task.
+// The demonstration pipeline pools use, built from src/grading: prepare an upload (loose files or a
+// zip: parsed, its actions labelled, its events digested, described) on a worker thread, and match
+// the recording to a task.
 import { matchTask } from "#src/grading/match-task.ts";
-import { type DemonstrationLimits, parseDemonstration } from "#src/grading/parse.ts";
-import { describeSummary, processDemonstration } from "#src/grading/process.ts";
+import type { DemonstrationLimits } from "#src/grading/parse.ts";
+import { PrepareThread } from "#src/grading/prepare-thread.ts";
 import type { DemonstrationPipeline } from "./submissions.ts";
 
 export function demonstrationPipeline(limits: DemonstrationLimits): DemonstrationPipeline {
+  const thread = new PrepareThread(limits);
   return {
-    parse: (files) => parseDemonstration(files, limits),
-    process: (parsed) => processDemonstration(parsed.events, { platform: parsed.meta.platform }),
-    describe: (processed) => describeSummary(processed.summary),
+    prepare: (files) => thread.prepare(files),
+    close: () => thread.close(),
     matchTask,
   };
 }

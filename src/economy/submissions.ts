@@ -13,13 +13,17 @@ import { literal } from "#src/core/markup.ts";
 import type { Notifier } from "#src/core/notifier.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
+import { recordDemonstration } from "#src/grading/digest.ts";
 import { splitByWeights } from "#src/grading/external.ts";
 import type {
+  DemonstrationRecord,
   Grade,
   GradeOutcome,
   Grader,
   ParsedDemonstration,
+  PreparedDemonstration,
   ProcessedDemonstration,
+  RecordedQuest,
   UploadedFile,
 } from "#src/grading/types.ts";
 import { type AccountRef, accounts } from "#src/ledger/accounts.ts";
@@ -45,21 +49,28 @@ export const PAYOUT_CODES = {
 export const REVIEW_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-/** The demonstration pipeline (src/grading): parse an upload, label its actions, describe them. */
+/**
+ * The demonstration pipeline (src/grading): prepare an upload (parse it, label its actions, digest
+ * its events, describe them) without holding up other commands, and match it to a task.
+ */
 export interface DemonstrationPipeline {
-  parse(files: readonly UploadedFile[]): ParsedDemonstration;
-  process(parsed: ParsedDemonstration): ProcessedDemonstration;
-  describe(processed: ProcessedDemonstration): string;
-  matchTask<T extends { ref: string; title: string }>(
-    quest: ParsedDemonstration["meta"]["quest"],
-    tasks: readonly T[],
-  ): T;
+  prepare(files: readonly UploadedFile[]): Promise<PreparedDemonstration>;
+  matchTask<T extends { ref: string; title: string }>(quest: RecordedQuest, tasks: readonly T[]): T;
+  /** Stops what prepare() runs on. */
+  close?(): Promise<void>;
 }
 
+/**
+ * A submission's kept payload: the demonstration with its events digested, and its actions. Rows
+ * written before the digest (issue 11) hold the parsed events instead; they are digested on read.
+ */
 interface Payload {
-  demonstration: ParsedDemonstration;
+  demonstration: DemonstrationRecord | ParsedDemonstration;
   processed: ProcessedDemonstration;
 }
+
+const recordOf = (kept: Payload["demonstration"]): DemonstrationRecord =>
+  "digest" in kept ? kept : recordDemonstration(kept);
 
 export type SubmissionStatus = "queued" | "manual_review" | "settled" | "expired";
 
@@ -119,6 +130,11 @@ export class Submissions {
     if (parts.grader) this.#grader = parts.grader;
   }
 
+  /** Stops the pipeline's worker thread (uploads still being prepared fail). */
+  async close(): Promise<void> {
+    await this.#pipeline?.close?.();
+  }
+
   get grader(): Grader | undefined {
     return this.#grader;
   }
@@ -135,9 +151,7 @@ export class Submissions {
     files: UploadedFile[];
   }): Promise<SubmitResult> {
     const { db, ledger, tokens, factories, reputation, config, clock } = this.deps;
-    const demonstration = this.pipeline.parse(request.files);
-    const processed = this.pipeline.process(demonstration);
-    const summary = this.pipeline.describe(processed);
+    const { demonstration, processed, summary } = await this.pipeline.prepare(request.files);
     const now = clock.now();
     const { result, enqueue } = await db
       .transaction(async (tx) => {
@@ -197,7 +211,7 @@ export class Submissions {
                 contentHash: demonstration.contentHash,
                 bidAtoms: bidAtoms.toString(),
                 expiresAt,
-                payload: { demonstration, processed } as never,
+                payload: { demonstration, processed } satisfies Payload as never,
                 summary: processed.summary as never,
                 createdAt: now,
               },
@@ -314,7 +328,7 @@ export class Submissions {
     try {
       if (!this.#grader) throw new Error("no grader is installed");
       outcome = await this.#grader.grade({
-        demonstration: payload.demonstration,
+        demonstration: recordOf(payload.demonstration),
         processed: payload.processed,
         task: { title: row.task.title, app: row.task.app, objectives: row.task.objectives as string[] },
       });

@@ -2,7 +2,7 @@
 // recorder captured (window and element names and values), and what the farmer typed. The rubric
 // grader checks a task's objectives against these words; the recorder's own output (ffmpeg) is not
 // evidence of anything the farmer did.
-import type { InputEvent, LabelledAction } from "./types.ts";
+import type { EventDigest, InputEvent, LabelledAction } from "./types.ts";
 
 /** Words that say nothing about which work was done. */
 const STOPWORDS = new Set(
@@ -31,7 +31,8 @@ export interface Evidence {
   words: Set<string>;
 }
 
-export function gatherEvidence(events: readonly InputEvent[], actions: readonly LabelledAction[]): Evidence {
+/** The apps and the keywords of the accessibility trees' text in a log (kept in its digest). */
+export function gatherLogEvidence(events: readonly InputEvent[]): Pick<EventDigest, "apps" | "words"> {
   const apps: string[] = [];
   const texts: string[] = [];
   let nodes = 0;
@@ -64,9 +65,16 @@ export function gatherEvidence(events: readonly InputEvent[], actions: readonly 
     if (event.event === "app_focus") addApp(data.name);
     walk(data.tree, 0);
   }
-  for (const action of actions) if (action.text) texts.push(action.text);
-  const words = new Set(keywords([...apps, ...texts].join(" ")));
-  return { apps, words };
+  return { apps, words: keywords([...apps, ...texts].join(" ")) };
+}
+
+/** A recording's evidence: its log's (from the digest) and the text typed in its actions. */
+export function gatherEvidence(
+  log: Pick<EventDigest, "apps" | "words">,
+  actions: readonly LabelledAction[],
+): Evidence {
+  const typed = actions.flatMap((action) => (action.text ? [action.text] : []));
+  return { apps: log.apps, words: new Set([...log.words, ...keywords(typed.join(" "))]) };
 }
 
 /** A keyword is evidenced by the same word, or one sharing its stem (test / testing, 4+ letters). */

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Config } from "../config.ts";
 import { UserError } from "../core/errors.ts";
 import { parseUploadedJson } from "./json-guard.ts";
+import { TimelineCheck } from "./timeline.ts";
 import type { DemonstrationMeta, InputEvent, ParsedDemonstration, UploadedFile } from "./types.ts";
 import { looksLikeZip, readZip, tooLarge } from "./zip.ts";
 
@@ -228,7 +229,9 @@ function parseLog(bytes: Uint8Array): InputEvent[] {
   const text = decodeText("input_log.jsonl", bytes);
   const lines = text.split("\n");
   const events: InputEvent[] = [];
-  let previous: { time: number; line: number } | undefined;
+  // The line each event came from, and the recorder's order (timeline.ts): captures may go back.
+  const lineOf: number[] = [];
+  const timeline = new TimelineCheck();
   let lastLine = lines.length - 1;
   while (lastLine > 0 && lines[lastLine]!.trim() === "") lastLine--;
   for (let index = 0; index < lines.length; index++) {
@@ -261,13 +264,16 @@ function parseLog(bytes: Uint8Array): InputEvent[] {
       data: result.data.data ?? null,
       time: result.data.time,
     };
-    if (previous && event.time < previous.time)
+    const disorder = timeline.step(event);
+    if (disorder) {
+      const latest = events[disorder.latestIndex]!;
       throw new UserError(
         "demo_out_of_order",
-        `input_log.jsonl is out of order: line ${number} (time ${event.time}) is earlier than line ${previous.line} (time ${previous.time}). The log has been edited or merged; upload the recorder's original.`,
+        `input_log.jsonl is out of order: line ${number} (time ${event.time}) is earlier than line ${lineOf[disorder.latestIndex]} (time ${latest.time}). The log has been edited or merged; upload the recorder's original.`,
         { line: number },
       );
-    previous = { time: event.time, line: number };
+    }
+    lineOf.push(number);
     events.push(event);
   }
   if (events.length === 0)

@@ -11,7 +11,7 @@
 //                  recording between the first action's start and the last action's end)
 //
 // Junk gets 0 with a flag: no actions ("empty"), unusable times ("corrupt"), timestamps going back
-// ("out_of_order"). "too_short" (under 5 s) and "idle" (over 80% idle) are flagged and cost points.
+// further than the recorder's captures explain ("out_of_order", timeline.ts). "too_short" (under 5 s) and "idle" (over 80% idle) are flagged and cost points.
 import { evidenced, gatherEvidence, keywords } from "./evidence.ts";
 import type { Grade, GradeOutcome, Grader, GradingInput } from "./types.ts";
 
@@ -20,7 +20,6 @@ const TOO_SHORT_MS = 5000;
 const IDLE_FLAG_SHARE = 0.8;
 const LONG_SILENCE_MS = 60_000;
 const MS_PER_EXPECTED_ACTION = 6000;
-const INPUT_EVENTS = new Set(["mousemove", "mousedown", "mouseup", "mousewheel", "keydown", "keyup"]);
 
 export class RubricGrader implements Grader {
   async grade(input: GradingInput): Promise<GradeOutcome> {
@@ -35,13 +34,12 @@ function points(max: number, share: number): number {
 }
 
 export function gradeByRubric({ demonstration, processed, task }: GradingInput): Grade {
-  const { events, meta } = demonstration;
+  const { digest, meta } = demonstration;
   const { actions, summary } = processed;
   const flags: string[] = [];
   const reasons: string[] = [];
 
-  const corrupt = events.some((event) => typeof event.event !== "string" || !Number.isFinite(event.time));
-  const outOfOrder = !corrupt && events.some((event, i) => i > 0 && event.time < events[i - 1]!.time);
+  const { corrupt, outOfOrder } = digest;
   if (corrupt) flags.push("corrupt");
   if (outOfOrder) flags.push("out_of_order");
   if (actions.length === 0) flags.push("empty");
@@ -68,7 +66,7 @@ export function gradeByRubric({ demonstration, processed, task }: GradingInput):
   }
 
   // --- Outcome: is the task's work in evidence? ---
-  const evidence = gatherEvidence(events, actions);
+  const evidence = gatherEvidence(digest, actions);
   const appWords = keywords(task.app);
   const appSeen = appWords.length === 0 || appWords.some((word) => evidenced(word, evidence.words));
   // Objectives with words to look for; without any, the task's title stands in for them.
@@ -101,7 +99,7 @@ export function gradeByRubric({ demonstration, processed, task }: GradingInput):
   const actionPoints = points(10, actions.length / expectedActions);
   const recordedMs = meta.durationSeconds * 1000;
   const durationAgrees = Math.abs(recordedMs - totalMs) <= Math.max(3000, 0.25 * recordedMs);
-  const silence = longestInputSilence(events);
+  const silence = digest.longestInputSilenceMs;
   const timeline = (durationAgrees ? 3 : 0) + (silence <= LONG_SILENCE_MS ? 2 : 0);
   const process = activity + actionPoints + timeline;
   reasons.push(
@@ -143,16 +141,4 @@ export function gradeByRubric({ demonstration, processed, task }: GradingInput):
     grader: "rubric",
     summary: `${score}/100 from the built-in rubric: outcome ${outcome}/60, process ${process}/30, efficiency ${efficiency}/10.`,
   };
-}
-
-/** The longest time without any input event (mouse or keyboard), in ms. */
-function longestInputSilence(events: GradingInput["demonstration"]["events"]): number {
-  let longest = 0;
-  let last: number | undefined;
-  for (const event of events) {
-    if (!INPUT_EVENTS.has(event.event)) continue;
-    if (last !== undefined) longest = Math.max(longest, event.time - last);
-    last = event.time;
-  }
-  return longest;
 }

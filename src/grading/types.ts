@@ -43,6 +43,35 @@ export interface ParsedDemonstration {
   hasVideo: boolean;
 }
 
+/**
+ * What grading needs from a log's raw events, gathered once when the upload is prepared: the
+ * events themselves (megabytes for a long session) are not kept.
+ */
+export interface EventDigest {
+  eventCount: number;
+  /** Apps named by focus changes and accessibility trees, in order of first appearance. */
+  apps: string[];
+  /** Keywords of those apps and of the trees' text (typed text is in the actions). */
+  words: string[];
+  /** The longest time without any mouse or keyboard event, in ms. */
+  longestInputSilenceMs: number;
+  /** Some event has no usable time. */
+  corrupt: boolean;
+  /** Times go back further than the recorder's captures explain (timeline.ts). */
+  outOfOrder: boolean;
+}
+
+/** A demonstration as it is kept and graded: the parsed upload with its events digested. */
+export type DemonstrationRecord = Omit<ParsedDemonstration, "events"> & { digest: EventDigest };
+
+/** An upload made ready off the command path: what is kept, its actions, and the farmer's summary. */
+export interface PreparedDemonstration {
+  demonstration: DemonstrationRecord;
+  processed: ProcessedDemonstration;
+  /** describeSummary's words for the farmer. */
+  summary: string;
+}
+
 export type ActionKind = "click" | "drag" | "scroll" | "type" | "hotkey";
 
 export interface LabelledAction {
@@ -78,7 +107,7 @@ export interface TaskBrief {
 }
 
 export interface GradingInput {
-  demonstration: ParsedDemonstration;
+  demonstration: DemonstrationRecord;
   processed: ProcessedDemonstration;
   task: TaskBrief;
 }

@@ -4,6 +4,7 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "#src/config.ts";
+import { recordDemonstration } from "#src/grading/digest.ts";
 import { ExternalGrader, type GraderFallback, splitByWeights } from "#src/grading/external.ts";
 import { createGrader } from "#src/grading/grader.ts";
 import { parseDemonstration } from "#src/grading/parse.ts";
@@ -16,7 +17,7 @@ import { fixtureFiles } from "./fixture.ts";
 
 const parsed = parseDemonstration(fixtureFiles());
 const input: GradingInput = {
-  demonstration: parsed,
+  demonstration: recordDemonstration(parsed),
   processed: processDemonstration(parsed.events, { platform: parsed.meta.platform }),
   task: {
     title: parsed.meta.quest.title,

@@ -29,3 +29,39 @@ export function noise(length: number, seed = 1): Uint8Array {
   }
   return bytes;
 }
+
+/**
+ * The real recording as the recorder writes a capture that outlasts the next event (ECONOMY.md
+ * section 4): each accessibility-tree capture (`axtree_interaction`, its `duration` in its data, ms)
+ * is stamped when it starts, at the event that triggered it (the line before it), and written when
+ * it ends, just after the next event, so its line comes after that event's and is earlier than it.
+ * Its duration runs from start to end, which explains the step back; with `explained: false` the
+ * captures keep the durations the real recording gives them, too short to explain it.
+ */
+export function capturesWrittenAtEnd({ explained = true } = {}): { log: string; stepsBack: number[] } {
+  type Line = { event: string; data: Record<string, unknown>; time: number };
+  const lines = fixtureLogText
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Line);
+  const out: Line[] = [];
+  const stepsBack: number[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const next = lines[i + 1];
+    if (line.event !== "axtree_interaction" || !next || i === 0) {
+      out.push(line);
+      continue;
+    }
+    const start = lines[i - 1]!.time;
+    const end = next.time + 1;
+    out.push(next, {
+      ...line,
+      time: start,
+      data: { ...line.data, duration: explained ? end - start : line.data.duration },
+    });
+    stepsBack.push(next.time - start);
+    i++;
+  }
+  return { log: `${out.map((line) => JSON.stringify(line)).join("\n")}\n`, stepsBack };
+}

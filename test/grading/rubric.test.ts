@@ -2,6 +2,7 @@
 // recording does show scores higher; junk scores 0 with its flag.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { recordDemonstration } from "#src/grading/digest.ts";
 import { parseDemonstration } from "#src/grading/parse.ts";
 import { processDemonstration } from "#src/grading/process.ts";
 import { gradeByRubric, RubricGrader } from "#src/grading/rubric.ts";
@@ -15,6 +16,7 @@ import type {
 import { fixtureFiles } from "./fixture.ts";
 
 const parsed = parseDemonstration(fixtureFiles());
+const record = recordDemonstration(parsed);
 const processed = processDemonstration(parsed.events, { platform: "macos" });
 const questTask: TaskBrief = {
   title: parsed.meta.quest.title,
@@ -28,15 +30,15 @@ function inputFor(events: InputEvent[], task: TaskBrief = questTask, durationSec
     meta: { ...parsed.meta, durationSeconds },
     events,
   };
-  return { demonstration, processed: processDemonstration(events), task };
+  return { demonstration: recordDemonstration(demonstration), processed: processDemonstration(events), task };
 }
 
 describe("the real recording", () => {
   it("gets an exact grade with a breakdown and reasons, the same every time", async () => {
     const grader = new RubricGrader();
-    const first = await grader.grade({ demonstration: parsed, processed, task: questTask });
+    const first = await grader.grade({ demonstration: record, processed, task: questTask });
     const second = await grader.grade({
-      demonstration: parseDemonstration(fixtureFiles()),
+      demonstration: recordDemonstration(parseDemonstration(fixtureFiles())),
       processed: processDemonstration(parsed.events, { platform: "macos" }),
       task: questTask,
     });
@@ -60,7 +62,7 @@ describe("the real recording", () => {
 
   it("scores a task it does show higher, on the evidence of apps and typed text", () => {
     const grade = gradeByRubric({
-      demonstration: parsed,
+      demonstration: record,
       processed,
       task: {
         title: "Greet a colleague",
@@ -212,7 +214,7 @@ describe("properties", () => {
         (events, brief, durationSeconds) => {
           const meta: DemonstrationMeta = { ...parsed.meta, durationSeconds };
           const input: GradingInput = {
-            demonstration: { ...parsed, meta, events },
+            demonstration: recordDemonstration({ ...parsed, meta, events }),
             processed: processDemonstration(events),
             task: brief,
           };
