@@ -3,7 +3,7 @@
 import type { Tx } from "#src/db/database.ts";
 
 export async function mergeFarmerRecords(tx: Tx, from: number, into: number, now: Date): Promise<void> {
-  // The fee is charged on the cumulative gross minus the fees already charged (ECONOMY.md section
+  // The fee is charged on the cumulative gross minus the fees already charged (docs/economy.md section
   // 3). Summed, both stay exact: the fractions the two tallies rounded away separately (under one
   // atom) are charged once, by the next settlement, and nothing is charged twice.
   await tx.db.$executeRaw`

@@ -239,7 +239,7 @@ export class Referrals {
 
   /**
    * /link: the members either account referred are the survivor's referrals. The survivor keeps
-   * one referrer (ECONOMY.md section 6): its own referral if it has one, else the merged-away
+   * one referrer (docs/economy.md section 6): its own referral if it has one, else the merged-away
    * account's, skipping any that would now point to itself or close a cycle (A referred B, and
    * A's and B's accounts are one person; or the referrer sits below the survivor in the chain).
    * A dropped referral earns nothing from then on; commissions already paid stay paid. Dropping

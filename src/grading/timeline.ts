@@ -1,4 +1,4 @@
-// The order a genuine log is in (ECONOMY.md section 4). The recorder writes most events as they
+// The order a genuine log is in (docs/economy.md section 4). The recorder writes most events as they
 // happen, but stamps an accessibility-tree capture (`axtree`, `axtree_interaction`; the real
 // recording carries it as `data.duration`, in ms) when the capture starts and writes it when it
 // ends, after whatever happened meanwhile. So a capture's line may be earlier than the lines before

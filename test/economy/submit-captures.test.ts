@@ -1,5 +1,5 @@
 // /submit with a recording as the recorder really writes it: accessibility-tree captures stamped
-// when they start and written when they end, earlier than the lines before them (ECONOMY.md
+// when they start and written when they end, earlier than the lines before them (docs/economy.md
 // section 4). Such a log is queued, graded and settled like the recording it was made from; one
 // whose step back no capture's duration explains is refused, reserving nothing.
 import { expect, it } from "vitest";

@@ -31,7 +31,7 @@ export function noise(length: number, seed = 1): Uint8Array {
 }
 
 /**
- * The real recording as the recorder writes a capture that outlasts the next event (ECONOMY.md
+ * The real recording as the recorder writes a capture that outlasts the next event (docs/economy.md
  * section 4): each accessibility-tree capture (`axtree_interaction`, its `duration` in its data, ms)
  * is stamped when it starts, at the event that triggered it (the line before it), and written when
  * it ends, just after the next event, so its line comes after that event's and is earlier than it.

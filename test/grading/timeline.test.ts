@@ -1,4 +1,4 @@
-// Real recordings as the recorder writes them (ECONOMY.md section 4): an accessibility-tree capture
+// Real recordings as the recorder writes them (docs/economy.md section 4): an accessibility-tree capture
 // is stamped when it starts and written when it ends, so its line may be earlier than the lines
 // before it by up to its duration. Such a log parses and grades like the recording it came from;
 // a step back that no capture's duration explains is still refused.

@@ -1,4 +1,4 @@
-// /link never leaves a referral pointing to itself or in a cycle (ECONOMY.md section 6): when the
+// /link never leaves a referral pointing to itself or in a cycle (docs/economy.md section 6): when the
 // two accounts sit in each other's referral chain, the joined member's own referral is dropped;
 // otherwise it keeps the remaining account's referrer, else the merged-away one's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
