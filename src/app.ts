@@ -18,6 +18,11 @@ export interface App {
   db: Database;
   services: Services;
   dispatcher: Dispatcher<Services>;
+  /**
+   * Waits for the work commands left running in the background (grading and the notices it
+   * sends) to finish: a script run calls it before it exits, or grades would be lost mid-way.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,7 +48,14 @@ export async function createApp(
     clock,
     log,
   });
-  return { config, db, services, dispatcher, close: () => db.close() };
+  return {
+    config,
+    db,
+    services,
+    dispatcher,
+    drain: () => services.submissions.queue.idle(),
+    close: () => db.close(),
+  };
 }
 
 /** Opens the configured database, applies pending migrations and builds the bot. */
