@@ -18,6 +18,11 @@ export interface App {
   db: Database;
   services: Services;
   dispatcher: Dispatcher<Services>;
+  /**
+   * Waits for the work commands left running in the background (grading and the notices it
+   * sends) to finish: a script run calls it before it exits, or grades would be lost mid-way.
+   */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,11 +49,17 @@ export async function createApp(
     clock,
     log,
   });
-  const close = async () => {
-    await services.submissions.close();
-    await db.close();
+  return {
+    config,
+    db,
+    services,
+    dispatcher,
+    drain: () => services.submissions.queue.idle(),
+    close: async () => {
+      await services.submissions.close();
+      await db.close();
+    },
   };
-  return { config, db, services, dispatcher, close };
 }
 
 /** Opens the configured database, applies pending migrations and builds the bot. */

@@ -246,6 +246,16 @@ export const configSchema = z
     JOB_TIMEOUTS: jobTimeouts,
     /** Done job runs older than this many days are deleted (the job-runs-retention job). */
     JOB_RUNS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+    /**
+     * Idempotency records older than this many days are deleted (the idempotency-retention job).
+     * At least 2: Telegram redelivers an update for up to a day, and a replay must still find its key.
+     */
+    IDEMPOTENCY_RETENTION_DAYS: z.coerce
+      .number()
+      .int()
+      .min(2, "keep idempotency records at least 2 days: platforms redeliver events for up to a day")
+      .max(36_500)
+      .default(7),
     /** Where job results are posted, `platform:channelId`; unset, they are only logged. */
     JOB_ANNOUNCE_CHANNEL: optional(channelRef),
 

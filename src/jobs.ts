@@ -3,6 +3,7 @@ import { arenaEmissionJob } from "./arena/emission-job.ts";
 import { withdrawalsJob } from "./chain/withdrawals-job.ts";
 import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "./economy/pools-jobs.ts";
 import { unstakeReleaseJob } from "./economy/unstake-release-job.ts";
+import { idempotencyRetentionJob } from "./epochs/idempotency-retention-job.ts";
 import type { JobSpec } from "./epochs/job.ts";
 import { jobRunsRetentionJob } from "./epochs/retention-job.ts";
 import { leaderboardPostsJob } from "./leaderboards/posts-job.ts";
@@ -16,4 +17,5 @@ export const jobs: JobSpec[] = [
   unstakeReleaseJob,
   leaderboardPostsJob,
   jobRunsRetentionJob,
+  idempotencyRetentionJob,
 ];

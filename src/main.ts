@@ -95,6 +95,8 @@ async function runConsole(
   } else {
     await front.runScript(process.stdin);
   }
+  // The last commands' grading still runs in the background; its notices are part of the output.
+  await app.drain();
   return front.internalErrors > 0 ? 1 : 0;
 }
 

@@ -44,6 +44,31 @@ export type SolanaRpc = SolanaReader & SolanaWriter;
 /** How long one JSON-RPC call may take before it counts as failed. */
 const REQUEST_TIMEOUT_MS = 20_000;
 
+/**
+ * Attempts of a read whose connection closed under it. A kept-alive connection idle for about the
+ * node's keep-alive timeout can be closed by the node just as a request is written on it (more
+ * likely when the process is busy and its timers run late); the request never reached the node,
+ * so a read is simply sent again, on a new connection. Sending a transaction is never retried here.
+ */
+const READ_ATTEMPTS = 3;
+
+/** fetch's failure when the socket was closed or reset before an answer came (not a timeout). */
+function isClosedConnection(error: unknown): boolean {
+  if (!(error instanceof TypeError) || error.message !== "fetch failed") return false;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED" || code === "ECONNRESET" || code === "EPIPE";
+}
+
+async function read<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= READ_ATTEMPTS || !isClosedConnection(error)) throw error;
+    }
+  }
+}
+
 /** A Solana JSON-RPC node through @solana/web3.js's Connection. */
 export class ConnectionRpc implements SolanaRpc {
   readonly #connection: Connection;
@@ -67,32 +92,34 @@ export class ConnectionRpc implements SolanaRpc {
   }
 
   getParsedTransaction(signature: string): Promise<ParsedTransactionWithMeta | null> {
-    return this.#connection.getParsedTransaction(signature, {
-      commitment: "finalized",
-      maxSupportedTransactionVersion: 0,
-    });
+    return read(() =>
+      this.#connection.getParsedTransaction(signature, {
+        commitment: "finalized",
+        maxSupportedTransactionVersion: 0,
+      }),
+    );
   }
 
   async latestBlockhash(): Promise<{ blockhash: string; lastValidBlockHeight: bigint }> {
-    const latest = await this.#connection.getLatestBlockhash("confirmed");
+    const latest = await read(() => this.#connection.getLatestBlockhash("confirmed"));
     return { blockhash: latest.blockhash, lastValidBlockHeight: BigInt(latest.lastValidBlockHeight) };
   }
 
   async finalizedBlockHeight(): Promise<bigint> {
-    return BigInt(await this.#connection.getBlockHeight("finalized"));
+    return BigInt(await read(() => this.#connection.getBlockHeight("finalized")));
   }
 
   async signatureStatus(signature: string): Promise<SignatureStatus | null> {
-    const { value } = await this.#connection.getSignatureStatuses([signature], {
-      searchTransactionHistory: true,
-    });
+    const { value } = await read(() =>
+      this.#connection.getSignatureStatuses([signature], { searchTransactionHistory: true }),
+    );
     const status = value[0];
     if (!status) return null;
     return { finalized: status.confirmationStatus === "finalized", err: status.err };
   }
 
   async accountOwner(address: PublicKey): Promise<PublicKey | null> {
-    const info = await this.#connection.getAccountInfo(address, "confirmed");
+    const info = await read(() => this.#connection.getAccountInfo(address, "confirmed"));
     return info?.owner ?? null;
   }
 

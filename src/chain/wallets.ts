@@ -124,23 +124,19 @@ export class Wallets {
           : "That signature does not match any message the bot gave you. Run /wallet link again and sign the new message.",
       );
     }
-    if (signed.usedAt) {
-      throw new UserError(
-        "link_message_used",
-        "That signed message was already used: each one links once. Run /wallet link for a new message.",
-      );
-    }
-    if (signed.expiresAt.getTime() <= now.getTime()) {
-      throw new UserError(
-        "link_message_expired",
-        "That message has expired. Run /wallet link for a new one and sign it before it expires.",
-      );
-    }
     const { result } = await this.db.transaction((tx) =>
       runOnce(
         tx,
         { scope: "wallet.verify", key: request.key, input: { userId: actor.userId, nonce: signed.nonce } },
         async () => {
+          // Checked inside the action: a replay finds the message used (by its first run) and must
+          // still return that run's result.
+          if (signed.expiresAt.getTime() <= now.getTime()) {
+            throw new UserError(
+              "link_message_expired",
+              "That message has expired. Run /wallet link for a new one and sign it before it expires.",
+            );
+          }
           const claimed = await tx.db.walletChallenge.updateMany({
             where: { nonce: signed.nonce, usedAt: null },
             data: { usedAt: now },

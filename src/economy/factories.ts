@@ -196,14 +196,17 @@ export class Factories {
     factoryId: number;
     task: TaskInput;
   }): Promise<FactoryView> {
+    // The request as given (a missing ref stays missing): its default depends on the tasks there
+    // are when it first runs, and a replay must match the first run, not today's count.
+    const given = { ...checkTask(request.task, 0), ref: request.task.ref?.trim() ?? null };
     await this.db.transaction(async (tx) => {
       const factory = await this.lockOwned(tx, request.actor, request.factoryId, "add tasks to");
-      const count = await tx.db.factoryTask.count({ where: { factoryId: factory.id } });
-      const task = checkTask(request.task, count);
       await runOnce(
         tx,
-        { scope: "factory.task", key: request.key, input: { id: factory.id, task } },
+        { scope: "factory.task", key: request.key, input: { id: factory.id, task: given } },
         async () => {
+          const count = await tx.db.factoryTask.count({ where: { factoryId: factory.id } });
+          const task = checkTask(request.task, count);
           const taken = await tx.db.factoryTask.findUnique({
             where: { factoryId_ref: { factoryId: factory.id, ref: task.ref } },
           });
@@ -247,13 +250,13 @@ export class Factories {
       );
     await this.db.transaction(async (tx) => {
       const factory = await this.lockOwned(tx, request.actor, request.factoryId, "edit");
-      if (factory.status === "closed") throw closedError(factory);
-      const after = { ...factory, ...data } as typeof factory;
-      checkPremiumFirst(after.minReputation, after.premiumHours);
       await runOnce(
         tx,
         { scope: "factory.edit", key: request.key, input: { id: factory.id, data } },
         async () => {
+          if (factory.status === "closed") throw closedError(factory);
+          const after = { ...factory, ...data } as typeof factory;
+          checkPremiumFirst(after.minReputation, after.premiumHours);
           await tx.db.factory.update({ where: { id: factory.id }, data });
           return true;
         },
@@ -302,11 +305,11 @@ export class Factories {
     checkBid(request.bidAtoms);
     await this.db.transaction(async (tx) => {
       const factory = await this.lockOwned(tx, request.actor, request.factoryId, "change the bid of");
-      if (factory.status === "closed") throw closedError(factory);
       await runOnce(
         tx,
         { scope: "factory.bid", key: request.key, input: { id: factory.id, bid: request.bidAtoms } },
         async () => {
+          if (factory.status === "closed") throw closedError(factory);
           await tx.db.factory.update({
             where: { id: factory.id },
             data: { bidAtoms: request.bidAtoms.toString() },

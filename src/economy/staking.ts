@@ -8,6 +8,13 @@
 // commits before the other reads, so a commission is always paid at the tier the stake supports
 // when the settlement commits. Both take these locks before the ledger's own (main, escrow...), so
 // the two never wait on each other in a cycle.
+//
+// Fairness: before the rows, each member's stake lock, a transaction-scoped advisory lock (shared
+// to read, exclusive to change), taken in user id order. Row locks alone starve a writer: a new
+// FOR SHARE joins the current readers without queueing behind a waiting FOR UPDATE, so a steady
+// stream of settlements kept an unstake waiting until the stream ended (29 s). Advisory locks
+// queue: once an unstake waits, later settlements wait behind it, and it runs as soon as the
+// settlements already holding the stake commit.
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
@@ -72,6 +79,16 @@ export interface StakeChange {
 
 const DAY_MS = 86_400_000;
 
+/** The advisory lock space of stake locks (the other key is the member's id). */
+const STAKE_LOCK_SPACE = 5_060_503;
+
+/** Waits its turn for a member's stake, in arrival order (see "Fairness" above). */
+async function lockStakeTurn(tx: Tx, userId: number, mode: "share" | "update"): Promise<void> {
+  if (mode === "share")
+    await tx.db.$executeRaw`SELECT pg_advisory_xact_lock_shared(${STAKE_LOCK_SPACE}::int, ${userId}::int)`;
+  else await tx.db.$executeRaw`SELECT pg_advisory_xact_lock(${STAKE_LOCK_SPACE}::int, ${userId}::int)`;
+}
+
 export class Staking {
   readonly supplyAtoms: bigint;
 
@@ -106,6 +123,7 @@ export class Staking {
     const result = new Map<number, StakeAmounts>();
     for (const id of owners) result.set(Number(id), this.amounts(0n, 0n));
     if (owners.length === 0) return result;
+    for (const id of [...new Set(userIds)].sort((a, b) => a - b)) await lockStakeTurn(tx, id, mode);
     const lock = mode === "share" ? "FOR SHARE" : "FOR UPDATE";
     const rows = await tx.db.$queryRawUnsafe<Array<{ owner_id: string; purpose: string; balance: string }>>(
       `SELECT owner_id, purpose, balance::text AS balance FROM accounts

@@ -656,24 +656,27 @@ export class Submissions {
     const reason = request.reason.trim();
     if (!reason) throw new UserError("missing_option", 'Say why the score is wrong: reason:"…".');
     if (reason.length > 300) throw new UserError("invalid_option", "A reason is at most 300 characters.");
-    const sub = await this.find(db.prisma, request.submissionId);
-    if (sub.farmerUserId !== request.actor.userId)
+    const found = await this.find(db.prisma, request.submissionId);
+    if (found.farmerUserId !== request.actor.userId)
       throw forbidden("You can appeal only your own submissions.");
-    if (sub.status !== "settled")
-      throw new UserError(
-        "invalid_state",
-        `Submission #${sub.id} has no score yet to appeal; it is ${sub.status}.`,
-      );
     const now = clock.now();
-    if (now.getTime() - (sub.gradedAt ?? sub.createdAt).getTime() > REVIEW_WINDOW_DAYS * DAY_MS)
-      throw new UserError(
-        "review_window_closed",
-        `Appeals are taken for ${REVIEW_WINDOW_DAYS} days after the grade; submission #${sub.id}'s is final.`,
-      );
-    if (sub.appealedAt && !sub.appealResolvedAt)
-      throw new UserError("invalid_state", `Submission #${sub.id} is already waiting for a reviewer.`);
     await db.transaction((tx) =>
-      runOnce(tx, { scope: "review.appeal", key: request.key, input: { id: sub.id, reason } }, async () => {
+      runOnce(tx, { scope: "review.appeal", key: request.key, input: { id: found.id, reason } }, async () => {
+        // Inside the action: a replay of this appeal finds it waiting and must still succeed.
+        await tx.db.$queryRaw`SELECT id FROM submissions WHERE id = ${found.id} FOR UPDATE`;
+        const sub = await tx.db.submission.findUniqueOrThrow({ where: { id: found.id } });
+        if (sub.status !== "settled")
+          throw new UserError(
+            "invalid_state",
+            `Submission #${sub.id} has no score yet to appeal; it is ${sub.status}.`,
+          );
+        if (now.getTime() - (sub.gradedAt ?? sub.createdAt).getTime() > REVIEW_WINDOW_DAYS * DAY_MS)
+          throw new UserError(
+            "review_window_closed",
+            `Appeals are taken for ${REVIEW_WINDOW_DAYS} days after the grade; submission #${sub.id}'s is final.`,
+          );
+        if (sub.appealedAt && !sub.appealResolvedAt)
+          throw new UserError("invalid_state", `Submission #${sub.id} is already waiting for a reviewer.`);
         await tx.db.submission.update({
           where: { id: sub.id },
           data: { appealReason: reason, appealedAt: now, appealResolvedAt: null },
