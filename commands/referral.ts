@@ -2,9 +2,9 @@
 // have earned (docs/economy.md section 6). Telegram's /start ref_<code> deep link runs /referral use.
 
 import { literal } from "#src/core/markup.ts";
-import { referralStats } from "#src/economy/ambassador-views.ts";
-import { COMMISSION_CODES } from "#src/economy/commissions.ts";
-import { STAKE_TOKEN } from "#src/economy/tiers.ts";
+import { referralStats } from "#src/economy/ambassadors/ambassador-views.ts";
+import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
+import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
 

@@ -1,7 +1,7 @@
 // /stake: stake CLONES for an ambassador tier (commission N% at tier N), unstake through a
 // cooldown, and see where you stand (docs/economy.md section 6).
-import { STAKE_CODES, type StakeAmounts, type StakeStatus } from "#src/economy/staking.ts";
-import { MAX_TIER, STAKE_TOKEN } from "#src/economy/tiers.ts";
+import { STAKE_CODES, type StakeAmounts, type StakeStatus } from "#src/economy/ambassadors/staking.ts";
+import { MAX_TIER, STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import { parsePositiveAmount, type TokenInfo } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime, progressBar, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";

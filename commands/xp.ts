@@ -1,4 +1,4 @@
-import { XP_BOOST_CODE } from "#src/economy/reputation.ts";
+import { XP_BOOST_CODE } from "#src/economy/pools/reputation.ts";
 import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
 

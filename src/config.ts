@@ -279,7 +279,7 @@ export const configSchema = z
     ARENA_RANK_RATIO: decimalSetting("0.8", { min: "0", max: "1", exclusiveMin: true }),
     /** rank (g from the rank by consensus score) or score (g is the consensus score itself). */
     ARENA_SCORE_MODE: z.enum(["rank", "score"]).default("rank"),
-    // --- Ambassadors (src/economy/staking.ts, referrals.ts): docs/economy.md section 6. ---
+    // --- Ambassadors (src/economy/ambassadors/staking.ts, referrals.ts): docs/economy.md section 6. ---
     /** Days unstaked CLONES cool down (still counting for the tier) before they return; 0 returns them at once. */
     UNSTAKE_COOLDOWN_DAYS: z.coerce.number().int().min(0).max(365).default(7),
     /** The CLONES supply, in whole tokens: tier N needs a stake of N x 0.1% of it. */

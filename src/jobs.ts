@@ -1,8 +1,9 @@
 // Every periodic job of the bot; the scheduler runs these. Features add theirs here.
+
+import { unstakeReleaseJob } from "#src/economy/ambassadors/unstake-release-job.ts";
+import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src/economy/pools/pools-jobs.ts";
 import { arenaEmissionJob } from "./arena/emission-job.ts";
 import { withdrawalsJob } from "./chain/withdrawals-job.ts";
-import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "./economy/pools-jobs.ts";
-import { unstakeReleaseJob } from "./economy/unstake-release-job.ts";
 import { idempotencyRetentionJob } from "./epochs/idempotency-retention-job.ts";
 import type { JobSpec } from "./epochs/job.ts";
 import { jobRunsRetentionJob } from "./epochs/retention-job.ts";

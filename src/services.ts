@@ -1,4 +1,14 @@
 // Every service the commands use, built once by the composition root (src/app.ts).
+
+import { AmbassadorCommissions } from "#src/economy/ambassadors/ambassador-commissions.ts";
+import type { CommissionPolicy } from "#src/economy/ambassadors/commissions.ts";
+import { Referrals } from "#src/economy/ambassadors/referrals.ts";
+import { Staking } from "#src/economy/ambassadors/staking.ts";
+import { demonstrationPipeline } from "#src/economy/pools/demonstrations.ts";
+import { Factories } from "#src/economy/pools/factories.ts";
+import { mergeFarmerRecords } from "#src/economy/pools/farmer-merge.ts";
+import { Reputation } from "#src/economy/pools/reputation.ts";
+import { Submissions } from "#src/economy/pools/submissions.ts";
 import { Arena } from "./arena/arena.ts";
 import { type Chain, createChain } from "./chain/chain.ts";
 import type { Config } from "./config.ts";
@@ -7,16 +17,7 @@ import { type Clock, systemClock } from "./core/clock.ts";
 import { Notifier } from "./core/notifier.ts";
 import { CommandRegistry } from "./core/registry.ts";
 import type { Database } from "./db/database.ts";
-import { AmbassadorCommissions } from "./economy/ambassador-commissions.ts";
-import type { CommissionPolicy } from "./economy/commissions.ts";
-import { demonstrationPipeline } from "./economy/demonstrations.ts";
-import { Factories } from "./economy/factories.ts";
-import { mergeFarmerRecords } from "./economy/farmer-merge.ts";
 import { Funds } from "./economy/funds.ts";
-import { Referrals } from "./economy/referrals.ts";
-import { Reputation } from "./economy/reputation.ts";
-import { Staking } from "./economy/staking.ts";
-import { Submissions } from "./economy/submissions.ts";
 import { Scheduler } from "./epochs/scheduler.ts";
 import { createGrader } from "./grading/grader.ts";
 import { Identity } from "./identity/identity.ts";

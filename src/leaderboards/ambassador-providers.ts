@@ -1,8 +1,8 @@
 // The leaderboard providers the ambassadors feature answers: active referrals per ambassador (its
 // own leaderboard query over the referrals table and the ledger) and each member's staking tier.
-import { ambassadorLeaderboard } from "#src/economy/ambassador-views.ts";
-import type { Staking } from "#src/economy/staking.ts";
-import { STAKE_TOKEN } from "#src/economy/tiers.ts";
+import { ambassadorLeaderboard } from "#src/economy/ambassadors/ambassador-views.ts";
+import type { Staking } from "#src/economy/ambassadors/staking.ts";
+import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import type { ProfileSource, ReferralSource } from "./providers.ts";
 
 export const ambassadorReferrals: ReferralSource = {

@@ -2,7 +2,7 @@
 // (settled submissions' scores), factory names and bid history, and members' reputation and XP.
 import { Decimal } from "decimal.js";
 import type { TxClient } from "#src/db/database.ts";
-import type { Reputation } from "#src/economy/reputation.ts";
+import type { Reputation } from "#src/economy/pools/reputation.ts";
 import type { Window } from "./periods.ts";
 import type {
   FactorySource,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "#src/config.ts";
 import { type Database, openDatabase } from "#src/db/database.ts";
-import { Reputation } from "#src/economy/reputation.ts";
+import { Reputation } from "#src/economy/pools/reputation.ts";
 import { Ledger } from "#src/ledger/ledger.ts";
 import { DEFAULT_TOKENS, TokenRegistry } from "#src/ledger/tokens.ts";
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "#test/helpers/db.ts";

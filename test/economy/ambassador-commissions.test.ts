@@ -1,7 +1,7 @@
 // The ambassadors' commission policy at settlement, on a real database and ledger: the four worked examples of
 // docs/economy.md section 6 to the atom, a quality below 100, tier 0, the forge policy, and the cap.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMMISSION_CODES } from "#src/economy/commissions.ts";
+import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import type { Services } from "#src/services.ts";

@@ -5,8 +5,8 @@
 // one transaction. Plus helpers to make members, stake them to a tier and refer them.
 import type { Actor } from "#src/core/context.ts";
 import { runOnce } from "#src/core/idempotency.ts";
-import { COMMISSION_CODES, type Commission, type FeePolicy } from "#src/economy/commissions.ts";
-import { STAKE_TOKEN } from "#src/economy/tiers.ts";
+import { COMMISSION_CODES, type Commission, type FeePolicy } from "#src/economy/ambassadors/commissions.ts";
+import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import { type AccountKey, accounts } from "#src/ledger/accounts.ts";
 import type { Services } from "#src/services.ts";
 

@@ -3,7 +3,7 @@
 // reviewer's score pays the four worked examples to the atom, then a mixed case at quality 87.
 import { expect, it } from "vitest";
 import { DAY, MINUTE } from "#src/core/clock.ts";
-import { ambassadorLeaderboard } from "#src/economy/ambassador-views.ts";
+import { ambassadorLeaderboard } from "#src/economy/ambassadors/ambassador-views.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { type ConsoleHarness, describeConsole } from "#test/helpers/console.ts";

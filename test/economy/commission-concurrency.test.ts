@@ -10,9 +10,9 @@
 // entries whose transfer id is below X's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "#src/core/context.ts";
-import { COMMISSION_CODES } from "#src/economy/commissions.ts";
-import { cooldownAccount, stakeAccount } from "#src/economy/staking.ts";
-import { tierFor } from "#src/economy/tiers.ts";
+import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
+import { cooldownAccount, stakeAccount } from "#src/economy/ambassadors/staking.ts";
+import { tierFor } from "#src/economy/ambassadors/tiers.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import type { Services } from "#src/services.ts";

@@ -1,11 +1,11 @@
 // Settlement and funding carve ambassadors' commissions out of the platform fee through the
-// CommissionPolicy seam (src/economy/commissions.ts), inside their own transaction: the section 6
+// CommissionPolicy seam (src/economy/ambassadors/commissions.ts), inside their own transaction: the section 6
 // table (clones, bid 0.20, quality 100, both referred at tier 5: farmer 0.18, each ambassador 0.01,
 // protocol 0), and a forge deposit paying the creator's ambassador its rate of the deposit out of
 // the deposit fee. The policy here is a fixed-tier one standing in for the ambassadors' feature.
 import { expect, it } from "vitest";
-import { COMMISSION_CODES, type CommissionPolicy } from "#src/economy/commissions.ts";
-import { percentOf } from "#src/economy/pool-math.ts";
+import { COMMISSION_CODES, type CommissionPolicy } from "#src/economy/ambassadors/commissions.ts";
+import { percentOf } from "#src/economy/pools/pool-math.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { type ConsoleHarness, describeConsole } from "#test/helpers/console.ts";
 import { writeDemo } from "./demo-files.ts";

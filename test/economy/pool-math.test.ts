@@ -8,7 +8,7 @@ import {
   type PoolTerms,
   percentOf,
   splitReward,
-} from "#src/economy/pool-math.ts";
+} from "#src/economy/pools/pool-math.ts";
 
 const USDC = 1_000_000n;
 const SOL = 1_000_000_000n;

@@ -2,7 +2,7 @@
 // still counts for the tier, the release job returning each unstake exactly once (also after a run
 // stopped by its timeout), and refusals.
 import { expect, it } from "vitest";
-import { unstakeReleaseJob } from "#src/economy/unstake-release-job.ts";
+import { unstakeReleaseJob } from "#src/economy/ambassadors/unstake-release-job.ts";
 import { JobTimeoutError } from "#src/epochs/timeouts.ts";
 import { jobs } from "#src/jobs.ts";
 import { auditLedger } from "#src/ledger/audit.ts";

@@ -3,7 +3,7 @@
 // duplicates, limits, paused and empty pools, premium pools; expiry of reservations never graded
 // (also after a run stopped by its timeout); the XP boost.
 import { expect, it } from "vitest";
-import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src/economy/pools-jobs.ts";
+import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src/economy/pools/pools-jobs.ts";
 import { JobTimeoutError } from "#src/epochs/timeouts.ts";
 import { jobs } from "#src/jobs.ts";
 import { auditLedger } from "#src/ledger/audit.ts";

@@ -8,14 +8,14 @@ import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
+import { COMMISSION_CODES, type CommissionPolicy } from "#src/economy/ambassadors/commissions.ts";
+import { lockAsParticipant } from "#src/economy/ambassadors/participation-lock.ts";
+import { type FundingBreakdown, fundingBreakdown, type PoolTerms } from "#src/economy/pools/pool-math.ts";
+import { premiumUntil, reputationBar } from "#src/economy/pools/premium.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { formatMoney, parseAmount, parsePositiveAmount, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger, LedgerOp } from "#src/ledger/ledger.ts";
 import { DEFAULT_TOKENS, type TokenRegistry } from "#src/ledger/tokens.ts";
-import { COMMISSION_CODES, type CommissionPolicy } from "./commissions.ts";
-import { lockAsParticipant } from "./participation-lock.ts";
-import { type FundingBreakdown, fundingBreakdown, type PoolTerms } from "./pool-math.ts";
-import { premiumUntil, reputationBar } from "./premium.ts";
 
 export const POOL_CODES = {
   fund: "pool.fund",
@@ -469,7 +469,7 @@ export class Factories {
               where: { id: row.id },
               data: {
                 ...(paidSetup ? { setupFeePaid: true } : {}),
-                // A premium-first window starts now (src/economy/premium.ts).
+                // A premium-first window starts now (src/economy/pools/premium.ts).
                 ...(row.firstFundedAt === null ? { firstFundedAt: this.clock.now() } : {}),
               },
             });

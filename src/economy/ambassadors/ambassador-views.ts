@@ -2,8 +2,8 @@
 // token and period, referred members and their activity. Read from the ledger (commission and
 // participation transfer codes) and the referrals table only; nothing here writes.
 import type { TxClient } from "#src/db/database.ts";
-import { COMMISSION_CODES } from "./commissions.ts";
-import { PARTICIPATION_CODES } from "./referrals.ts";
+import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
+import { PARTICIPATION_CODES } from "#src/economy/ambassadors/referrals.ts";
 
 const COMMISSION_CODE_LIST = Object.values(COMMISSION_CODES);
 

@@ -9,10 +9,15 @@
 // is the tier in force when the settlement commits. Tier 0 (no stake) earns nothing; the referral
 // stays recorded and pays once the ambassador stakes.
 import type { Tx } from "#src/db/database.ts";
-import type { Commission, CommissionPolicy, DepositFee, RewardFee } from "./commissions.ts";
-import type { Referrals } from "./referrals.ts";
-import type { Staking } from "./staking.ts";
-import { commissionAtoms } from "./tiers.ts";
+import type {
+  Commission,
+  CommissionPolicy,
+  DepositFee,
+  RewardFee,
+} from "#src/economy/ambassadors/commissions.ts";
+import type { Referrals } from "#src/economy/ambassadors/referrals.ts";
+import type { Staking } from "#src/economy/ambassadors/staking.ts";
+import { commissionAtoms } from "#src/economy/ambassadors/tiers.ts";
 
 export class AmbassadorCommissions implements CommissionPolicy {
   constructor(

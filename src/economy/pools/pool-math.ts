@@ -3,7 +3,7 @@
 // demonstration's reserved bid splits between farmer, fee and pool. Rates are decimal strings
 // computed with decimal.js; every conversion to atoms rounds down and names where the rest goes.
 import { Decimal } from "decimal.js";
-import type { FeePolicy } from "./commissions.ts";
+import type { FeePolicy } from "#src/economy/ambassadors/commissions.ts";
 
 const D = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_DOWN });
 

@@ -19,10 +19,10 @@ import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
+import { MAX_TIER, STAKE_TOKEN, tierFor, tierThreshold } from "#src/economy/ambassadors/tiers.ts";
 import { type AccountKey, accounts } from "#src/ledger/accounts.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
-import { MAX_TIER, STAKE_TOKEN, tierFor, tierThreshold } from "./tiers.ts";
 
 export const STAKE_CODES = {
   add: "stake.add",

@@ -13,6 +13,13 @@ import { literal } from "#src/core/markup.ts";
 import type { Notifier } from "#src/core/notifier.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
+import { COMMISSION_CODES, type CommissionPolicy } from "#src/economy/ambassadors/commissions.ts";
+import { lockAsParticipant } from "#src/economy/ambassadors/participation-lock.ts";
+import { type Factories, POOL_CODES, requireOwner } from "#src/economy/pools/factories.ts";
+import { GradingQueue } from "#src/economy/pools/grading-queue.ts";
+import { type RewardSplit, splitReward } from "#src/economy/pools/pool-math.ts";
+import { premiumUntil, reputationBar } from "#src/economy/pools/premium.ts";
+import type { Reputation } from "#src/economy/pools/reputation.ts";
 import { recordDemonstration } from "#src/grading/digest.ts";
 import { splitByWeights } from "#src/grading/external.ts";
 import type {
@@ -31,13 +38,6 @@ import { formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger, LedgerOp } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
-import { COMMISSION_CODES, type CommissionPolicy } from "./commissions.ts";
-import { type Factories, POOL_CODES, requireOwner } from "./factories.ts";
-import { GradingQueue } from "./grading-queue.ts";
-import { lockAsParticipant } from "./participation-lock.ts";
-import { type RewardSplit, splitReward } from "./pool-math.ts";
-import { premiumUntil, reputationBar } from "./premium.ts";
-import type { Reputation } from "./reputation.ts";
 
 export const PAYOUT_CODES = {
   farmer: "payout.farmer",

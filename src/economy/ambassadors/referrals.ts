@@ -11,7 +11,7 @@ import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
-import { lockAsClaimant } from "./participation-lock.ts";
+import { lockAsClaimant } from "#src/economy/ambassadors/participation-lock.ts";
 
 /**
  * Ledger codes that mark a member's first funding or submission: after one of these touched their

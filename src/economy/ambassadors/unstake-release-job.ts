@@ -1,8 +1,9 @@
 // Every ten minutes: unstaked CLONES whose cooldown is over go back to their owners' balances,
 // each exactly once (Staking.releaseDue). Until then they still count for the owner's tier.
+
+import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import { defineJob } from "#src/epochs/job.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
-import { STAKE_TOKEN } from "./tiers.ts";
 
 export const unstakeReleaseJob = defineJob({
   name: "unstake-releases",
