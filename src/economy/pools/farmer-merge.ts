@@ -2,7 +2,7 @@
 // are keyed by the user, so the merged-away rows are added into the survivor's, never just renamed.
 import type { Tx } from "#src/db/database.ts";
 
-export async function mergeFarmerRecords(tx: Tx, from: number, into: number, now: Date): Promise<void> {
+export async function mergeFarmerRecords(tx: Tx, from: number, into: number): Promise<void> {
   // The fee is charged on the cumulative gross minus the fees already charged (docs/economy.md section
   // 3). Summed, both stay exact: the fractions the two tallies rounded away separately (under one
   // atom) are charged once, by the next settlement, and nothing is charged twice.
