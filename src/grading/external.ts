@@ -1,5 +1,5 @@
-// An external quality agent (an LLM-based one, say) over HTTP. The contract, documented in the
-// README ("Quality agent"):
+// An external quality agent (an LLM-based one, say) over HTTP. The contract, documented in
+// docs/grading.md ("An external grader"):
 //   POST GRADER_URL  {demonstration: {meta, summary, actions}, task}
 //   200             {score: 0..100, summary: string, reasoning: string, breakdown?: {outcome, process, efficiency}}
 // An answer that does not keep the contract is not trusted: a timeout, a network error, an HTTP

@@ -1,4 +1,4 @@
-// Human amounts <-> integer atoms. The rules (also in the README):
+// Human amounts <-> integer atoms. The rules (also in docs/console.md, "Amounts"):
 // - digits with an optional decimal point: 12, 12.5, 0.2, .5
 // - commas only as thousands separators in the whole part: 1,000 and 1,000.5, never 1,00
 // - scientific notation is allowed when the result is exact in the token's decimals: 1e3, 2.5e-3
