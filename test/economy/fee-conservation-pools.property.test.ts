@@ -124,7 +124,8 @@ describeConsole(
         { numRuns: 15 },
       );
       expect((await auditLedger(h.app.db)).problems).toEqual([]);
-    });
+      // Fifteen whole pools through the console: about 20 s alone, several times that on a loaded machine.
+    }, 240_000);
   },
   {
     kinds: ["pglite"],

@@ -117,5 +117,6 @@ describe("fee conservation with ambassadors [pglite]", () => {
     );
     const report = await auditLedger(services.db);
     expect(report.problems).toEqual([]);
-  });
+    // Forty settlements with commissions: about 10 s alone, several times that on a loaded machine.
+  }, 240_000);
 });
