@@ -63,7 +63,7 @@ export interface Services {
   /** Every command, for /help; filled in once the commands are loaded. */
   commands: CommandRegistry<Services>;
   /** The periodic jobs (src/jobs.ts): /epoch reads and triggers them; main.ts starts the ticking. */
-  scheduler: Scheduler;
+  scheduler: Scheduler<Services>;
 }
 
 export async function createServices(
@@ -146,7 +146,7 @@ export async function createServices(
     referrals: ambassadorReferrals,
     profiles: withStakingTier(boardProviders.profiles, staking),
   });
-  const services: Omit<Services, "scheduler"> & { scheduler?: Scheduler } = {
+  const services: Omit<Services, "scheduler"> & { scheduler?: Scheduler<Services> } = {
     config,
     clock,
     db,
