@@ -11,6 +11,7 @@ import { Reputation } from "#src/economy/pools/reputation.ts";
 import { Submissions } from "#src/economy/pools/submissions.ts";
 import { Arena } from "./arena/arena.ts";
 import { type Chain, createChain } from "./chain/chain.ts";
+import type { JobsConfig } from "./config/jobs.ts";
 import type { Config } from "./config.ts";
 import { PendingActions } from "./core/actions.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
@@ -174,7 +175,7 @@ export async function createServices(
 }
 
 /** The scheduler's settings from the configuration. */
-export function schedulerOptions(config: Config) {
+export function schedulerOptions(config: JobsConfig) {
   return {
     schedules: config.JOB_SCHEDULES,
     leaseMs: config.JOB_LEASE_SECONDS * 1000,
