@@ -5,8 +5,8 @@ import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src
 import { arenaEmissionJob } from "./arena/emission-job.ts";
 import { withdrawalsJob } from "./chain/withdrawals-job.ts";
 import { idempotencyRetentionJob } from "./epochs/idempotency-retention-job.ts";
-import type { JobSpec } from "./epochs/job.ts";
 import { jobRunsRetentionJob } from "./epochs/retention-job.ts";
+import type { JobSpec } from "./job-kit.ts";
 import { leaderboardPostsJob } from "./leaderboards/posts-job.ts";
 
 export const jobs: JobSpec[] = [

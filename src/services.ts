@@ -11,6 +11,7 @@ import { Reputation } from "#src/economy/pools/reputation.ts";
 import { Submissions } from "#src/economy/pools/submissions.ts";
 import { Arena } from "./arena/arena.ts";
 import { type Chain, createChain } from "./chain/chain.ts";
+import type { JobsConfig } from "./config/jobs.ts";
 import type { Config } from "./config.ts";
 import { PendingActions } from "./core/actions.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
@@ -63,7 +64,7 @@ export interface Services {
   /** Every command, for /help; filled in once the commands are loaded. */
   commands: CommandRegistry<Services>;
   /** The periodic jobs (src/jobs.ts): /epoch reads and triggers them; main.ts starts the ticking. */
-  scheduler: Scheduler;
+  scheduler: Scheduler<Services>;
 }
 
 export async function createServices(
@@ -146,7 +147,7 @@ export async function createServices(
     referrals: ambassadorReferrals,
     profiles: withStakingTier(boardProviders.profiles, staking),
   });
-  const services: Omit<Services, "scheduler"> & { scheduler?: Scheduler } = {
+  const services: Omit<Services, "scheduler"> & { scheduler?: Scheduler<Services> } = {
     config,
     clock,
     db,
@@ -174,7 +175,7 @@ export async function createServices(
 }
 
 /** The scheduler's settings from the configuration. */
-export function schedulerOptions(config: Config) {
+export function schedulerOptions(config: JobsConfig) {
   return {
     schedules: config.JOB_SCHEDULES,
     leaseMs: config.JOB_LEASE_SECONDS * 1000,

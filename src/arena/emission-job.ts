@@ -2,7 +2,7 @@
 // withdrawn stakes, each step idempotent under the run's key (see emission.ts). A run stopped by its
 // timeout ends between two payment batches; the retry pays the rest.
 
-import { defineJob } from "#src/epochs/job.ts";
+import { defineJob } from "#src/job-kit.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
 
 export const arenaEmissionJob = defineJob({

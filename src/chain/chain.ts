@@ -1,7 +1,8 @@
 // The bot's Solana side, wired from the settings: wallets always; deposits and withdrawals when an
 // RPC node and a treasury are configured. Without them the bot is off chain, and moderators'
 // /admin credit and /admin debit are how balances enter and leave (docs/economy.md section 9).
-import type { Config } from "#src/config.ts";
+import type { BotConfig } from "#src/config/bot.ts";
+import type { ChainConfig } from "#src/config/chain.ts";
 import { UserError } from "#src/core/errors.ts";
 import type { Notifier } from "#src/core/notifier.ts";
 import type { Database } from "#src/db/database.ts";
@@ -25,17 +26,8 @@ export interface ChainDeps {
   log: Logger;
 }
 
-type ChainSettings = Pick<
-  Config,
-  | "BOT_NAME"
-  | "SOLANA_RPC_URL"
-  | "SOLANA_TREASURY_KEY"
-  | "SOLANA_TREASURY_KEY_FILE"
-  | "SOLANA_TREASURY_ADDRESS"
-  | "WALLET_CHALLENGE_TTL_SECONDS"
-  | "WITHDRAWAL_BATCH_SIZE"
-  | "WITHDRAWAL_MAX_ATTEMPTS"
->;
+/** The chain slice of the settings, and the bot's name for the wallet-link message. */
+type ChainSettings = ChainConfig & Pick<BotConfig, "BOT_NAME">;
 
 export const OFF_CHAIN_MESSAGE =
   "The bot is not connected to Solana, so nothing moves on chain. Moderators add and remove balances with /admin credit and /admin debit: ask one.";

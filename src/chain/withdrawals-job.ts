@@ -1,5 +1,5 @@
 // Every minute: settle the withdrawal batches on their way and send the pending withdrawals.
-import { defineJob } from "#src/epochs/job.ts";
+import { defineJob } from "#src/job-kit.ts";
 
 export const withdrawalsJob = defineJob({
   name: "withdrawals",

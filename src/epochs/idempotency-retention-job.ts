@@ -8,6 +8,7 @@
 // In batches, each its own statement, so a large backlog neither holds one long lock nor outlives
 // the job's timeout without progress: a timed-out run keeps what it deleted and the next deletes
 // the rest.
+import type { JobsConfig } from "#src/config/jobs.ts";
 import type { Database } from "#src/db/database.ts";
 import { defineJob } from "./job.ts";
 
@@ -32,7 +33,10 @@ export async function pruneIdempotencyRecords(
   }
 }
 
-export const idempotencyRetentionJob = defineJob({
+export const idempotencyRetentionJob = defineJob<{
+  db: Database;
+  config: Pick<JobsConfig, "IDEMPOTENCY_RETENTION_DAYS">;
+}>({
   name: IDEMPOTENCY_RETENTION_JOB,
   description: "Deletes idempotency records older than IDEMPOTENCY_RETENTION_DAYS",
   defaultSchedule: "50 3 * * *",

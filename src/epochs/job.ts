@@ -4,8 +4,10 @@
 // so a long job should check it between steps (`ctx.signal?.throwIfAborted()`) or hand it to the
 // calls that may hang: whatever it does after the timeout, it does beside the retry. Every job in
 // src/jobs.ts does; a service loop a job calls takes the signal as an optional parameter.
+//
+// Generic over the services a job is handed (`S`), like the dispatcher over a command's: src/epochs
+// knows nothing above it. src/job-kit.ts binds S to the bot's services for the jobs in src/jobs.ts.
 import type { Logger } from "#src/log.ts";
-import type { Services } from "#src/services.ts";
 
 export interface Period {
   /** Stable and unique per job, e.g. "2026-11-23" for a daily job, "2026-11-23T10:00" hourly. */
@@ -14,11 +16,11 @@ export interface Period {
   end: Date;
 }
 
-export interface JobContext {
+export interface JobContext<S> {
   period: Period;
   /** `${job}:${period.key}`: the idempotency key of this run's steps. */
   key: string;
-  services: Services;
+  services: S;
   log: Logger;
   now: Date;
   /**
@@ -34,7 +36,7 @@ export interface JobOutcome {
   data?: Record<string, unknown>;
 }
 
-export interface JobSpec {
+export interface JobSpec<S> {
   name: string;
   description: string;
   /** A cron expression (UTC) used unless the deployment configures another. */
@@ -45,7 +47,8 @@ export interface JobSpec {
    * later periods for long.
    */
   defaultTimeoutSeconds?: number;
-  run(ctx: JobContext): Promise<JobOutcome>;
+  run(ctx: JobContext<S>): Promise<JobOutcome>;
 }
 
-export const defineJob = (job: JobSpec): JobSpec => job;
+/** A job over the services `S` it needs (the few its steps read, for the jobs in src/epochs). */
+export const defineJob = <S>(job: JobSpec<S>): JobSpec<S> => job;

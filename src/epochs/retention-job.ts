@@ -7,10 +7,11 @@
 // in /epoch status, can be rescheduled or switched off in JOB_SCHEDULES, and has a timeout and
 // retries like any other. Deleting is idempotent, so a retry simply deletes what is left.
 import { defineJob } from "./job.ts";
+import type { Scheduler, SchedulerServices } from "./scheduler.ts";
 
 export const JOB_RUNS_RETENTION_JOB = "job-runs-retention";
 
-export const jobRunsRetentionJob = defineJob({
+export const jobRunsRetentionJob = defineJob<{ scheduler: Pick<Scheduler<SchedulerServices>, "pruneRuns"> }>({
   name: JOB_RUNS_RETENTION_JOB,
   description: "Deletes the records of finished job runs older than JOB_RUNS_RETENTION_DAYS",
   defaultSchedule: "40 3 * * *",

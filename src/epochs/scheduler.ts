@@ -10,16 +10,32 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import cron, { type ScheduledTask } from "node-cron";
+import type { Clock } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { encodeResult } from "#src/core/idempotency.ts";
+import type { Notifier } from "#src/core/notifier.ts";
 import type { ChannelRef } from "#src/core/spec.ts";
+import type { Database } from "#src/db/database.ts";
 import type { Logger } from "#src/log.ts";
-import type { Services } from "#src/services.ts";
 import type { JobSpec, Period } from "./job.ts";
+import type { JobStatus, PruneReport, RunReport } from "./reports.ts";
 import { type ClaimPolicy, JobRuns, type JobRunView, MAX_ERROR_LENGTH } from "./runs.ts";
 import { CronSchedule, ScheduleError } from "./schedule.ts";
 import { JobTimeoutError } from "./timeouts.ts";
+
+export type { JobStatus, PruneReport, RunOutcome, RunReport } from "./reports.ts";
+
+/**
+ * What the scheduler itself uses of the services it hands its jobs: generic over the rest (`S`),
+ * like the dispatcher, so src/epochs depends on nothing above it.
+ */
+export interface SchedulerServices {
+  db: Database;
+  log: Logger;
+  clock: Clock;
+  notifier: Pick<Notifier, "postToChannel">;
+}
 
 export interface SchedulerOptions {
   /** Schedules that replace the jobs' defaults, by job name; "off" disables a job. */
@@ -42,41 +58,13 @@ export interface SchedulerOptions {
   owner?: string;
 }
 
-export interface ScheduledJob {
-  spec: JobSpec;
+export interface ScheduledJob<S> {
+  spec: JobSpec<S>;
   /** The expression in force, or "off". */
   expression: string;
   schedule?: CronSchedule;
   /** How long one attempt may take before it is stopped and recorded as failed. */
   timeoutMs: number;
-}
-
-export type RunOutcome = "ran" | "resumed" | "failed" | "skipped";
-
-export interface RunReport {
-  job: string;
-  period: Period;
-  outcome: RunOutcome;
-  /** Why nothing was done, for "skipped": finished already, running elsewhere, out of attempts. */
-  reason?: "done" | "running" | "gave_up";
-  run: JobRunView;
-}
-
-export interface JobStatus {
-  name: string;
-  description: string;
-  expression: string;
-  nextDue?: Date;
-  timeoutMs: number;
-  last?: JobRunView;
-}
-
-export interface PruneReport {
-  /** How many done rows were deleted, in all and by job. */
-  deleted: number;
-  byJob: Record<string, number>;
-  /** Rows whose period ended before this and that finished before it were candidates. */
-  olderThan: Date;
 }
 
 const DEFAULT_LEASE_MS = 60_000;
@@ -93,10 +81,10 @@ export class SchedulerConfigError extends Error {
   override name = "SchedulerConfigError";
 }
 
-export class Scheduler {
+export class Scheduler<S extends SchedulerServices> {
   readonly runs: JobRuns;
   readonly owner: string;
-  readonly #jobs = new Map<string, ScheduledJob>();
+  readonly #jobs = new Map<string, ScheduledJob<S>>();
   readonly #policy: { leaseMs: number; maxAttempts: number; maxCatchUp: number; retentionMs: number };
   readonly #tasks: ScheduledTask[] = [];
   /** One tick at a time per job in this process (other processes are kept out by the claims). */
@@ -104,8 +92,8 @@ export class Scheduler {
   #stopping = false;
 
   constructor(
-    private readonly services: Services,
-    jobs: readonly JobSpec[],
+    private readonly services: S,
+    jobs: readonly JobSpec<S>[],
     private readonly options: SchedulerOptions = {},
   ) {
     this.runs = new JobRuns(services.db);
@@ -143,7 +131,7 @@ export class Scheduler {
       );
   }
 
-  get jobs(): ScheduledJob[] {
+  get jobs(): ScheduledJob<S>[] {
     return [...this.#jobs.values()];
   }
 
@@ -281,7 +269,7 @@ export class Scheduler {
     }
   }
 
-  #job(name: string): ScheduledJob {
+  #job(name: string): ScheduledJob<S> {
     const job = this.#jobs.get(name);
     if (!job)
       throw new UserError(
@@ -291,7 +279,11 @@ export class Scheduler {
     return job;
   }
 
-  async #tick(job: ScheduledJob, firedAt: Date | undefined, retryExhausted: boolean): Promise<RunReport[]> {
+  async #tick(
+    job: ScheduledJob<S>,
+    firedAt: Date | undefined,
+    retryExhausted: boolean,
+  ): Promise<RunReport[]> {
     const schedule = job.schedule;
     if (!schedule) return [];
     const clockNow = this.services.clock.now();
@@ -322,7 +314,7 @@ export class Scheduler {
     return reports;
   }
 
-  async #runPeriod(job: ScheduledJob, period: Period, maxAttempts: number): Promise<RunReport> {
+  async #runPeriod(job: ScheduledJob<S>, period: Period, maxAttempts: number): Promise<RunReport> {
     const name = job.spec.name;
     const policy: ClaimPolicy = {
       ...this.#policy,

@@ -1,13 +1,13 @@
 // Which quality agent grades: the external one when GRADER_URL is set (with its fallback), else the
 // built-in rubric.
-import type { Config } from "../config.ts";
+import type { GradingConfig } from "../config/grading.ts";
 import type { Logger } from "../log.ts";
 import { ExternalGrader } from "./external.ts";
 import { RubricGrader } from "./rubric.ts";
 import type { Grader } from "./types.ts";
 
 export type GraderSettings = Pick<
-  Config,
+  GradingConfig,
   "GRADER_URL" | "GRADER_TIMEOUT_MS" | "GRADER_FALLBACK" | "GRADER_TOKEN"
 >;
 

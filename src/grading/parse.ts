@@ -3,7 +3,7 @@
 // Every check runs before anything is reserved, so a refused upload changes nothing.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { Config } from "../config.ts";
+import type { GradingConfig } from "../config/grading.ts";
 import { UserError } from "../core/errors.ts";
 import { parseUploadedJson } from "./json-guard.ts";
 import { TimelineCheck } from "./timeline.ts";
@@ -24,7 +24,7 @@ export const DEFAULT_DEMONSTRATION_LIMITS: DemonstrationLimits = {
 
 /** The limits as the settings give them (DEMO_MAX_BYTES, DEMO_MAX_LOG_BYTES). */
 export function demonstrationLimits(
-  config: Pick<Config, "DEMO_MAX_BYTES" | "DEMO_MAX_LOG_BYTES">,
+  config: Pick<GradingConfig, "DEMO_MAX_BYTES" | "DEMO_MAX_LOG_BYTES">,
 ): DemonstrationLimits {
   return { maxBytes: config.DEMO_MAX_BYTES, maxLogBytes: config.DEMO_MAX_LOG_BYTES };
 }

@@ -1,7 +1,7 @@
 // Every minute, in every bot process: post the scheduled leaderboards that are due. Each schedule's
 // period is claimed in the database first, and a claim whose sender died or failed is retried after a
 // lease (see schedules.ts and post-claims.ts), so it is posted once in all.
-import { defineJob } from "#src/epochs/job.ts";
+import { defineJob } from "#src/job-kit.ts";
 
 export const leaderboardPostsJob = defineJob({
   name: "leaderboard-posts",

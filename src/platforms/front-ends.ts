@@ -5,7 +5,7 @@
 import { run } from "@grammyjs/runner";
 import { Api } from "grammy";
 import type { App } from "#src/app.ts";
-import { discordMode, telegramMode } from "#src/config.ts";
+import { discordMode, type PlatformsConfig, telegramMode } from "#src/config/platforms.ts";
 import type { Dispatcher } from "#src/core/dispatch.ts";
 import type { Logger } from "#src/log.ts";
 import { createDiscordClient } from "./discord/client.ts";
@@ -32,7 +32,7 @@ export interface RunningFrontEnds {
 }
 
 /** Whether any chat platform is configured (otherwise main.ts opens the console). */
-export function chatPlatformsConfigured(config: App["config"]): boolean {
+export function chatPlatformsConfigured(config: PlatformsConfig): boolean {
   return discordMode(config) !== undefined || telegramMode(config) !== undefined;
 }
 

@@ -8,7 +8,7 @@ import { arenaEmissionJob } from "#src/arena/emission-job.ts";
 import { computeEpochRewards } from "#src/arena/rewards.ts";
 import type { Actor } from "#src/core/context.ts";
 import type { DatabaseKind } from "#src/db/database.ts";
-import type { JobContext } from "#src/epochs/job.ts";
+import type { JobContext } from "#src/job-kit.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { silentLogger } from "#src/log.ts";

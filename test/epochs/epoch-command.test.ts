@@ -3,8 +3,8 @@
 // channel, a run that timed out, and every refusal.
 import { expect, it } from "vitest";
 import { MINUTE } from "#src/core/clock.ts";
-import { defineJob } from "#src/epochs/job.ts";
 import { Scheduler } from "#src/epochs/scheduler.ts";
+import { defineJob } from "#src/job-kit.ts";
 import { describeConsole } from "#test/helpers/console.ts";
 
 describeConsole(

@@ -3,10 +3,10 @@
 // rows inside a job's catch-up horizon; and a period whose row was deleted is not run again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY, ManualClock, MINUTE } from "#src/core/clock.ts";
-import { defineJob } from "#src/epochs/job.ts";
 import { JOB_RUNS_RETENTION_JOB } from "#src/epochs/retention-job.ts";
 import { CronSchedule } from "#src/epochs/schedule.ts";
 import { Scheduler } from "#src/epochs/scheduler.ts";
+import { defineJob } from "#src/job-kit.ts";
 import { jobs } from "#src/jobs.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
 import { postgresAvailable } from "#test/helpers/db.ts";

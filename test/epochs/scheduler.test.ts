@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAY, ManualClock } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
-import { defineJob, type JobSpec } from "#src/epochs/job.ts";
 import { Scheduler, SchedulerConfigError } from "#src/epochs/scheduler.ts";
+import { defineJob, type JobSpec } from "#src/job-kit.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
 import { postgresAvailable } from "#test/helpers/db.ts";
 

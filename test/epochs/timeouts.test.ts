@@ -5,9 +5,9 @@
 // measured on the services' clock, which the tests move once the step hangs: no race with time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock, MINUTE } from "#src/core/clock.ts";
-import type { JobSpec } from "#src/epochs/job.ts";
 import { Scheduler, SchedulerConfigError } from "#src/epochs/scheduler.ts";
 import { JobTimeoutError } from "#src/epochs/timeouts.ts";
+import type { JobSpec } from "#src/job-kit.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
 import { postgresAvailable } from "#test/helpers/db.ts";

@@ -2,7 +2,7 @@
 // each exactly once (Staking.releaseDue). Until then they still count for the owner's tier.
 
 import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
-import { defineJob } from "#src/epochs/job.ts";
+import { defineJob } from "#src/job-kit.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
 
 export const unstakeReleaseJob = defineJob({

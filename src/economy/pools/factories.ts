@@ -2,7 +2,7 @@
 // edits, pause/resume/close, bids and their history, funding under either policy with a preview,
 // and withdrawal of the unreserved balance. Every change checks, here, that the actor is the
 // creator or a moderator; every money movement goes through the ledger in one transaction.
-import type { Config } from "#src/config.ts";
+import type { PoolsConfig } from "#src/config/pools.ts";
 import type { Clock } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
@@ -84,7 +84,7 @@ export class Factories {
     private readonly ledger: Ledger,
     private readonly tokens: TokenRegistry,
     private readonly commissions: () => CommissionPolicy,
-    private readonly config: Config,
+    private readonly config: PoolsConfig,
     private readonly clock: Clock,
   ) {}
 

@@ -2,7 +2,7 @@
 // once: the submission row's lock and status, and the ledger's key); submissions a restart left
 // queued are graded; reputations decay without activity. Each stops between two items when its
 // run times out (ctx.signal); every item is its own transaction, so the retry finds whole ones.
-import { defineJob } from "#src/epochs/job.ts";
+import { defineJob } from "#src/job-kit.ts";
 
 export const reservationExpiryJob = defineJob({
   name: "reservation-expiry",

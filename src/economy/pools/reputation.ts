@@ -5,7 +5,7 @@
 // on each profile for lists. XP: each accepted demonstration earns its score, times the boost
 // bought by burning CLONES while it lasts.
 import { Decimal } from "decimal.js";
-import type { Config } from "#src/config.ts";
+import type { PoolsConfig } from "#src/config/pools.ts";
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
@@ -39,7 +39,7 @@ export class Reputation {
     private readonly db: Database,
     private readonly ledger: Ledger,
     private readonly tokens: TokenRegistry,
-    private readonly config: Config,
+    private readonly config: PoolsConfig,
   ) {}
 
   async of(db: TxClient, userId: number, now: Date): Promise<ReputationView> {

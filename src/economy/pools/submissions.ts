@@ -4,7 +4,7 @@
 // background and settlement splits the reserved bid between farmer, fee (and ambassadors) and
 // pool, exactly once. Manual review, appeals and overrides (30 days) and reservation expiry live
 // here too.
-import type { Config } from "#src/config.ts";
+import type { PoolsConfig } from "#src/config/pools.ts";
 import type { Clock } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
@@ -105,7 +105,7 @@ export interface SubmissionDeps {
   reputation: Reputation;
   commissions: () => CommissionPolicy;
   notifier: Notifier;
-  config: Config;
+  config: PoolsConfig;
   clock: Clock;
   log: Logger;
 }
