@@ -23,7 +23,7 @@ export const gradingSettings = {
     .int()
     .min(1024)
     .default(20 * 1024 * 1024),
-  /** An external quality agent (see the README's "Quality agent"); unset: the built-in rubric grades. */
+  /** An external quality agent (docs/grading.md, "An external grader"); unset: the built-in rubric grades. */
   GRADER_URL: optional(httpUrl),
   /** Sent to GRADER_URL as `Authorization: Bearer <token>`. */
   GRADER_TOKEN: secret(optional(z.string().trim().min(1))),
