@@ -51,7 +51,9 @@ export interface VoidOp {
 
 export type LedgerOp = TransferOp | ReserveOp | PostOp | VoidOp;
 
+/** transfers.kind: single (posted at once), pending (a reservation), post / void (resolve one). */
 export type TransferKind = "single" | "pending" | "post" | "void";
+/** transfers.status: single, post, void are posted; a reservation is pending, then posted, voided or expired. */
 export type TransferStatus = "posted" | "pending" | "voided" | "expired";
 
 export interface TransferRecord {
@@ -77,8 +79,8 @@ export interface TransferRow {
   id: bigint;
   key: string;
   fingerprint: string;
-  kind: string;
-  status: string;
+  kind: TransferKind;
+  status: TransferStatus;
   debit_account_id: number;
   credit_account_id: number;
   token: string;
@@ -101,8 +103,8 @@ export function toRecord(row: TransferRow): Omit<TransferRecord, "replayed"> {
   return {
     id: BigInt(row.id),
     key: row.key,
-    kind: row.kind as TransferKind,
-    status: row.status as TransferStatus,
+    kind: row.kind,
+    status: row.status,
     debitAccountId: row.debit_account_id,
     creditAccountId: row.credit_account_id,
     token: row.token,
