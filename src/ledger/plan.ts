@@ -8,10 +8,9 @@ import {
   type LedgerOp,
   type PostOp,
   type ReserveOp,
-  type TransferKind,
   type TransferOp,
+  type TransferRecord,
   type TransferRow,
-  type TransferStatus,
   type VoidOp,
 } from "./transfers.ts";
 
@@ -46,21 +45,11 @@ export function requireOpenPending(
   return row;
 }
 
-export interface PlannedTransfer {
-  key: string;
+/** What an op writes: the record it returns, before the database gives it an id and a time. */
+export type PlannedTransfer = Omit<TransferRecord, "id" | "createdAt" | "replayed"> & {
   fingerprint: string;
-  kind: TransferKind;
-  status: TransferStatus;
-  debitAccountId: number;
-  creditAccountId: number;
-  token: string;
-  amountAtoms: bigint;
-  pendingId: bigint | null;
-  code: string;
-  memo: string | null;
   meta: JsonObject | undefined;
-  expiresAt: Date | null;
-}
+};
 
 /** The row an op will write, refusing what is wrong whatever the balances (amounts, dates, ids). */
 export function planTransfer(

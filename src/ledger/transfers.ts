@@ -5,6 +5,11 @@ import type { AccountRef } from "./accounts.ts";
 
 export type JsonObject = Prisma.InputJsonObject;
 
+/** transfers.kind: single (posted at once), pending (a reservation), post / void (resolve one). */
+export type TransferKind = "single" | "pending" | "post" | "void";
+/** transfers.status: single, post, void are posted; a reservation is pending, then posted, voided or expired. */
+export type TransferStatus = "posted" | "pending" | "voided" | "expired";
+
 interface MovementFields {
   /** The idempotency key of this transfer. */
   key: string;
@@ -50,11 +55,6 @@ export interface VoidOp {
 }
 
 export type LedgerOp = TransferOp | ReserveOp | PostOp | VoidOp;
-
-/** transfers.kind: single (posted at once), pending (a reservation), post / void (resolve one). */
-export type TransferKind = "single" | "pending" | "post" | "void";
-/** transfers.status: single, post, void are posted; a reservation is pending, then posted, voided or expired. */
-export type TransferStatus = "posted" | "pending" | "voided" | "expired";
 
 export interface TransferRecord {
   id: bigint;
