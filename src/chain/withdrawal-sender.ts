@@ -30,6 +30,7 @@ import {
   buildWithdrawalTransaction,
   recipientTokenAccount,
 } from "./withdrawal-transaction.ts";
+import type { WithdrawalBatchStatus, WithdrawalStatus } from "./withdrawals.ts";
 import { WITHDRAWAL_CODES, withdrawalsHolding } from "./withdrawals.ts";
 
 export interface SenderDeps {
@@ -96,7 +97,7 @@ async function settleOpenBatches(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const open = await deps.db.prisma.withdrawalBatch.findMany({
-    where: { status: "open" },
+    where: { status: "open" satisfies WithdrawalBatchStatus },
     orderBy: { id: "asc" },
   });
   for (const batch of open) {
@@ -135,7 +136,7 @@ async function settleBatch(deps: SenderDeps, batch: WithdrawalBatch, now: Date, 
 async function confirmBatch(deps: SenderDeps, batch: WithdrawalBatch, now: Date, report: SenderReport) {
   const paid = await deps.db.transaction(async (tx) => {
     if (!(await claimBatch(tx, batch.id, "confirmed", now))) return [];
-    const items = await tx.db.withdrawal.findMany({ where: { batchId: batch.id, status: "sending" } });
+    const items = await tx.db.withdrawal.findMany({ where: sendingIn(batch.id) });
     await deps.ledger.execute(
       tx,
       items.map((w) => ({
@@ -151,8 +152,8 @@ async function confirmBatch(deps: SenderDeps, batch: WithdrawalBatch, now: Date,
       })),
     );
     await tx.db.withdrawal.updateMany({
-      where: { batchId: batch.id, status: "sending" },
-      data: { status: "sent", settledAt: now },
+      where: sendingIn(batch.id),
+      data: { status: "sent" satisfies WithdrawalStatus, settledAt: now },
     });
     for (const w of items) {
       notifyAfterCommit(
@@ -179,7 +180,7 @@ async function failBatch(
 ) {
   const refunded = await deps.db.transaction(async (tx) => {
     if (!(await claimBatch(tx, batch.id, "failed", now, JSON.stringify(err)))) return [];
-    const items = await tx.db.withdrawal.findMany({ where: { batchId: batch.id, status: "sending" } });
+    const items = await tx.db.withdrawal.findMany({ where: sendingIn(batch.id) });
     await refund(deps, tx, items, "the Solana transaction failed on chain", now);
     return items;
   });
@@ -192,12 +193,12 @@ async function failBatch(
 async function expireBatch(deps: SenderDeps, batch: WithdrawalBatch, now: Date, report: SenderReport) {
   const outcome = await deps.db.transaction(async (tx) => {
     if (!(await claimBatch(tx, batch.id, "expired", now))) return undefined;
-    const items = await tx.db.withdrawal.findMany({ where: { batchId: batch.id, status: "sending" } });
+    const items = await tx.db.withdrawal.findMany({ where: sendingIn(batch.id) });
     const exhausted = items.filter((w) => w.attempts + 1 >= deps.maxAttempts);
     const retried = items.filter((w) => w.attempts + 1 < deps.maxAttempts);
     await tx.db.withdrawal.updateMany({
       where: { id: { in: retried.map((w) => w.id) } },
-      data: { status: "pending", batchId: null, attempts: { increment: 1 } },
+      data: { status: "pending" satisfies WithdrawalStatus, batchId: null, attempts: { increment: 1 } },
     });
     await tx.db.withdrawal.updateMany({
       where: { id: { in: exhausted.map((w) => w.id) } },
@@ -213,16 +214,19 @@ async function expireBatch(deps: SenderDeps, batch: WithdrawalBatch, now: Date, 
   }
 }
 
+/** The withdrawals an open batch is paying. */
+const sendingIn = (batchId: number) => ({ batchId, status: "sending" satisfies WithdrawalStatus });
+
 /** Moves an open batch to its final status; false when another run got there first. */
 async function claimBatch(
   tx: Tx,
   id: number,
-  status: string,
+  status: Exclude<WithdrawalBatchStatus, "open">,
   now: Date,
   lastError?: string,
 ): Promise<boolean> {
   const claimed = await tx.db.withdrawalBatch.updateMany({
-    where: { id, status: "open" },
+    where: { id, status: "open" satisfies WithdrawalBatchStatus },
     data: { status, settledAt: now, ...(lastError ? { lastError } : {}) },
   });
   return claimed.count === 1;
@@ -253,7 +257,7 @@ async function refund(
   );
   await tx.db.withdrawal.updateMany({
     where: { id: { in: items.map((w) => w.id) } },
-    data: { status: "failed", failureReason: reason, settledAt: now },
+    data: { status: "failed" satisfies WithdrawalStatus, failureReason: reason, settledAt: now },
   });
   for (const w of items) {
     notifyAfterCommit(
@@ -272,7 +276,7 @@ async function signNewBatches(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const pending = await deps.db.prisma.withdrawal.findMany({
-    where: { status: "pending" },
+    where: { status: "pending" satisfies WithdrawalStatus },
     orderBy: { id: "asc" },
     take: MAX_PENDING_PER_RUN,
   });
@@ -365,7 +369,7 @@ async function storeBatch(
     const row = await tx.db.withdrawalBatch.create({
       data: {
         token: batch.symbol,
-        status: "open",
+        status: "open" satisfies WithdrawalBatchStatus,
         signature: batch.signature,
         transaction: Buffer.from(batch.bytes).toString("base64"),
         blockhash: batch.blockhash,
@@ -375,7 +379,7 @@ async function storeBatch(
     });
     await tx.db.withdrawal.updateMany({
       where: { id: { in: ids } },
-      data: { status: "sending", batchId: row.id },
+      data: { status: "sending" satisfies WithdrawalStatus, batchId: row.id },
     });
     return row.id;
   });

@@ -24,7 +24,14 @@ export const withdrawalsHolding = (token: string) => accounts.system("withdrawal
 /** SPL amounts are u64 on chain. */
 const MAX_ON_CHAIN_ATOMS = 2n ** 64n - 1n;
 
+/** withdrawals.status: waiting for a batch, in an open batch, paid, or refunded (a CHECK holds the column). */
 export type WithdrawalStatus = "pending" | "sending" | "sent" | "failed";
+
+/**
+ * withdrawal_batches.status: open (signed, maybe sent), confirmed (finalized), failed (landed with an
+ * error), expired (never landed); a CHECK in the database holds the column to these.
+ */
+export type WithdrawalBatchStatus = "open" | "confirmed" | "failed" | "expired";
 
 export interface WithdrawalView {
   id: number;
@@ -94,7 +101,7 @@ export class Withdrawals {
               token: token.symbol,
               amount: amountAtoms.toString(),
               destination,
-              status: "pending",
+              status: "pending" satisfies WithdrawalStatus,
               createdAt: request.now,
             },
           });

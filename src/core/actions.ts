@@ -6,6 +6,9 @@ import type { TxClient } from "#src/db/database.ts";
 import { UserError } from "./errors.ts";
 import type { RawOptionValue } from "./options.ts";
 
+// pending_actions.kind and pending_actions.resolution: a CHECK in the database holds each column to
+// the values of its type below.
+
 /** confirm and page: the core's buttons; draft: a command a front end is still asking options for. */
 export type ActionKind = "confirm" | "page" | "draft";
 
@@ -112,8 +115,8 @@ export class PendingActions {
    */
   async claim(db: TxClient, id: string, now: Date): Promise<boolean> {
     const updated = await db.pendingAction.updateMany({
-      where: { id, kind: "confirm", resolution: null, expiresAt: { gt: now } },
-      data: { resolution: "confirmed", resolvedAt: now },
+      where: { id, kind: "confirm" satisfies ActionKind, resolution: null, expiresAt: { gt: now } },
+      data: { resolution: "confirmed" satisfies Resolution, resolvedAt: now },
     });
     return updated.count === 1;
   }
@@ -121,8 +124,8 @@ export class PendingActions {
   /** A claimed confirmation whose command was refused: it stays ended, never confirmable again. */
   async fail(db: TxClient, id: string, now: Date): Promise<void> {
     await db.pendingAction.updateMany({
-      where: { id, resolution: "confirmed" },
-      data: { resolution: "failed", resolvedAt: now },
+      where: { id, resolution: "confirmed" satisfies Resolution },
+      data: { resolution: "failed" satisfies Resolution, resolvedAt: now },
     });
   }
 
@@ -130,11 +133,11 @@ export class PendingActions {
   async endOpenConfirmations(
     db: TxClient,
     userId: number,
-    resolution: "cancelled" | "superseded",
+    resolution: Extract<Resolution, "cancelled" | "superseded">,
     now: Date,
   ): Promise<number> {
     const updated = await db.pendingAction.updateMany({
-      where: { userId, kind: "confirm", resolution: null },
+      where: { userId, kind: "confirm" satisfies ActionKind, resolution: null },
       data: { resolution, resolvedAt: now },
     });
     return updated.count;

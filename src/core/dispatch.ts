@@ -3,8 +3,6 @@
 //   run the handler with the event's idempotency key -> translate errors.
 // User mistakes become messages with stable codes; bugs are logged with an id the user can quote.
 import { randomBytes } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
-import { basename } from "node:path";
 import type { Platform } from "#src/config.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
@@ -14,13 +12,8 @@ import { closedConfirmation, type PendingActions, type StoredAction } from "./ac
 import type { Clock } from "./clock.ts";
 import type { Actor, CommandContext, PlatformUser } from "./context.ts";
 import { isUserError, UserError } from "./errors.ts";
-import {
-  parseOptions,
-  type RawAttachment,
-  type RawChannel,
-  type RawOptionValue,
-  type RawUser,
-} from "./options.ts";
+import { optionResolvers } from "./option-resolvers.ts";
+import { parseOptions, type RawOptionValue } from "./options.ts";
 import type { CommandRegistry } from "./registry.ts";
 import type { Button, Reply } from "./reply.ts";
 import { cleanText } from "./safe-text.ts";
@@ -290,7 +283,7 @@ export class Dispatcher<S> {
     const args = (await parseOptions(
       resolved.leaf.options,
       request.rawOptions,
-      this.resolvers(request.origin),
+      optionResolvers(this.core, request.origin),
     )) as never;
     const ctx = this.context(resolved, actor, request.key, request.page, request.origin);
     let reply: Reply;
@@ -362,63 +355,6 @@ export class Dispatcher<S> {
       code: "cancelled",
       reply: { text: "Cancelled. Nothing was changed.", tone: "info" },
       path: action.path,
-    };
-  }
-
-  private resolvers(origin: RunRequest["origin"]) {
-    const { identity, db, tokens } = this.core;
-    const platform = origin.platform;
-    return {
-      tokens,
-      db: db.prisma,
-      async resolveUser(raw: RawUser | string): Promise<UserRef> {
-        if (typeof raw === "object" && raw.platformUserId) {
-          return identity.ensureUser({
-            platform,
-            id: raw.platformUserId,
-            ...(raw.username ? { username: raw.username } : {}),
-            displayName: raw.displayName ?? raw.username ?? raw.platformUserId,
-          });
-        }
-        const typed = (typeof raw === "string" ? raw : (raw.username ?? "")).trim();
-        const mention = /^<@!?(\d+)>$/.exec(typed);
-        const name = mention ? mention[1]! : typed.replace(/^@/, "");
-        if (!name) throw new UserError("unknown_user", "Name a member as @name.");
-        const found =
-          (await identity.findByUsername(db.prisma, platform, name)) ??
-          (/^\d+$/.test(name) ? await identity.findByPlatformId(db.prisma, platform, name) : undefined);
-        if (!found) {
-          throw new UserError(
-            "unknown_user",
-            `There is no member @${name} here yet. They need to use the bot once (any command, e.g. /help) before they can be named.`,
-            { user: name },
-          );
-        }
-        return found;
-      },
-      async resolveChannel(raw: RawChannel | string): Promise<ChannelRef> {
-        if (typeof raw === "object") return { platform, id: raw.id, ...(raw.name ? { name: raw.name } : {}) };
-        const text = raw.trim();
-        const mention = /^<#(\d+)>$/.exec(text);
-        const id = mention ? mention[1]! : text.replace(/^#/, "");
-        if (!id) throw new UserError("invalid_option", "Name a channel, e.g. #general.");
-        return { platform, id, name: text };
-      },
-      async resolveAttachment(raw: RawAttachment | string): Promise<RawAttachment> {
-        if (typeof raw === "object") return raw;
-        if (!origin.allowLocalFiles || !raw.startsWith("file:")) {
-          throw new UserError("invalid_option", "Attach the file to your message.");
-        }
-        const path = raw.slice("file:".length);
-        const info = await stat(path).catch(() => undefined);
-        if (!info?.isFile()) throw new UserError("invalid_option", `There is no file at ${path}.`);
-        return {
-          kind: "attachment",
-          name: basename(path),
-          sizeBytes: info.size,
-          read: async () => new Uint8Array(await readFile(path)),
-        };
-      },
     };
   }
 

@@ -11,6 +11,7 @@ import type { Period } from "./job.ts";
 /** A failure's message is kept up to this many characters. */
 export const MAX_ERROR_LENGTH = 1000;
 
+/** job_runs.status (a CHECK in the database holds the column to these). */
 export type JobRunStatus = "running" | "done" | "failed";
 
 export interface JobRunView {
@@ -73,7 +74,7 @@ export class JobRuns {
           periodKey: period.key,
           periodStart: period.start,
           periodEnd: period.end,
-          status: "running",
+          status: "running" satisfies JobRunStatus,
           owner,
           heartbeatAt: now,
           startedAt: now,
@@ -95,12 +96,12 @@ export class JobRuns {
         job,
         periodKey,
         OR: [
-          { status: "running", heartbeatAt: { lt: staleBefore } },
-          { status: "failed", attempts: { lt: policy.maxAttempts } },
+          { status: "running" satisfies JobRunStatus, heartbeatAt: { lt: staleBefore } },
+          { status: "failed" satisfies JobRunStatus, attempts: { lt: policy.maxAttempts } },
         ],
       },
       data: {
-        status: "running",
+        status: "running" satisfies JobRunStatus,
         owner: policy.owner,
         heartbeatAt: policy.now,
         attempts: { increment: 1 },
@@ -110,16 +111,16 @@ export class JobRuns {
     const row = await this.db.prisma.jobRun.findUniqueOrThrow({
       where: { job_periodKey: { job, periodKey } },
     });
-    if (taken.count === 1 && row.owner === policy.owner)
-      return { claimed: true, run: view(row), resumed: true };
-    const reason = row.status === "done" ? "done" : row.status === "running" ? "running" : "gave_up";
-    return { claimed: false, run: view(row), reason };
+    const run = view(row);
+    if (taken.count === 1 && row.owner === policy.owner) return { claimed: true, run, resumed: true };
+    const reason = run.status === "done" ? "done" : run.status === "running" ? "running" : "gave_up";
+    return { claimed: false, run, reason };
   }
 
   /** Renews the lease; false if another process took the run over (this one was thought dead). */
   async heartbeat(id: number, owner: string, now: Date): Promise<boolean> {
     const { count } = await this.db.prisma.jobRun.updateMany({
-      where: { id, owner, status: "running" },
+      where: { id, owner, status: "running" satisfies JobRunStatus },
       data: { heartbeatAt: now },
     });
     return count === 1;
@@ -132,9 +133,9 @@ export class JobRuns {
     outcome: { summary: string; data?: Record<string, unknown> },
   ): Promise<boolean> {
     const { count } = await this.db.prisma.jobRun.updateMany({
-      where: { id, owner, status: "running" },
+      where: { id, owner, status: "running" satisfies JobRunStatus },
       data: {
-        status: "done",
+        status: "done" satisfies JobRunStatus,
         finishedAt: now,
         heartbeatAt: now,
         summary: outcome.summary,
@@ -147,9 +148,9 @@ export class JobRuns {
   /** Records the attempt as failed; `timedOut` counts it among the run's timeouts too. */
   async fail(id: number, owner: string, now: Date, message: string, timedOut = false): Promise<boolean> {
     const { count } = await this.db.prisma.jobRun.updateMany({
-      where: { id, owner, status: "running" },
+      where: { id, owner, status: "running" satisfies JobRunStatus },
       data: {
-        status: "failed",
+        status: "failed" satisfies JobRunStatus,
         finishedAt: now,
         heartbeatAt: now,
         error: message.slice(0, MAX_ERROR_LENGTH),
@@ -171,7 +172,13 @@ export class JobRuns {
    */
   async unfinished(job: string, maxAttempts: number, limit: number): Promise<JobRunView[]> {
     const rows = await this.db.prisma.jobRun.findMany({
-      where: { job, OR: [{ status: "running" }, { status: "failed", attempts: { lt: maxAttempts } }] },
+      where: {
+        job,
+        OR: [
+          { status: "running" satisfies JobRunStatus },
+          { status: "failed" satisfies JobRunStatus, attempts: { lt: maxAttempts } },
+        ],
+      },
       orderBy: { periodEnd: "asc" },
       take: limit,
     });
@@ -197,7 +204,7 @@ export class JobRuns {
     const rows = await this.db.prisma.jobRun.findMany({
       where: {
         job,
-        status: "done",
+        status: "done" satisfies JobRunStatus,
         finishedAt: { lt: rule.finishedBefore },
         periodEnd: { lt: rule.periodEndBefore },
       },
@@ -208,7 +215,7 @@ export class JobRuns {
     if (rows.length === 0) return 0;
     // A done row never changes again, so the status check only guards against a future change.
     const { count } = await this.db.prisma.jobRun.deleteMany({
-      where: { id: { in: rows.map((r) => r.id) }, status: "done" },
+      where: { id: { in: rows.map((r) => r.id) }, status: "done" satisfies JobRunStatus },
     });
     return count;
   }

@@ -16,6 +16,7 @@ import type { Database } from "#src/db/database.ts";
 /** A failure's message is kept up to this many characters. */
 export const MAX_POST_ERROR_LENGTH = 500;
 
+/** leaderboard_posts.status (a CHECK in the database holds the column to these). */
 export type PostStatus = "sending" | "retry" | "posted" | "failed";
 
 export interface PostClaimPolicy {
@@ -84,7 +85,7 @@ export class PostClaims {
     const { count } = await this.db.prisma.leaderboardPost.updateMany({
       // Whatever its status: if the post went out, "posted" is the truth even after a give-up.
       where: { scheduleId, periodKey, owner, attempts: attempt },
-      data: { status: "posted", postedAt: at, error: null },
+      data: { status: "posted" satisfies PostStatus, postedAt: at, error: null },
     });
     return count === 1;
   }
@@ -101,9 +102,9 @@ export class PostClaims {
     maxAttempts: number,
     message: string,
   ): Promise<"retry" | "failed" | "lost"> {
-    const status = attempt >= maxAttempts ? "failed" : "retry";
+    const status: Extract<PostStatus, "retry" | "failed"> = attempt >= maxAttempts ? "failed" : "retry";
     const { count } = await this.db.prisma.leaderboardPost.updateMany({
-      where: { scheduleId, periodKey, owner, attempts: attempt, status: "sending" },
+      where: { scheduleId, periodKey, owner, attempts: attempt, status: "sending" satisfies PostStatus },
       data: {
         status,
         error: (status === "failed" ? `gave up after ${attempt} attempts: ${message}` : message).slice(
@@ -125,11 +126,14 @@ export class PostClaims {
         scheduleId,
         // ISO minutes (2026-11-23T09:00Z) sort as text in time order.
         periodKey: { lt: latestPeriodKey },
-        status: { in: ["sending", "retry"] },
+        status: { in: ["sending", "retry"] satisfies PostStatus[] },
         postedAt: null,
         claimedAt: { lte: new Date(policy.now.getTime() - policy.leaseMs) },
       },
-      data: { status: "failed", error: `not posted before the next scheduled time, ${latestPeriodKey}` },
+      data: {
+        status: "failed" satisfies PostStatus,
+        error: `not posted before the next scheduled time, ${latestPeriodKey}`,
+      },
     });
     return count;
   }
