@@ -1,5 +1,5 @@
 import { literal } from "#src/core/markup.ts";
-import { REVIEW_WINDOW_DAYS } from "#src/economy/pools/submissions.ts";
+import { REVIEW_WINDOW_DAYS } from "#src/economy/pools/review.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
 
