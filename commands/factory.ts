@@ -1,4 +1,5 @@
 import { UserError } from "#src/core/errors.ts";
+import { FACTORY_FIELDS } from "#src/economy/pools/factory-fields.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
@@ -16,13 +17,13 @@ const limitOptions = {
     type: "integer",
     description: "Premium: minimum reputation 0-100 (0: open to all)",
     minValue: 0,
-    maxValue: 100,
+    maxValue: FACTORY_FIELDS.minReputationMax,
   },
   premium_hours: {
     type: "integer",
     description: "Premium first: hours after the first funding until open to all (0: premium for good)",
     minValue: 0,
-    maxValue: 720,
+    maxValue: FACTORY_FIELDS.premiumHoursMax,
   },
 } as const;
 
@@ -45,19 +46,42 @@ function limitsOf(args: {
 const create = subcommand({
   description: "Open a factory: a pool paying farmers per demonstration of its tasks",
   options: {
-    name: { type: "string", description: "The factory's name", required: true, maxLength: 80 },
+    name: {
+      type: "string",
+      description: "The factory's name",
+      required: true,
+      maxLength: FACTORY_FIELDS.nameMax,
+    },
     token: { type: "token", description: "The token it pays in, e.g. USDC", required: true },
     bid: { type: "amount", description: "The most paid per demonstration, e.g. 0.2", required: true },
-    task: { type: "string", description: "The first task's title", required: true, maxLength: 120 },
-    app: { type: "string", description: "The app the task is done in", required: true, maxLength: 80 },
+    task: {
+      type: "string",
+      description: "The first task's title",
+      required: true,
+      maxLength: FACTORY_FIELDS.taskTitleMax,
+    },
+    app: {
+      type: "string",
+      description: "The app the task is done in",
+      required: true,
+      maxLength: FACTORY_FIELDS.taskAppMax,
+    },
     objectives: {
       type: "string",
       description: 'Objectives separated by ";"',
       required: true,
-      maxLength: 1000,
+      maxLength: FACTORY_FIELDS.objectivesTextMax,
     },
-    ref: { type: "string", description: "The task's id in the recorder (default task_1)", maxLength: 64 },
-    description: { type: "string", description: "What the data is for", maxLength: 500 },
+    ref: {
+      type: "string",
+      description: "The task's id in the recorder (default task_1)",
+      maxLength: FACTORY_FIELDS.taskRefMax,
+    },
+    description: {
+      type: "string",
+      description: "What the data is for",
+      maxLength: FACTORY_FIELDS.descriptionMax,
+    },
     ...limitOptions,
   },
   async handler(ctx: Ctx, args) {
@@ -92,15 +116,29 @@ const addtask = subcommand({
   description: "Add a task to your factory",
   options: {
     ...factoryOption,
-    title: { type: "string", description: "The task's title", required: true, maxLength: 120 },
-    app: { type: "string", description: "The app the task is done in", required: true, maxLength: 80 },
+    title: {
+      type: "string",
+      description: "The task's title",
+      required: true,
+      maxLength: FACTORY_FIELDS.taskTitleMax,
+    },
+    app: {
+      type: "string",
+      description: "The app the task is done in",
+      required: true,
+      maxLength: FACTORY_FIELDS.taskAppMax,
+    },
     objectives: {
       type: "string",
       description: 'Objectives separated by ";"',
       required: true,
-      maxLength: 1000,
+      maxLength: FACTORY_FIELDS.objectivesTextMax,
     },
-    ref: { type: "string", description: "The task's id in the recorder (default task_<n>)", maxLength: 64 },
+    ref: {
+      type: "string",
+      description: "The task's id in the recorder (default task_<n>)",
+      maxLength: FACTORY_FIELDS.taskRefMax,
+    },
   },
   async handler(ctx: Ctx, args) {
     const f = await ctx.services.factories.addTask({
@@ -127,8 +165,12 @@ const edit = subcommand({
   description: "Change your factory's name, description, limits or minimum reputation",
   options: {
     ...factoryOption,
-    name: { type: "string", description: "A new name", maxLength: 80 },
-    description: { type: "string", description: "A new description", maxLength: 500 },
+    name: { type: "string", description: "A new name", maxLength: FACTORY_FIELDS.nameMax },
+    description: {
+      type: "string",
+      description: "A new description",
+      maxLength: FACTORY_FIELDS.descriptionMax,
+    },
     ...limitOptions,
   },
   async handler(ctx: Ctx, args) {

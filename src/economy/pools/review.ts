@@ -6,7 +6,7 @@ import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { TxClient } from "#src/db/database.ts";
-import { requireOwner } from "#src/economy/pools/factories.ts";
+import { requireOwner } from "#src/economy/pools/factory-access.ts";
 import { pay, type SettlementView, settleTx } from "#src/economy/pools/settlement.ts";
 import { findSubmission } from "#src/economy/pools/submission-reads.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";

@@ -6,7 +6,7 @@ import { UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Tx } from "#src/db/database.ts";
 import { lockAsParticipant } from "#src/economy/ambassadors/participation-lock.ts";
-import { POOL_CODES } from "#src/economy/pools/factories.ts";
+import { POOL_CODES } from "#src/economy/pools/pool-money.ts";
 import { premiumUntil, reputationBar } from "#src/economy/pools/premium.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { recordDemonstration } from "#src/grading/digest.ts";
