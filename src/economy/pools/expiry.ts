@@ -2,6 +2,12 @@
 // bid back to the pool, exactly once (the ledger's own expiry sweep uses the same key), and its
 // recording may be submitted again.
 import type { Tx } from "#src/db/database.ts";
+import {
+  AWAITING_GRADE,
+  awaitsGrade,
+  type SubmissionStatus,
+  submissionStatus,
+} from "#src/economy/pools/statuses.ts";
 import type { SubmissionRow } from "#src/economy/pools/submission-reads.ts";
 import { expiredNotice } from "#src/economy/pools/submission-wording.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
@@ -17,7 +23,7 @@ export async function expireDue(
 ): Promise<number> {
   const { db } = deps;
   const due = await db.prisma.submission.findMany({
-    where: { status: { in: ["queued", "manual_review"] }, expiresAt: { lte: now } },
+    where: { status: { in: [...AWAITING_GRADE] }, expiresAt: { lte: now } },
     orderBy: { id: "asc" },
     take: limit,
     select: { id: true },
@@ -28,7 +34,7 @@ export async function expireDue(
     const farmer = await db.transaction(async (tx) => {
       await tx.db.$queryRaw`SELECT id FROM submissions WHERE id = ${id} FOR UPDATE`;
       const sub = await tx.db.submission.findUniqueOrThrow({ where: { id } });
-      if (sub.status !== "queued" && sub.status !== "manual_review") return undefined;
+      if (!awaitsGrade(submissionStatus(sub))) return undefined;
       await expireRow(deps, tx, sub);
       return sub.farmerUserId;
     });
@@ -51,6 +57,9 @@ export async function expireRow(deps: SubmissionDeps, tx: Tx, sub: SubmissionRow
   // A recording that expired unpaid may be submitted again: its hash is released.
   await tx.db.submission.update({
     where: { id: sub.id },
-    data: { status: "expired", contentHash: `expired:${sub.id}:${sub.contentHash}` },
+    data: {
+      status: "expired" satisfies SubmissionStatus,
+      contentHash: `expired:${sub.id}:${sub.contentHash}`,
+    },
   });
 }

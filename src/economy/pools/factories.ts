@@ -20,7 +20,6 @@ import {
   setStatus,
 } from "#src/economy/pools/factory-lifecycle.ts";
 import {
-  type FactoryStatus,
   type FactoryView,
   factoryBoard,
   factoryView,
@@ -29,6 +28,7 @@ import {
 } from "#src/economy/pools/factory-views.ts";
 import type { FundingBreakdown, PoolTerms } from "#src/economy/pools/pool-math.ts";
 import { fundPool, fundPreview, withdrawFromPool } from "#src/economy/pools/pool-money.ts";
+import type { FactoryViewStatus } from "#src/economy/pools/statuses.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 
@@ -160,7 +160,7 @@ export class Factories {
   /** Factories, newest first: all, one creator's, or by status. */
   list(
     db: TxClient,
-    filter: { creatorUserId?: number; status?: FactoryStatus } = {},
+    filter: { creatorUserId?: number; status?: FactoryViewStatus } = {},
   ): Promise<FactoryView[]> {
     return listFactories(this.#deps, db, filter);
   }

@@ -19,6 +19,7 @@ import {
 } from "#src/economy/pools/factory-fields.ts";
 import { type FactoryView, factoryView } from "#src/economy/pools/factory-views.ts";
 import type { PoolTerms } from "#src/economy/pools/pool-math.ts";
+import { type FactoryStatus, factoryStatus } from "#src/economy/pools/statuses.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { formatMoney, parseAmount, parsePositiveAmount } from "#src/ledger/amount.ts";
 import { DEFAULT_TOKENS } from "#src/ledger/tokens.ts";
@@ -198,7 +199,7 @@ export async function editFactory(
       tx,
       { scope: "factory.edit", key: request.key, input: { id: factory.id, data } },
       async () => {
-        if (factory.status === "closed") throw closedError(factory);
+        if (factoryStatus(factory) === "closed") throw closedError(factory);
         const after = { ...factory, ...data } as typeof factory;
         checkPremiumFirst(after.minReputation, after.premiumHours);
         await tx.db.factory.update({ where: { id: factory.id }, data });
@@ -208,6 +209,12 @@ export async function editFactory(
   });
   return factoryView(deps, deps.db.prisma, request.factoryId);
 }
+
+/** The status each action leads to. */
+const STATUS_AFTER = { pause: "paused", resume: "live", close: "closed" } as const satisfies Record<
+  "pause" | "resume" | "close",
+  FactoryStatus
+>;
 
 /** pause (no new submissions), resume, close (for good; the balance can then be withdrawn). */
 export async function setStatus(
@@ -225,14 +232,15 @@ export async function setStatus(
       tx,
       { scope: "factory.status", key: request.key, input: { id: factory.id, action: request.action } },
       async () => {
-        if (factory.status === "closed") throw closedError(factory);
-        const next = { pause: "paused", resume: "live", close: "closed" }[request.action];
-        if (request.action === "pause" && factory.status === "paused")
+        const status = factoryStatus(factory);
+        if (status === "closed") throw closedError(factory);
+        const next = STATUS_AFTER[request.action];
+        if (request.action === "pause" && status === "paused")
           throw new UserError(
             "invalid_state",
             `Factory #${factory.id} is already paused; /factory resume opens it again.`,
           );
-        if (request.action === "resume" && factory.status === "live")
+        if (request.action === "resume" && status === "live")
           throw new UserError("invalid_state", `Factory #${factory.id} is already live.`);
         await tx.db.factory.update({ where: { id: factory.id }, data: { status: next } });
         return next;
@@ -259,7 +267,7 @@ export async function setBid(
       tx,
       { scope: "factory.bid", key: request.key, input: { id: factory.id, bid: request.bidAtoms } },
       async () => {
-        if (factory.status === "closed") throw closedError(factory);
+        if (factoryStatus(factory) === "closed") throw closedError(factory);
         await tx.db.factory.update({
           where: { id: factory.id },
           data: { bidAtoms: request.bidAtoms.toString() },

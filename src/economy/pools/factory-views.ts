@@ -7,9 +7,8 @@ import { type FactoryRow, findFactory } from "#src/economy/pools/factory-access.
 import type { Limits } from "#src/economy/pools/factory-fields.ts";
 import type { PoolTerms } from "#src/economy/pools/pool-math.ts";
 import { premiumUntil, reputationBar } from "#src/economy/pools/premium.ts";
+import { type FactoryStatus, type FactoryViewStatus, factoryStatus } from "#src/economy/pools/statuses.ts";
 import { accounts } from "#src/ledger/accounts.ts";
-
-export type FactoryStatus = "live" | "paused" | "out_of_funds" | "closed";
 
 export interface FactoryView {
   id: number;
@@ -18,7 +17,7 @@ export interface FactoryView {
   description: string;
   token: string;
   bidAtoms: bigint;
-  status: FactoryStatus;
+  status: FactoryViewStatus;
   terms: PoolTerms;
   setupFeePaid: boolean;
   limits: Required<Limits>;
@@ -65,10 +64,9 @@ export async function factoryViews(
     const balance = await deps.ledger.balance(db, accounts.pool(row.id, row.token));
     const bidAtoms = BigInt(row.bidAtoms.toFixed());
     const count = counts.find((c) => c.factory_id === row.id);
-    const status: FactoryStatus =
-      row.status === "live" && balance.availableAtoms < bidAtoms
-        ? "out_of_funds"
-        : (row.status as FactoryStatus);
+    const stored = factoryStatus(row);
+    const status: FactoryViewStatus =
+      stored === "live" && balance.availableAtoms < bidAtoms ? "out_of_funds" : stored;
     out.push({
       id: row.id,
       creatorUserId: row.creatorUserId,
@@ -112,7 +110,7 @@ export async function factoryViews(
 export async function listFactories(
   deps: FactoryDeps,
   db: TxClient,
-  filter: { creatorUserId?: number; status?: FactoryStatus } = {},
+  filter: { creatorUserId?: number; status?: FactoryViewStatus } = {},
 ): Promise<FactoryView[]> {
   const rows = await db.factory.findMany({
     where: filter.creatorUserId === undefined ? {} : { creatorUserId: filter.creatorUserId },
@@ -129,7 +127,10 @@ export async function factoryBoard(
   db: TxClient,
   reputation: number,
 ): Promise<FactoryView[]> {
-  const rows = await db.factory.findMany({ where: { status: "live" }, orderBy: { id: "asc" } });
+  const rows = await db.factory.findMany({
+    where: { status: "live" satisfies FactoryStatus },
+    orderBy: { id: "asc" },
+  });
   const views = await factoryViews(deps, db, rows);
   return views
     .filter((v) => v.status === "live" && (v.reputationBar ?? 0) <= reputation)

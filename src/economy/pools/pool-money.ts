@@ -11,6 +11,7 @@ import type { FactoryDeps } from "#src/economy/pools/factories.ts";
 import { closedError, lockOwned, requireOwner } from "#src/economy/pools/factory-access.ts";
 import { type FactoryView, factoryView, termsOf } from "#src/economy/pools/factory-views.ts";
 import { type FundingBreakdown, fundingBreakdown } from "#src/economy/pools/pool-math.ts";
+import { factoryStatus } from "#src/economy/pools/statuses.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
 import type { LedgerOp } from "#src/ledger/ledger.ts";
@@ -71,7 +72,7 @@ export async function fundPool(
       tx,
       { scope: "pool.fund", key: request.key, input: { id: row.id, amount: request.amountAtoms } },
       async () => {
-        if (row.status === "closed") throw closedError(row);
+        if (factoryStatus(row) === "closed") throw closedError(row);
         // A funding is the creator's (and the funder's) participation: see participation-lock.ts.
         for (const userId of new Set([row.creatorUserId, request.actor.userId]))
           await lockAsParticipant(tx, userId);
@@ -190,7 +191,7 @@ export async function withdrawFromPool(
         const pool = accounts.pool(row.id, row.token);
         const { availableAtoms } = await deps.ledger.balance(tx.db, pool);
         const amountAtoms = poolWithdrawalAtoms(
-          { id: row.id, live: row.status === "live" },
+          { id: row.id, live: factoryStatus(row) === "live" },
           availableAtoms,
           request.amountAtoms,
           deps.tokens.get(row.token),

@@ -8,6 +8,7 @@ import type { Reply } from "#src/core/reply.ts";
 import type { TxClient } from "#src/db/database.ts";
 import { requireOwner } from "#src/economy/pools/factory-access.ts";
 import { pay, type SettlementView, settleTx } from "#src/economy/pools/settlement.ts";
+import { awaitsGrade, type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
 import { findSubmission } from "#src/economy/pools/submission-reads.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { splitByWeights } from "#src/grading/external.ts";
@@ -59,7 +60,7 @@ export async function reviewSubmission(
           where: { id: sub.id },
           include: { factory: true, task: true },
         });
-        if (row.status === "queued" || row.status === "manual_review") {
+        if (awaitsGrade(submissionStatus(row))) {
           const done = await settleTx(deps, tx, row.id, grade, {
             key: `review:${request.key}`,
             reviewerUserId: request.actor.userId,
@@ -72,7 +73,7 @@ export async function reviewSubmission(
           notice = done.notice;
           return { kind: "settled" as const, view: done.view };
         }
-        if (row.status !== "settled")
+        if (submissionStatus(row) !== "settled")
           throw new UserError(
             "invalid_state",
             `Submission #${row.id} expired unpaid; its bid went back to the pool.`,
@@ -156,7 +157,7 @@ export async function appealSubmission(
       // Inside the action: a replay of this appeal finds it waiting and must still succeed.
       await tx.db.$queryRaw`SELECT id FROM submissions WHERE id = ${found.id} FOR UPDATE`;
       const sub = await tx.db.submission.findUniqueOrThrow({ where: { id: found.id } });
-      if (sub.status !== "settled")
+      if (submissionStatus(sub) !== "settled")
         throw new UserError(
           "invalid_state",
           `Submission #${sub.id} has no score yet to appeal; it is ${sub.status}.`,
@@ -182,8 +183,8 @@ export async function reviewQueue(db: TxClient, actor: Actor) {
   return db.submission.findMany({
     where: {
       OR: [
-        { status: "manual_review" },
-        { status: "settled", appealedAt: { not: null }, appealResolvedAt: null },
+        { status: "manual_review" satisfies SubmissionStatus },
+        { status: "settled" satisfies SubmissionStatus, appealedAt: { not: null }, appealResolvedAt: null },
       ],
       ...(actor.isModerator ? {} : { factory: { creatorUserId: actor.userId } }),
     },

@@ -9,6 +9,7 @@ import type { Tx } from "#src/db/database.ts";
 import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import { expireRow } from "#src/economy/pools/expiry.ts";
 import { type RewardSplit, splitReward } from "#src/economy/pools/pool-math.ts";
+import { awaitsGrade, type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
 import type { SubmissionRow } from "#src/economy/pools/submission-reads.ts";
 import { settlementNotice } from "#src/economy/pools/submission-wording.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
@@ -64,7 +65,7 @@ export async function settleTx(
     where: { id: submissionId },
     include: { factory: true, task: true },
   });
-  if (sub.status !== "queued" && sub.status !== "manual_review") return undefined;
+  if (!awaitsGrade(submissionStatus(sub))) return undefined;
   if (sub.expiresAt.getTime() <= now.getTime()) {
     await expireRow(deps, tx, sub);
     return undefined;
@@ -73,7 +74,7 @@ export async function settleTx(
   await tx.db.submission.update({
     where: { id: sub.id },
     data: {
-      status: "settled",
+      status: "settled" satisfies SubmissionStatus,
       score: grade.score,
       grade: grade as never,
       rewardAtoms: view.rewardAtoms.toString(),

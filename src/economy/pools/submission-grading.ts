@@ -2,6 +2,7 @@
 // settled, or handed to a person when the agent cannot grade it. Safe to run twice: only a
 // queued row is graded, and settlement happens once.
 import { settle } from "#src/economy/pools/settlement.ts";
+import { type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
 import { type Payload, recordOf } from "#src/economy/pools/submission-intake.ts";
 import { manualReviewNotice } from "#src/economy/pools/submission-wording.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
@@ -18,7 +19,7 @@ export async function gradeSubmission(
     where: { id: submissionId },
     include: { task: true },
   });
-  if (row?.status !== "queued") return;
+  if (!row || submissionStatus(row) !== "queued") return;
   const payload = row.payload as unknown as Payload;
   let outcome: GradeOutcome;
   try {
@@ -34,8 +35,8 @@ export async function gradeSubmission(
   }
   if (outcome.kind === "manual_review") {
     const moved = await db.prisma.submission.updateMany({
-      where: { id: submissionId, status: "queued" },
-      data: { status: "manual_review" },
+      where: { id: submissionId, status: "queued" satisfies SubmissionStatus },
+      data: { status: "manual_review" satisfies SubmissionStatus },
     });
     if (moved.count > 0)
       await deps.notifier.notifyUser(

@@ -8,6 +8,7 @@ import type { Tx } from "#src/db/database.ts";
 import { lockAsParticipant } from "#src/economy/ambassadors/participation-lock.ts";
 import { POOL_CODES } from "#src/economy/pools/pool-money.ts";
 import { premiumUntil, reputationBar } from "#src/economy/pools/premium.ts";
+import { factoryStatus } from "#src/economy/pools/statuses.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { recordDemonstration } from "#src/grading/digest.ts";
 import type {
@@ -87,9 +88,10 @@ export async function acceptSubmission(
             where: { id: found.id },
             include: { tasks: true },
           });
-          if (factory.status !== "live")
+          const status = factoryStatus(factory);
+          if (status !== "live")
             throw new UserError(
-              factory.status === "paused" ? "factory_paused" : "factory_closed",
+              status === "paused" ? "factory_paused" : "factory_closed",
               `Factory #${factory.id} is ${factory.status} and takes no submissions; /bids lists the open ones.`,
             );
           const task = pipeline.matchTask(demonstration.meta.quest, factory.tasks);

@@ -4,6 +4,7 @@
 import { literal } from "#src/core/markup.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { SettlementView } from "#src/economy/pools/settlement.ts";
+import type { SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import type { Grade } from "#src/grading/types.ts";
 import { formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
 
@@ -14,7 +15,7 @@ export function manualReviewNotice(submissionId: number, reason: string, expires
   return {
     title: `Submission #${submissionId}: waiting for a reviewer`,
     text: `Your demonstration needs a person to score it (${reason}). Its bid stays reserved for you until ${formatDate(expiresAt)}.`,
-    data: { submissionId, status: "manual_review" },
+    data: { submissionId, status: "manual_review" satisfies SubmissionStatus },
   };
 }
 
@@ -23,7 +24,7 @@ export function expiredNotice(submissionId: number, ttlHours: number): Reply {
   return {
     title: `Submission #${submissionId} expired`,
     text: `Submission #${submissionId} was not graded within ${ttlHours} hours; its bid went back to the pool and nothing was paid. You may submit the recording again.`,
-    data: { submissionId, status: "expired" },
+    data: { submissionId, status: "expired" satisfies SubmissionStatus },
   };
 }
 

@@ -15,6 +15,7 @@ import { GradingQueue } from "#src/economy/pools/grading-queue.ts";
 import type { Reputation } from "#src/economy/pools/reputation.ts";
 import { appealSubmission, reviewQueue, reviewSubmission } from "#src/economy/pools/review.ts";
 import { type SettlementView, settle } from "#src/economy/pools/settlement.ts";
+import type { SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import { gradeSubmission } from "#src/economy/pools/submission-grading.ts";
 import {
   acceptSubmission,
@@ -147,7 +148,7 @@ export class Submissions {
    */
   async resumeQueued(signal?: AbortSignal): Promise<number> {
     const rows = await this.deps.db.prisma.submission.findMany({
-      where: { status: "queued" },
+      where: { status: "queued" satisfies SubmissionStatus },
       orderBy: { id: "asc" },
       take: 1000,
       select: { id: true },
