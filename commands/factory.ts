@@ -9,6 +9,22 @@ const factoryOption = {
   factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
 } as const;
 
+/** A task's app and objectives, as /factory create and /factory addtask both ask for them. */
+const taskDetailOptions = {
+  app: {
+    type: "string",
+    description: "The app the task is done in",
+    required: true,
+    maxLength: FACTORY_FIELDS.taskAppMax,
+  },
+  objectives: {
+    type: "string",
+    description: 'Objectives separated by ";"',
+    required: true,
+    maxLength: FACTORY_FIELDS.objectivesTextMax,
+  },
+} as const;
+
 const limitOptions = {
   per_farmer_task: { type: "integer", description: "Uploads per farmer per task (0: no limit)", minValue: 0 },
   per_day: { type: "integer", description: "Uploads per day, UTC (0: no limit)", minValue: 0 },
@@ -60,18 +76,7 @@ const create = subcommand({
       required: true,
       maxLength: FACTORY_FIELDS.taskTitleMax,
     },
-    app: {
-      type: "string",
-      description: "The app the task is done in",
-      required: true,
-      maxLength: FACTORY_FIELDS.taskAppMax,
-    },
-    objectives: {
-      type: "string",
-      description: 'Objectives separated by ";"',
-      required: true,
-      maxLength: FACTORY_FIELDS.objectivesTextMax,
-    },
+    ...taskDetailOptions,
     ref: {
       type: "string",
       description: "The task's id in the recorder (default task_1)",
@@ -122,18 +127,7 @@ const addtask = subcommand({
       required: true,
       maxLength: FACTORY_FIELDS.taskTitleMax,
     },
-    app: {
-      type: "string",
-      description: "The app the task is done in",
-      required: true,
-      maxLength: FACTORY_FIELDS.taskAppMax,
-    },
-    objectives: {
-      type: "string",
-      description: 'Objectives separated by ";"',
-      required: true,
-      maxLength: FACTORY_FIELDS.objectivesTextMax,
-    },
+    ...taskDetailOptions,
     ref: {
       type: "string",
       description: "The task's id in the recorder (default task_<n>)",

@@ -9,7 +9,6 @@ import type { Actor } from "#src/core/context.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import type { CommissionPolicy } from "#src/economy/ambassadors/commissions.ts";
 import { type FactoryRow, findFactory, lockOwned } from "#src/economy/pools/factory-access.ts";
-import type { Limits, TaskInput } from "#src/economy/pools/factory-fields.ts";
 import {
   addTask,
   bidHistory,
@@ -42,6 +41,9 @@ export interface FactoryDeps {
   clock: Clock;
 }
 
+/** A request as the function that serves it declares it: one shape, written once. */
+type RequestOf<F extends (deps: FactoryDeps, request: never) => unknown> = Parameters<F>[1];
+
 export class Factories {
   readonly #deps: FactoryDeps;
 
@@ -61,46 +63,25 @@ export class Factories {
     return currentTerms(this.#deps);
   }
 
-  create(request: {
-    actor: Actor;
-    key: string;
-    name: string;
-    description?: string;
-    token: string;
-    bidAtoms: bigint;
-    tasks: TaskInput[];
-    limits?: Limits;
-  }): Promise<FactoryView> {
+  create(request: RequestOf<typeof createFactory>): Promise<FactoryView> {
     return createFactory(this.#deps, request);
   }
 
-  addTask(request: { actor: Actor; key: string; factoryId: number; task: TaskInput }): Promise<FactoryView> {
+  addTask(request: RequestOf<typeof addTask>): Promise<FactoryView> {
     return addTask(this.#deps, request);
   }
 
-  edit(request: {
-    actor: Actor;
-    key: string;
-    factoryId: number;
-    name?: string;
-    description?: string;
-    limits?: Limits;
-  }): Promise<FactoryView> {
+  edit(request: RequestOf<typeof editFactory>): Promise<FactoryView> {
     return editFactory(this.#deps, request);
   }
 
   /** pause (no new submissions), resume, close (for good; the balance can then be withdrawn). */
-  setStatus(request: {
-    actor: Actor;
-    key: string;
-    factoryId: number;
-    action: "pause" | "resume" | "close";
-  }): Promise<FactoryView> {
+  setStatus(request: RequestOf<typeof setStatus>): Promise<FactoryView> {
     return setStatus(this.#deps, request);
   }
 
   /** A new bid applies to new submissions only; every change is kept. */
-  setBid(request: { actor: Actor; key: string; factoryId: number; bidAtoms: bigint }): Promise<FactoryView> {
+  setBid(request: RequestOf<typeof setBid>): Promise<FactoryView> {
     return setBid(this.#deps, request);
   }
 
@@ -120,23 +101,14 @@ export class Factories {
   }
 
   /** Moves a deposit from the actor's balance into the pool, fees to the platform (and ambassadors). */
-  fund(request: {
-    actor: Actor;
-    key: string;
-    factoryId: number;
-    amountAtoms: bigint;
-  }): Promise<{ breakdown: FundingBreakdown; factory: FactoryView }> {
+  fund(request: RequestOf<typeof fundPool>): Promise<{ breakdown: FundingBreakdown; factory: FactoryView }> {
     return fundPool(this.#deps, request);
   }
 
   /** The creator takes back the unreserved balance of a paused or closed pool. */
-  withdraw(request: {
-    actor: Actor;
-    key: string;
-    factoryId: number;
-    /** Everything unreserved when not given. */
-    amountAtoms?: bigint;
-  }): Promise<{ amountAtoms: bigint; factory: FactoryView }> {
+  withdraw(
+    request: RequestOf<typeof withdrawFromPool>,
+  ): Promise<{ amountAtoms: bigint; factory: FactoryView }> {
     return withdrawFromPool(this.#deps, request);
   }
 

@@ -23,7 +23,7 @@ import {
   type SubmitResult,
 } from "#src/economy/pools/submission-intake.ts";
 import { findSubmission, type SubmissionRow, submissionsOf } from "#src/economy/pools/submission-reads.ts";
-import type { Grade, Grader, UploadedFile } from "#src/grading/types.ts";
+import type { Grade, Grader } from "#src/grading/types.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
@@ -75,12 +75,7 @@ export class Submissions {
     return this.#pipeline;
   }
 
-  async submit(request: {
-    actor: Actor;
-    key: string;
-    factoryId: number;
-    files: UploadedFile[];
-  }): Promise<SubmitResult> {
+  async submit(request: Parameters<typeof acceptSubmission>[2]): Promise<SubmitResult> {
     const { result, enqueue } = await acceptSubmission(this.deps, this.pipeline, request);
     if (enqueue) this.queue.enqueue(result.submissionId);
     return result;
@@ -105,18 +100,12 @@ export class Submissions {
   }
 
   /** A moderator or the factory's creator scores a submission: a manual review, an appeal, an override. */
-  review(request: {
-    actor: Actor;
-    key: string;
-    submissionId: number;
-    score: number;
-    note?: string;
-  }): ReturnType<typeof reviewSubmission> {
+  review(request: Parameters<typeof reviewSubmission>[1]): ReturnType<typeof reviewSubmission> {
     return reviewSubmission(this.deps, request);
   }
 
   /** A farmer asks for a person to look again, within 30 days of the grade. */
-  appeal(request: { actor: Actor; key: string; submissionId: number; reason: string }): Promise<void> {
+  appeal(request: Parameters<typeof appealSubmission>[1]): Promise<void> {
     return appealSubmission(this.deps, request);
   }
 
