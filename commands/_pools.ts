@@ -1,7 +1,7 @@
 // Shared wording for the factory and pool commands: a factory's card and its JSON form.
 
 import { literal } from "#src/core/markup.ts";
-import type { FactoryView } from "#src/economy/pools/factories.ts";
+import type { FactoryView } from "#src/economy/pools/factory-views.ts";
 import type { Services } from "#src/services.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 

@@ -1,4 +1,5 @@
 import { UserError } from "#src/core/errors.ts";
+import { FACTORY_FIELDS } from "#src/economy/pools/factory-fields.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
@@ -6,6 +7,22 @@ import { factoryCard, factoryData, factoryLine, splitObjectives } from "./_pools
 
 const factoryOption = {
   factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
+} as const;
+
+/** A task's app and objectives, as /factory create and /factory addtask both ask for them. */
+const taskDetailOptions = {
+  app: {
+    type: "string",
+    description: "The app the task is done in",
+    required: true,
+    maxLength: FACTORY_FIELDS.taskAppMax,
+  },
+  objectives: {
+    type: "string",
+    description: 'Objectives separated by ";"',
+    required: true,
+    maxLength: FACTORY_FIELDS.objectivesTextMax,
+  },
 } as const;
 
 const limitOptions = {
@@ -16,13 +33,13 @@ const limitOptions = {
     type: "integer",
     description: "Premium: minimum reputation 0-100 (0: open to all)",
     minValue: 0,
-    maxValue: 100,
+    maxValue: FACTORY_FIELDS.minReputationMax,
   },
   premium_hours: {
     type: "integer",
     description: "Premium first: hours after the first funding until open to all (0: premium for good)",
     minValue: 0,
-    maxValue: 720,
+    maxValue: FACTORY_FIELDS.premiumHoursMax,
   },
 } as const;
 
@@ -45,19 +62,31 @@ function limitsOf(args: {
 const create = subcommand({
   description: "Open a factory: a pool paying farmers per demonstration of its tasks",
   options: {
-    name: { type: "string", description: "The factory's name", required: true, maxLength: 80 },
+    name: {
+      type: "string",
+      description: "The factory's name",
+      required: true,
+      maxLength: FACTORY_FIELDS.nameMax,
+    },
     token: { type: "token", description: "The token it pays in, e.g. USDC", required: true },
     bid: { type: "amount", description: "The most paid per demonstration, e.g. 0.2", required: true },
-    task: { type: "string", description: "The first task's title", required: true, maxLength: 120 },
-    app: { type: "string", description: "The app the task is done in", required: true, maxLength: 80 },
-    objectives: {
+    task: {
       type: "string",
-      description: 'Objectives separated by ";"',
+      description: "The first task's title",
       required: true,
-      maxLength: 1000,
+      maxLength: FACTORY_FIELDS.taskTitleMax,
     },
-    ref: { type: "string", description: "The task's id in the recorder (default task_1)", maxLength: 64 },
-    description: { type: "string", description: "What the data is for", maxLength: 500 },
+    ...taskDetailOptions,
+    ref: {
+      type: "string",
+      description: "The task's id in the recorder (default task_1)",
+      maxLength: FACTORY_FIELDS.taskRefMax,
+    },
+    description: {
+      type: "string",
+      description: "What the data is for",
+      maxLength: FACTORY_FIELDS.descriptionMax,
+    },
     ...limitOptions,
   },
   async handler(ctx: Ctx, args) {
@@ -92,15 +121,18 @@ const addtask = subcommand({
   description: "Add a task to your factory",
   options: {
     ...factoryOption,
-    title: { type: "string", description: "The task's title", required: true, maxLength: 120 },
-    app: { type: "string", description: "The app the task is done in", required: true, maxLength: 80 },
-    objectives: {
+    title: {
       type: "string",
-      description: 'Objectives separated by ";"',
+      description: "The task's title",
       required: true,
-      maxLength: 1000,
+      maxLength: FACTORY_FIELDS.taskTitleMax,
     },
-    ref: { type: "string", description: "The task's id in the recorder (default task_<n>)", maxLength: 64 },
+    ...taskDetailOptions,
+    ref: {
+      type: "string",
+      description: "The task's id in the recorder (default task_<n>)",
+      maxLength: FACTORY_FIELDS.taskRefMax,
+    },
   },
   async handler(ctx: Ctx, args) {
     const f = await ctx.services.factories.addTask({
@@ -127,8 +159,12 @@ const edit = subcommand({
   description: "Change your factory's name, description, limits or minimum reputation",
   options: {
     ...factoryOption,
-    name: { type: "string", description: "A new name", maxLength: 80 },
-    description: { type: "string", description: "A new description", maxLength: 500 },
+    name: { type: "string", description: "A new name", maxLength: FACTORY_FIELDS.nameMax },
+    description: {
+      type: "string",
+      description: "A new description",
+      maxLength: FACTORY_FIELDS.descriptionMax,
+    },
     ...limitOptions,
   },
   async handler(ctx: Ctx, args) {

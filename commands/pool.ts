@@ -1,7 +1,8 @@
 import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
-import { POOL_CODES, poolWithdrawalAtoms, requireOwner } from "#src/economy/pools/factories.ts";
+import { requireOwner } from "#src/economy/pools/factory-access.ts";
 import type { FundingBreakdown } from "#src/economy/pools/pool-math.ts";
-import { PAYOUT_CODES } from "#src/economy/pools/submissions.ts";
+import { POOL_CODES, poolWithdrawalAtoms } from "#src/economy/pools/pool-money.ts";
+import { PAYOUT_CODES } from "#src/economy/pools/settlement.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import type { Services } from "#src/services.ts";
 import { decimalString, formatMoney, registerTransferLabels } from "./_format.ts";

@@ -1,5 +1,6 @@
 import { literal } from "#src/core/markup.ts";
-import { REVIEW_WINDOW_DAYS } from "#src/economy/pools/submissions.ts";
+import { REVIEW_WINDOW_DAYS } from "#src/economy/pools/review.ts";
+import { submissionStatus } from "#src/economy/pools/statuses.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
 
@@ -16,7 +17,7 @@ const queue = subcommand({
       title: "Review queue",
       text: items
         .map((s) =>
-          s.status === "manual_review"
+          submissionStatus(s) === "manual_review"
             ? `#${s.id} factory #${s.factoryId} "${literal(s.task.title)}": needs a score (since ${formatTime(s.createdAt)})`
             : `#${s.id} factory #${s.factoryId} "${literal(s.task.title)}": appeal of score ${s.score} — "${literal(s.appealReason ?? "")}"`,
         )

@@ -1,4 +1,5 @@
 import { literal } from "#src/core/markup.ts";
+import { submissionStatus } from "#src/economy/pools/statuses.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, command } from "./_kit.ts";
 
@@ -24,7 +25,7 @@ export async function submissionsPage(ctx: Ctx, as: "scores" | "payouts") {
     const token = tokens.get(s.factory.token);
     const atoms = (d: { toFixed(): string } | null) => (d ? BigInt(d.toFixed()) : 0n);
     const head = `#${s.id} ${formatTime(s.createdAt)} factory #${s.factoryId} "${literal(s.task.title)}"`;
-    if (s.status !== "settled") return `${head}: ${s.status.replace("_", " ")}`;
+    if (submissionStatus(s) !== "settled") return `${head}: ${s.status.replace("_", " ")}`;
     if (as === "scores") {
       const g = s.grade as {
         breakdown?: { outcome: number; process: number; efficiency: number };

@@ -1,6 +1,7 @@
 import { DEMO_UPLOAD_CEILING_BYTES } from "#src/config.ts";
 import { literal } from "#src/core/markup.ts";
 import type { Attachment } from "#src/core/spec.ts";
+import type { SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import { tooLarge } from "#src/grading/zip.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { command } from "./_kit.ts";
@@ -55,7 +56,7 @@ export default command({
         reserved: decimalString(r.bidAtoms, token),
         token: r.token,
         summary: r.summary,
-        status: "queued",
+        status: "queued" satisfies SubmissionStatus,
       },
     };
   },

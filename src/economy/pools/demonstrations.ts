@@ -2,7 +2,7 @@
 // zip: parsed, its actions labelled, its events digested, described) on a worker thread, and match
 // the recording to a task.
 
-import type { DemonstrationPipeline } from "#src/economy/pools/submissions.ts";
+import type { DemonstrationPipeline } from "#src/economy/pools/submission-intake.ts";
 import { matchTask } from "#src/grading/match-task.ts";
 import type { DemonstrationLimits } from "#src/grading/parse.ts";
 import { PrepareThread } from "#src/grading/prepare-thread.ts";

@@ -1,0 +1,250 @@
+// Intake of a demonstration (docs/economy.md section 3): /submit parses and checks the upload,
+// matches it to a task, refuses duplicates and anything over the pool's limits, and reserves the
+// bid from the pool, all before it answers "queued". Grading then runs in the background.
+import type { Actor } from "#src/core/context.ts";
+import { UserError } from "#src/core/errors.ts";
+import { runOnce, subKey } from "#src/core/idempotency.ts";
+import type { Tx } from "#src/db/database.ts";
+import { lockAsParticipant } from "#src/economy/ambassadors/participation-lock.ts";
+import { POOL_CODES } from "#src/economy/pools/pool-money.ts";
+import { premiumUntil, reputationBar } from "#src/economy/pools/premium.ts";
+import { factoryStatus } from "#src/economy/pools/statuses.ts";
+import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
+import { recordDemonstration } from "#src/grading/digest.ts";
+import type {
+  DemonstrationRecord,
+  ParsedDemonstration,
+  PreparedDemonstration,
+  ProcessedDemonstration,
+  RecordedQuest,
+  UploadedFile,
+} from "#src/grading/types.ts";
+import { accounts } from "#src/ledger/accounts.ts";
+import { formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
+import type { Ledger } from "#src/ledger/ledger.ts";
+
+/**
+ * The demonstration pipeline (src/grading): prepare an upload (parse it, label its actions, digest
+ * its events, describe them) without holding up other commands, and match it to a task.
+ */
+export interface DemonstrationPipeline {
+  prepare(files: readonly UploadedFile[]): Promise<PreparedDemonstration>;
+  matchTask<T extends { ref: string; title: string }>(quest: RecordedQuest, tasks: readonly T[]): T;
+  /** Stops what prepare() runs on. */
+  close?(): Promise<void>;
+}
+
+/**
+ * A submission's kept payload: the demonstration with its events digested, and its actions. Rows
+ * written before the digest (issue 11) hold the parsed events instead; they are digested on read.
+ */
+export interface Payload {
+  demonstration: DemonstrationRecord | ParsedDemonstration;
+  processed: ProcessedDemonstration;
+}
+
+export const recordOf = (kept: Payload["demonstration"]): DemonstrationRecord =>
+  "digest" in kept ? kept : recordDemonstration(kept);
+
+export interface SubmitResult {
+  submissionId: number;
+  factoryId: number;
+  factoryName: string;
+  taskTitle: string;
+  token: string;
+  bidAtoms: bigint;
+  expiresAt: Date;
+  summary: string;
+}
+
+export async function acceptSubmission(
+  deps: SubmissionDeps,
+  pipeline: DemonstrationPipeline,
+  request: {
+    actor: Actor;
+    key: string;
+    factoryId: number;
+    files: UploadedFile[];
+  },
+): Promise<{ result: SubmitResult; enqueue: boolean }> {
+  const { db, ledger, tokens, factories, reputation, config, clock } = deps;
+  const { demonstration, processed, summary } = await pipeline.prepare(request.files);
+  const now = clock.now();
+  const { result, enqueue } = await db
+    .transaction(async (tx) => {
+      const once = await runOnce(
+        tx,
+        {
+          scope: "pools.submit",
+          key: request.key,
+          input: { factoryId: request.factoryId, hash: demonstration.contentHash },
+        },
+        async () => {
+          const found = await factories.find(tx.db, request.factoryId);
+          await tx.db.$queryRaw`SELECT id FROM factories WHERE id = ${found.id} FOR SHARE`;
+          // A submission is the farmer's participation: see participation-lock.ts.
+          await lockAsParticipant(tx, request.actor.userId);
+          const factory = await tx.db.factory.findUniqueOrThrow({
+            where: { id: found.id },
+            include: { tasks: true },
+          });
+          const status = factoryStatus(factory);
+          if (status !== "live")
+            throw new UserError(
+              status === "paused" ? "factory_paused" : "factory_closed",
+              `Factory #${factory.id} is ${factory.status} and takes no submissions; /bids lists the open ones.`,
+            );
+          const task = pipeline.matchTask(demonstration.meta.quest, factory.tasks);
+          const bar = reputationBar(factory, now);
+          if (bar !== null) {
+            const rep = await reputation.of(tx.db, request.actor.userId, now);
+            const until = premiumUntil(factory);
+            if (rep.reputation < bar)
+              throw new UserError(
+                "reputation_too_low",
+                `Factory #${factory.id} is premium: it needs reputation ${bar}, yours is ${rep.reputation}.${until ? ` It opens to everyone at ${until.toISOString().slice(0, 16).replace("T", " ")} UTC.` : ""} /reputation shows how to raise yours.`,
+              );
+          }
+          const token = tokens.get(factory.token);
+          const bidAtoms = BigInt(factory.bidAtoms.toFixed());
+          const duplicate = await tx.db.submission.findUnique({
+            where: { contentHash: demonstration.contentHash },
+          });
+          if (duplicate)
+            throw new UserError(
+              "duplicate_demonstration",
+              duplicate.farmerUserId === request.actor.userId
+                ? `You already submitted this recording (submission #${duplicate.id}). Record the task again to resubmit.`
+                : "This recording was already submitted. Upload a recording of your own.",
+            );
+          // The row (and its payload, the heavy write) goes in before the pool's lock is taken, so
+          // the section every submission to this pool passes one at a time stays short. The unique
+          // content hash makes a concurrent copy wait here, then fail.
+          const expiresAt = new Date(now.getTime() + config.RESERVATION_TTL_HOURS * 3_600_000);
+          const submission = await tx.db.submission.create({
+            data: {
+              factoryId: factory.id,
+              taskId: task.id,
+              farmerUserId: request.actor.userId,
+              contentHash: demonstration.contentHash,
+              bidAtoms: bidAtoms.toString(),
+              expiresAt,
+              payload: { demonstration, processed } satisfies Payload as never,
+              summary: processed.summary as never,
+              createdAt: now,
+            },
+          });
+          // The pool account's lock orders every submission to this pool: the funds and limit
+          // checks below see every earlier submission committed.
+          const poolRef = accounts.pool(factory.id, factory.token);
+          const poolId = await ledger.accountId(tx, poolRef);
+          await tx.db.$queryRaw`SELECT id FROM accounts WHERE id = ${poolId} FOR UPDATE`;
+          const { availableAtoms } = await ledger.balance(tx.db, poolId);
+          if (availableAtoms < bidAtoms) throw outOfFunds(factory.id, availableAtoms, bidAtoms, token);
+          await checkLimits(tx, factory, task.id, request.actor.userId, now, submission.id);
+          let reservation: Awaited<ReturnType<Ledger["reserve"]>>;
+          try {
+            reservation = await ledger.reserve(tx, {
+              key: subKey("pools.submit", request.key, "reserve"),
+              debit: poolId,
+              credit: accounts.escrow(factory.token),
+              token: factory.token,
+              amountAtoms: bidAtoms,
+              code: POOL_CODES.reserve,
+              expiresAt,
+              meta: {
+                factoryId: factory.id,
+                submissionId: submission.id,
+                farmerUserId: request.actor.userId,
+              },
+            });
+          } catch (error) {
+            if (error instanceof UserError && error.code === "insufficient_funds")
+              throw outOfFunds(factory.id, availableAtoms, bidAtoms, token);
+            throw error;
+          }
+          await tx.db.submission.update({
+            where: { id: submission.id },
+            data: { reservationId: reservation.id },
+          });
+          return {
+            submissionId: submission.id,
+            factoryId: factory.id,
+            factoryName: factory.name,
+            taskTitle: task.title,
+            token: factory.token,
+            bidAtoms,
+            expiresAt,
+            summary,
+          } satisfies SubmitResult;
+        },
+      );
+      return { result: once.result, enqueue: !once.replayed };
+    })
+    .catch((error: unknown) => {
+      throw translateUnique(error);
+    });
+  return { result, enqueue };
+}
+
+async function checkLimits(
+  tx: Tx,
+  factory: {
+    id: number;
+    limitPerFarmerTask: number | null;
+    limitPerDay: number | null;
+    limitTotal: number | null;
+  },
+  taskId: number,
+  farmerUserId: number,
+  now: Date,
+  /** This submission's own row, already inserted: not counted against the limits. */
+  ownId: number,
+): Promise<void> {
+  if (factory.limitTotal !== null) {
+    const total = await tx.db.submission.count({ where: { factoryId: factory.id, id: { not: ownId } } });
+    if (total >= factory.limitTotal)
+      throw new UserError(
+        "limit_reached",
+        `Factory #${factory.id} has all the ${factory.limitTotal} demonstrations it wants.`,
+      );
+  }
+  if (factory.limitPerDay !== null) {
+    const day = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+    const today = await tx.db.submission.count({
+      where: { factoryId: factory.id, createdAt: { gte: day }, id: { not: ownId } },
+    });
+    if (today >= factory.limitPerDay)
+      throw new UserError(
+        "limit_reached",
+        `Factory #${factory.id} takes ${factory.limitPerDay} demonstrations a day and has them for today; try again after 00:00 UTC.`,
+      );
+  }
+  if (factory.limitPerFarmerTask !== null) {
+    const mine = await tx.db.submission.count({
+      where: { factoryId: factory.id, taskId, farmerUserId, id: { not: ownId } },
+    });
+    if (mine >= factory.limitPerFarmerTask)
+      throw new UserError(
+        "limit_reached",
+        `You have submitted this task ${mine} time(s); factory #${factory.id} takes ${factory.limitPerFarmerTask} per farmer. Try another task.`,
+      );
+  }
+}
+
+function outOfFunds(factoryId: number, available: bigint, bid: bigint, token: TokenInfo): UserError {
+  return new UserError(
+    "out_of_funds",
+    `Factory #${factoryId} is out of funds: ${formatMoney(available < 0n ? 0n : available, token)} unreserved, and a demonstration reserves ${formatMoney(bid, token)}. Nothing was reserved; /bids lists pools with money.`,
+  );
+}
+
+function translateUnique(error: unknown): unknown {
+  const code = (error as { code?: string })?.code;
+  if (code === "P2002" || /content_hash/.test(String((error as Error)?.message ?? "")))
+    return new UserError(
+      "duplicate_demonstration",
+      "This recording was already submitted. Upload a recording of your own.",
+    );
+  return error;
+}
