@@ -87,7 +87,6 @@ export type OptionSpec =
   | AttachmentOptionSpec
   | ChannelOptionSpec;
 
-export type OptionType = OptionSpec["type"];
 export type Options = Readonly<Record<string, OptionSpec>>;
 
 export interface UserRef {
