@@ -8,12 +8,11 @@
 // In batches, each its own statement, so a large backlog neither holds one long lock nor outlives
 // the job's timeout without progress: a timed-out run keeps what it deleted and the next deletes
 // the rest.
+import { DAY } from "#src/core/clock.ts";
 import type { Database } from "#src/db/database.ts";
 import { defineJob } from "./job.ts";
 
 export const IDEMPOTENCY_RETENTION_JOB = "idempotency-retention";
-
-const DAY_MS = 86_400_000;
 
 /** Deletes the records created before `olderThan`, `batchSize` at a time; returns how many. */
 export async function pruneIdempotencyRecords(
@@ -39,7 +38,7 @@ export const idempotencyRetentionJob = defineJob({
   defaultTimeoutSeconds: 30 * 60,
   async run(ctx) {
     const days = ctx.services.config.IDEMPOTENCY_RETENTION_DAYS;
-    const olderThan = new Date(ctx.now.getTime() - days * DAY_MS);
+    const olderThan = new Date(ctx.now.getTime() - days * DAY);
     const deleted = await pruneIdempotencyRecords(ctx.services.db, olderThan, {
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });

@@ -15,6 +15,7 @@
 // stream of settlements kept an unstake waiting until the stream ended (29 s). Advisory locks
 // queue: once an unstake waits, later settlements wait behind it, and it runs as soon as the
 // settlements already holding the stake commit.
+import { DAY } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
@@ -76,8 +77,6 @@ export interface StakeChange {
   releaseAt?: Date;
   unstakeId?: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /** The advisory lock space of stake locks (the other key is the member's id). */
 const STAKE_LOCK_SPACE = 5_060_503;
@@ -208,7 +207,7 @@ export class Staking {
           );
         }
         const immediate = this.options.cooldownDays === 0;
-        const releaseAt = new Date(now.getTime() + this.options.cooldownDays * DAY_MS);
+        const releaseAt = new Date(now.getTime() + this.options.cooldownDays * DAY);
         const unstake = await tx.db.unstake.create({
           data: {
             userId: actor.userId,
