@@ -7,7 +7,6 @@
 // match is asked of node-cron itself (its matcher, with L, W and # and its AND of day of month and
 // day of week), so our periods and its ticks never disagree; within a matching UTC day every
 // (hour, minute, second) of the expression fires, since UTC has no daylight-saving gaps.
-
 import cron, { type ScheduledTask } from "node-cron";
 import { DAY } from "#src/core/clock.ts";
 import type { Period } from "./job.ts";

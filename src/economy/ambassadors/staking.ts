@@ -18,7 +18,7 @@
 import { DAY } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
-import { runOnce } from "#src/core/idempotency.ts";
+import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { MAX_TIER, STAKE_TOKEN, tierFor, tierThreshold } from "#src/economy/ambassadors/tiers.ts";
 import { type AccountKey, accounts } from "#src/ledger/accounts.ts";
@@ -172,7 +172,7 @@ export class Staking {
       runOnce(tx, { scope: "stake.add", key, input: { userId: actor.userId, amountAtoms } }, async () => {
         await this.lockOwn(tx, actor.userId);
         await this.ledger.transfer(tx, {
-          key: `stake.add|${key}`,
+          key: subKey("stake.add", key),
           debit: accounts.user(actor.userId, STAKE_TOKEN),
           credit: stakeAccount(actor.userId),
           token: STAKE_TOKEN,
@@ -218,7 +218,7 @@ export class Staking {
           },
         });
         await this.ledger.transfer(tx, {
-          key: `stake.remove|${key}`,
+          key: subKey("stake.remove", key),
           debit: stakeAccount(actor.userId),
           credit: immediate ? accounts.user(actor.userId, STAKE_TOKEN) : cooldownAccount(actor.userId),
           token: STAKE_TOKEN,
@@ -278,7 +278,7 @@ export class Staking {
         for (const row of rows) {
           const amountAtoms = BigInt(row.amount);
           await this.ledger.transfer(tx, {
-            key: `stake.cancel|${row.id}`,
+            key: subKey("stake.cancel", row.id),
             debit: cooldownAccount(actor.userId),
             credit: stakeAccount(actor.userId),
             token: STAKE_TOKEN,
@@ -358,7 +358,7 @@ export class Staking {
         await this.lockOwn(tx, row.user_id);
         const amountAtoms = BigInt(row.amount);
         await this.ledger.transfer(tx, {
-          key: `stake.release|${id}`,
+          key: subKey("stake.release", id),
           debit: cooldownAccount(row.user_id),
           credit: accounts.user(row.user_id, STAKE_TOKEN),
           token: STAKE_TOKEN,

@@ -4,7 +4,6 @@
 // points) 15%, times a decay after a week without activity. The decay job stores the current value
 // on each profile for lists. XP: each accepted demonstration earns its score, times the boost
 // bought by burning CLONES while it lasts.
-
 import { Decimal } from "decimal.js";
 import type { Config } from "#src/config.ts";
 import { DAY, HOUR } from "#src/core/clock.ts";
