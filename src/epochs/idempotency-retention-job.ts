@@ -9,6 +9,7 @@
 // the job's timeout without progress: a timed-out run keeps what it deleted and the next deletes
 // the rest.
 import { DAY } from "#src/core/clock.ts";
+import { formatDay } from "#src/core/time-format.ts";
 import type { Database } from "#src/db/database.ts";
 import { defineJob } from "./job.ts";
 
@@ -43,7 +44,7 @@ export const idempotencyRetentionJob = defineJob({
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     return {
-      summary: `${deleted} idempotency record(s) from before ${olderThan.toISOString().slice(0, 10)} deleted.`,
+      summary: `${deleted} idempotency record(s) from before ${formatDay(olderThan)} deleted.`,
       data: { deleted, olderThan: olderThan.toISOString() },
     };
   },
