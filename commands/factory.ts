@@ -1,7 +1,7 @@
 import { UserError } from "#src/core/errors.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryCard, factoryData, factoryLine, splitObjectives } from "./_pools.ts";
 
 const factoryOption = {
@@ -63,8 +63,7 @@ const create = subcommand({
   async handler(ctx: Ctx, args) {
     const { factories } = ctx.services;
     const f = await factories.create({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       name: args.name,
       description: args.description ?? "",
       token: args.token.symbol,
@@ -104,8 +103,7 @@ const addtask = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const f = await ctx.services.factories.addTask({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       factoryId: args.factory,
       task: {
         title: args.title,
@@ -133,8 +131,7 @@ const edit = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const f = await ctx.services.factories.edit({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       factoryId: args.factory,
       ...(args.name !== undefined ? { name: args.name } : {}),
       ...(args.description !== undefined ? { description: args.description } : {}),
@@ -155,8 +152,7 @@ const statusChange = (action: "pause" | "resume" | "close", description: string,
     options: factoryOption,
     async handler(ctx: Ctx, args) {
       const f = await ctx.services.factories.setStatus({
-        actor: ctx.actor,
-        key: ctx.key,
+        ...requestOf(ctx),
         factoryId: args.factory,
         action,
       });

@@ -2,7 +2,7 @@ import { boardReply } from "#src/leaderboards/replies.ts";
 import type { ScheduleView } from "#src/leaderboards/schedules.ts";
 import { BOARD_KINDS, type BoardKind, METRICS, PERIODS } from "#src/leaderboards/types.ts";
 import { formatTime } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 const periodOption = {
   type: "string",
@@ -77,9 +77,7 @@ const post = subcommand({
     const { leaderboards, notifier, config } = ctx.services;
     const { title } = await leaderboards.schedules.postNow(
       {
-        actor: ctx.actor,
-        key: ctx.key,
-        now: ctx.now,
+        ...requestOf(ctx),
         channel: args.channel,
         board: args.board,
         ...(args.metric ? { metric: args.metric } : {}),
@@ -115,9 +113,7 @@ const schedule = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const view = await ctx.services.leaderboards.schedules.schedule({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       channel: args.channel,
       board: args.board,
       ...(args.metric ? { metric: args.metric } : {}),
@@ -146,9 +142,7 @@ const unschedule = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const view = await ctx.services.leaderboards.schedules.unschedule({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       id: args.id,
     });
     return { text: `Scheduled leaderboard #${view.id} removed.`, tone: "success", data: scheduleData(view) };
