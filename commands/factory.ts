@@ -2,7 +2,7 @@ import { UserError } from "#src/core/errors.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
-import { factoryCard, factoryData, factoryLine, splitObjectives } from "./_pools.ts";
+import { factoryData, factoryLine, factoryReply, splitObjectives } from "./_pools.ts";
 
 const factoryOption = {
   factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
@@ -25,6 +25,25 @@ const limitOptions = {
     maxValue: 720,
   },
 } as const;
+
+/** What a task asks the farmer to do: the app and the objectives (create and addtask). */
+const taskWorkOptions = {
+  app: { type: "string", description: "The app the task is done in", required: true, maxLength: 80 },
+  objectives: {
+    type: "string",
+    description: 'Objectives separated by ";"',
+    required: true,
+    maxLength: 1000,
+  },
+} as const;
+
+/** A task as the service takes it, from its title and the create/addtask options. */
+const taskOf = (title: string, args: { app: string; objectives: string; ref?: string }) => ({
+  title,
+  app: args.app,
+  objectives: splitObjectives(args.objectives),
+  ...(args.ref ? { ref: args.ref } : {}),
+});
 
 function limitsOf(args: {
   per_farmer_task?: number;
@@ -49,13 +68,7 @@ const create = subcommand({
     token: { type: "token", description: "The token it pays in, e.g. USDC", required: true },
     bid: { type: "amount", description: "The most paid per demonstration, e.g. 0.2", required: true },
     task: { type: "string", description: "The first task's title", required: true, maxLength: 120 },
-    app: { type: "string", description: "The app the task is done in", required: true, maxLength: 80 },
-    objectives: {
-      type: "string",
-      description: 'Objectives separated by ";"',
-      required: true,
-      maxLength: 1000,
-    },
+    ...taskWorkOptions,
     ref: { type: "string", description: "The task's id in the recorder (default task_1)", maxLength: 64 },
     description: { type: "string", description: "What the data is for", maxLength: 500 },
     ...limitOptions,
@@ -68,22 +81,13 @@ const create = subcommand({
       description: args.description ?? "",
       token: args.token.symbol,
       bidAtoms: parsePositiveAmount(args.bid, args.token),
-      tasks: [
-        {
-          title: args.task,
-          app: args.app,
-          objectives: splitObjectives(args.objectives),
-          ...(args.ref ? { ref: args.ref } : {}),
-        },
-      ],
+      tasks: [taskOf(args.task, args)],
       limits: limitsOf(args),
     });
-    return {
-      title: `Factory #${f.id} created`,
-      text: `${factoryCard(ctx.services, f)}\nFund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`,
-      tone: "success",
-      data: { factory: factoryData(ctx.services, f) },
-    };
+    return factoryReply(ctx.services, f, `Factory #${f.id} created`, {
+      changed: true,
+      note: `Fund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`,
+    });
   },
 });
 
@@ -92,32 +96,16 @@ const addtask = subcommand({
   options: {
     ...factoryOption,
     title: { type: "string", description: "The task's title", required: true, maxLength: 120 },
-    app: { type: "string", description: "The app the task is done in", required: true, maxLength: 80 },
-    objectives: {
-      type: "string",
-      description: 'Objectives separated by ";"',
-      required: true,
-      maxLength: 1000,
-    },
+    ...taskWorkOptions,
     ref: { type: "string", description: "The task's id in the recorder (default task_<n>)", maxLength: 64 },
   },
   async handler(ctx: Ctx, args) {
     const f = await ctx.services.factories.addTask({
       ...requestOf(ctx),
       factoryId: args.factory,
-      task: {
-        title: args.title,
-        app: args.app,
-        objectives: splitObjectives(args.objectives),
-        ...(args.ref ? { ref: args.ref } : {}),
-      },
+      task: taskOf(args.title, args),
     });
-    return {
-      title: `Factory #${f.id}: task added`,
-      text: factoryCard(ctx.services, f),
-      tone: "success",
-      data: { factory: factoryData(ctx.services, f) },
-    };
+    return factoryReply(ctx.services, f, `Factory #${f.id}: task added`, { changed: true });
   },
 });
 
@@ -137,12 +125,7 @@ const edit = subcommand({
       ...(args.description !== undefined ? { description: args.description } : {}),
       limits: limitsOf(args),
     });
-    return {
-      title: `Factory #${f.id} updated`,
-      text: factoryCard(ctx.services, f),
-      tone: "success",
-      data: { factory: factoryData(ctx.services, f) },
-    };
+    return factoryReply(ctx.services, f, `Factory #${f.id} updated`, { changed: true });
   },
 });
 
@@ -156,12 +139,7 @@ const statusChange = (action: "pause" | "resume" | "close", description: string,
         factoryId: args.factory,
         action,
       });
-      return {
-        title: `Factory #${f.id} ${after}`,
-        text: factoryCard(ctx.services, f),
-        tone: "success",
-        data: { factory: factoryData(ctx.services, f) },
-      };
+      return factoryReply(ctx.services, f, `Factory #${f.id} ${after}`, { changed: true });
     },
   });
 
@@ -170,11 +148,7 @@ const info = subcommand({
   options: factoryOption,
   async handler(ctx: Ctx, args) {
     const f = await ctx.services.factories.view(ctx.services.db.prisma, args.factory);
-    return {
-      title: `Factory #${f.id}: ${f.name}`,
-      text: factoryCard(ctx.services, f),
-      data: { factory: factoryData(ctx.services, f) },
-    };
+    return factoryReply(ctx.services, f, `Factory #${f.id}: ${f.name}`);
   },
 });
 
