@@ -66,8 +66,8 @@ export type LedgerOp = TransferOp | ReserveOp | PostOp | VoidOp;
 export type TransferKind = "single" | "pending" | "post" | "void";
 export type TransferStatus = "posted" | "pending" | "voided" | "expired";
 
-export interface TransferRecord {
-  id: bigint;
+/** A transfer's columns, the same whether it is about to be written or has been. */
+interface TransferFields {
   key: string;
   kind: TransferKind;
   status: TransferStatus;
@@ -79,6 +79,10 @@ export interface TransferRecord {
   code: string;
   memo: string | null;
   expiresAt: Date | null;
+}
+
+export interface TransferRecord extends TransferFields {
+  id: bigint;
   createdAt: Date;
   /** True when this key had been used before with the same request: nothing moved this time. */
   replayed: boolean;
@@ -587,20 +591,9 @@ function requireOpenPending(
   return row;
 }
 
-interface PlannedTransfer {
-  key: string;
+interface PlannedTransfer extends TransferFields {
   fingerprint: string;
-  kind: TransferKind;
-  status: TransferStatus;
-  debitAccountId: number;
-  creditAccountId: number;
-  token: string;
-  amountAtoms: bigint;
-  pendingId: bigint | null;
-  code: string;
-  memo: string | null;
   meta: JsonObject | undefined;
-  expiresAt: Date | null;
 }
 
 /** The row an op will write, refusing what is wrong whatever the balances (amounts, dates, ids). */
