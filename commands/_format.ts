@@ -1,13 +1,9 @@
 // Shared wording for replies: money, dates and people, the same in every command.
+import { formatTime } from "#src/core/time-format.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney } from "#src/ledger/amount.ts";
 
-export { decimalString, formatMoney };
-
-/** "2026-11-23 10:50 UTC" */
-export function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
+export { decimalString, formatMoney, formatTime };
 
 /** "+1,000.5 USDC" or "-12 USDC" */
 export function signedMoney(atoms: bigint, token: TokenInfo): string {

@@ -61,6 +61,24 @@ export function factoryCard(services: Services, f: FactoryView): string {
     .join("\n");
 }
 
+/**
+ * A reply showing one factory: its card as text (and `note` under it), its JSON form as data.
+ * `changed` marks the reply to a creator's change as a success.
+ */
+export function factoryReply(
+  services: Services,
+  f: FactoryView,
+  title: string,
+  how: { changed?: boolean; note?: string } = {},
+) {
+  return {
+    title,
+    text: how.note ? `${factoryCard(services, f)}\n${how.note}` : factoryCard(services, f),
+    ...(how.changed ? { tone: "success" as const } : {}),
+    data: { factory: factoryData(services, f) },
+  };
+}
+
 export function factoryData(services: Services, f: FactoryView) {
   const token = services.tokens.get(f.token);
   const d = (atoms: bigint) => decimalString(atoms, token);

@@ -2,7 +2,7 @@ import { literal } from "#src/core/markup.ts";
 import { MAX_REASON_LENGTH } from "#src/economy/funds.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 const movementOptions = {
   user: { type: "user", description: "The member", required: true },
@@ -27,8 +27,7 @@ function movement(direction: "credit" | "debit") {
     async handler(ctx: Ctx, args) {
       const amountAtoms = parsePositiveAmount(args.amount, args.token);
       const request = {
-        actor: ctx.actor,
-        key: ctx.key,
+        ...requestOf(ctx),
         userId: args.user.userId,
         token: args.token.symbol,
         amountAtoms,

@@ -1,6 +1,6 @@
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { formatMoney } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData } from "./_pools.ts";
 import { bidHistoryText } from "./factory.ts";
 
@@ -19,8 +19,7 @@ const set = subcommand({
     const found = await factories.find(db.prisma, args.factory);
     const token = tokens.get(found.token);
     const f = await factories.setBid({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       factoryId: found.id,
       bidAtoms: parsePositiveAmount(args.bid, token),
     });

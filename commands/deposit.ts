@@ -3,7 +3,7 @@ import { notConnected } from "#src/chain/chain.ts";
 import { depositReference } from "#src/chain/deposit-reference.ts";
 import { DEPOSIT_CODE } from "#src/chain/deposits.ts";
 import { decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 registerTransferLabels({ [DEPOSIT_CODE]: "deposit from Solana" });
 
@@ -50,10 +50,8 @@ const verify = subcommand({
   async handler(ctx: Ctx, args) {
     const { chain, tokens } = ctx.services;
     const result = await chain.deposits.verify({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       signature: args.signature,
-      now: ctx.now,
       ...(args.token ? { token: args.token } : {}),
     });
     const token = tokens.get(result.token);

@@ -2,8 +2,8 @@ import { UserError } from "#src/core/errors.ts";
 import { FACTORY_FIELDS } from "#src/economy/pools/factory-fields.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
-import { factoryCard, factoryData, factoryLine, splitObjectives } from "./_pools.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
+import { factoryData, factoryLine, factoryReply, splitObjectives } from "./_pools.ts";
 
 const factoryOption = {
   factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
@@ -42,6 +42,14 @@ const limitOptions = {
     maxValue: FACTORY_FIELDS.premiumHoursMax,
   },
 } as const;
+
+/** A task as the service takes it, from its title and the create/addtask options. */
+const taskOf = (title: string, args: { app: string; objectives: string; ref?: string }) => ({
+  title,
+  app: args.app,
+  objectives: splitObjectives(args.objectives),
+  ...(args.ref ? { ref: args.ref } : {}),
+});
 
 function limitsOf(args: {
   per_farmer_task?: number;
@@ -92,28 +100,18 @@ const create = subcommand({
   async handler(ctx: Ctx, args) {
     const { factories } = ctx.services;
     const f = await factories.create({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       name: args.name,
       description: args.description ?? "",
       token: args.token.symbol,
       bidAtoms: parsePositiveAmount(args.bid, args.token),
-      tasks: [
-        {
-          title: args.task,
-          app: args.app,
-          objectives: splitObjectives(args.objectives),
-          ...(args.ref ? { ref: args.ref } : {}),
-        },
-      ],
+      tasks: [taskOf(args.task, args)],
       limits: limitsOf(args),
     });
-    return {
-      title: `Factory #${f.id} created`,
-      text: `${factoryCard(ctx.services, f)}\nFund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`,
-      tone: "success",
-      data: { factory: factoryData(ctx.services, f) },
-    };
+    return factoryReply(ctx.services, f, `Factory #${f.id} created`, {
+      changed: true,
+      note: `Fund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`,
+    });
   },
 });
 
@@ -136,22 +134,11 @@ const addtask = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const f = await ctx.services.factories.addTask({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       factoryId: args.factory,
-      task: {
-        title: args.title,
-        app: args.app,
-        objectives: splitObjectives(args.objectives),
-        ...(args.ref ? { ref: args.ref } : {}),
-      },
+      task: taskOf(args.title, args),
     });
-    return {
-      title: `Factory #${f.id}: task added`,
-      text: factoryCard(ctx.services, f),
-      tone: "success",
-      data: { factory: factoryData(ctx.services, f) },
-    };
+    return factoryReply(ctx.services, f, `Factory #${f.id}: task added`, { changed: true });
   },
 });
 
@@ -169,19 +156,13 @@ const edit = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const f = await ctx.services.factories.edit({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       factoryId: args.factory,
       ...(args.name !== undefined ? { name: args.name } : {}),
       ...(args.description !== undefined ? { description: args.description } : {}),
       limits: limitsOf(args),
     });
-    return {
-      title: `Factory #${f.id} updated`,
-      text: factoryCard(ctx.services, f),
-      tone: "success",
-      data: { factory: factoryData(ctx.services, f) },
-    };
+    return factoryReply(ctx.services, f, `Factory #${f.id} updated`, { changed: true });
   },
 });
 
@@ -191,17 +172,11 @@ const statusChange = (action: "pause" | "resume" | "close", description: string,
     options: factoryOption,
     async handler(ctx: Ctx, args) {
       const f = await ctx.services.factories.setStatus({
-        actor: ctx.actor,
-        key: ctx.key,
+        ...requestOf(ctx),
         factoryId: args.factory,
         action,
       });
-      return {
-        title: `Factory #${f.id} ${after}`,
-        text: factoryCard(ctx.services, f),
-        tone: "success",
-        data: { factory: factoryData(ctx.services, f) },
-      };
+      return factoryReply(ctx.services, f, `Factory #${f.id} ${after}`, { changed: true });
     },
   });
 
@@ -210,11 +185,7 @@ const info = subcommand({
   options: factoryOption,
   async handler(ctx: Ctx, args) {
     const f = await ctx.services.factories.view(ctx.services.db.prisma, args.factory);
-    return {
-      title: `Factory #${f.id}: ${f.name}`,
-      text: factoryCard(ctx.services, f),
-      data: { factory: factoryData(ctx.services, f) },
-    };
+    return factoryReply(ctx.services, f, `Factory #${f.id}: ${f.name}`);
   },
 });
 

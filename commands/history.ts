@@ -1,7 +1,5 @@
 import { decimalString, formatMoney, formatTime, signedMoney, transferLabel } from "./_format.ts";
-import { command } from "./_kit.ts";
-
-const PAGE_SIZE = 10;
+import { command, paging } from "./_kit.ts";
 
 export default command({
   name: "history",
@@ -13,20 +11,19 @@ export default command({
   },
   async handler(ctx, args) {
     const { funds, tokens } = ctx.services;
+    const paged = paging(ctx);
     const page = await funds.history(ctx.services.db.prisma, ctx.actor.userId, {
-      limit: PAGE_SIZE,
-      offset: (ctx.page - 1) * PAGE_SIZE,
+      ...paged.window,
       ...(args.token ? { token: args.token.symbol } : {}),
     });
     if (page.lines.length === 0) {
       return {
-        text: ctx.page > 1 ? "There is nothing further back." : "Nothing has moved on your balances yet.",
+        text: paged.empty("Nothing has moved on your balances yet."),
         data: { lines: [] },
       };
     }
-    const total = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
     return {
-      title: `Your history${args.token ? ` (${args.token.symbol})` : ""} — page ${ctx.page} of ${total}`,
+      ...paged.of(page.total, `Your history${args.token ? ` (${args.token.symbol})` : ""}`),
       text: page.lines
         .map((line) => {
           const token = tokens.get(line.token);
@@ -34,7 +31,6 @@ export default command({
           return `${formatTime(line.createdAt)}  ${signedMoney(line.deltaAtoms, token)}  ${what}  (balance ${formatMoney(line.balanceAfterAtoms, token)})`;
         })
         .join("\n"),
-      page: { current: ctx.page, total },
       data: {
         lines: page.lines.map((line) => {
           const token = tokens.get(line.token);

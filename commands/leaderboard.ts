@@ -1,8 +1,10 @@
+import type { ChannelRef } from "#src/core/spec.ts";
 import { boardReply } from "#src/leaderboards/replies.ts";
-import type { ScheduleView } from "#src/leaderboards/schedules.ts";
-import { BOARD_KINDS, type BoardKind, METRICS, PERIODS } from "#src/leaderboards/types.ts";
+import type { ScheduleRequest, ScheduleView } from "#src/leaderboards/schedules.ts";
+import { BOARD_KINDS, type BoardKind, METRICS, PERIODS, type PeriodName } from "#src/leaderboards/types.ts";
+import type { TokenInfo } from "#src/ledger/amount.ts";
 import { formatTime } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 const periodOption = {
   type: "string",
@@ -63,28 +65,42 @@ const anyMetricOption = {
   choices: Object.entries(METRIC_WORDS).map(([value, name]) => ({ name, value })),
 } as const;
 
+const channelOption = { type: "channel", description: "Where to post it", required: true } as const;
+
+/** How a posted board ranks: metric, period and token (post and schedule). */
+const boardShapeOptions = { metric: anyMetricOption, period: periodOption, token: tokenOption } as const;
+
+const postedBoardOptions = { board: boardOption, channel: channelOption, ...boardShapeOptions } as const;
+
+/** The board a moderator posts or schedules, as the schedules service takes it. */
+function postedBoard(args: {
+  channel: ChannelRef;
+  board: BoardKind;
+  metric?: string;
+  period?: PeriodName;
+  token?: TokenInfo;
+}): Omit<ScheduleRequest, "actor" | "key" | "now" | "cron"> {
+  return {
+    channel: args.channel,
+    board: args.board,
+    ...(args.metric ? { metric: args.metric } : {}),
+    period: args.period ?? "week",
+    ...(args.token ? { token: args.token.symbol } : {}),
+  };
+}
+
 const post = subcommand({
   description: "Post a leaderboard in a channel or chat now",
   access: "moderator",
   options: {
-    board: boardOption,
-    channel: { type: "channel", description: "Where to post it", required: true },
-    metric: anyMetricOption,
-    period: periodOption,
-    token: tokenOption,
+    ...postedBoardOptions,
   },
   async handler(ctx: Ctx, args) {
     const { leaderboards, notifier, config } = ctx.services;
     const { title } = await leaderboards.schedules.postNow(
       {
-        actor: ctx.actor,
-        key: ctx.key,
-        now: ctx.now,
-        channel: args.channel,
-        board: args.board,
-        ...(args.metric ? { metric: args.metric } : {}),
-        period: args.period ?? "week",
-        ...(args.token ? { token: args.token.symbol } : {}),
+        ...requestOf(ctx),
+        ...postedBoard(args),
       },
       notifier,
       config.CARD_IMAGES,
@@ -102,27 +118,19 @@ const schedule = subcommand({
   access: "moderator",
   options: {
     board: boardOption,
-    channel: { type: "channel", description: "Where to post it", required: true },
+    channel: channelOption,
     cron: {
       type: "string",
       description: 'When, as cron in UTC: minute hour day month weekday, e.g. "0 9 * * 1"',
       required: true,
       maxLength: 100,
     },
-    metric: anyMetricOption,
-    period: periodOption,
-    token: tokenOption,
+    ...boardShapeOptions,
   },
   async handler(ctx: Ctx, args) {
     const view = await ctx.services.leaderboards.schedules.schedule({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
-      channel: args.channel,
-      board: args.board,
-      ...(args.metric ? { metric: args.metric } : {}),
-      period: args.period ?? "week",
-      ...(args.token ? { token: args.token.symbol } : {}),
+      ...requestOf(ctx),
+      ...postedBoard(args),
       cron: args.cron,
     });
     return {
@@ -146,9 +154,7 @@ const unschedule = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const view = await ctx.services.leaderboards.schedules.unschedule({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       id: args.id,
     });
     return { text: `Scheduled leaderboard #${view.id} removed.`, tone: "success", data: scheduleData(view) };

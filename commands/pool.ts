@@ -6,7 +6,7 @@ import { PAYOUT_CODES } from "#src/economy/pools/settlement.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import type { Services } from "#src/services.ts";
 import { decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData } from "./_pools.ts";
 
 registerTransferLabels({
@@ -87,8 +87,7 @@ const fund = subcommand({
     const f = await factories.find(db.prisma, args.factory);
     const amountAtoms = parsePositiveAmount(args.amount, tokens.get(f.token));
     const { breakdown, factory } = await factories.fund({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       factoryId: f.id,
       amountAtoms,
     });
@@ -133,8 +132,7 @@ const withdraw = subcommand({
     const f = await factories.find(db.prisma, args.factory);
     const token = tokens.get(f.token);
     const { amountAtoms, factory } = await factories.withdraw({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       factoryId: f.id,
       ...(args.amount ? { amountAtoms: parsePositiveAmount(args.amount, token) } : {}),
     });

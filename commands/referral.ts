@@ -6,7 +6,7 @@ import { referralStats } from "#src/economy/ambassadors/ambassador-views.ts";
 import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 registerTransferLabels({
   [COMMISSION_CODES.farmer_ambassador]: "commission: a farmer you referred was paid",
@@ -54,10 +54,8 @@ const use = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const result = await ctx.services.referrals.use({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       code: args.code,
-      now: ctx.now,
     });
     return {
       title: "Referral recorded",

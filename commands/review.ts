@@ -2,7 +2,7 @@ import { literal } from "#src/core/markup.ts";
 import { REVIEW_WINDOW_DAYS } from "#src/economy/pools/review.ts";
 import { submissionStatus } from "#src/economy/pools/statuses.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 const submissionOption = {
   submission: { type: "integer", description: "The submission's number", required: true, minValue: 1 },
@@ -45,8 +45,7 @@ const score = subcommand({
   async handler(ctx: Ctx, args) {
     const { submissions, tokens } = ctx.services;
     const r = await submissions.review({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       submissionId: args.submission,
       score: args.score,
       ...(args.note ? { note: args.note } : {}),
@@ -88,8 +87,7 @@ const appeal = subcommand({
   },
   async handler(ctx: Ctx, args) {
     await ctx.services.submissions.appeal({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       submissionId: args.submission,
       reason: args.reason,
     });

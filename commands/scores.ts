@@ -1,26 +1,18 @@
 import { literal } from "#src/core/markup.ts";
 import { submissionStatus } from "#src/economy/pools/statuses.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
-import { type Ctx, command } from "./_kit.ts";
-
-const PAGE_SIZE = 10;
+import { type Ctx, command, paging } from "./_kit.ts";
 
 /** /scores and /payouts: the same list, told as grades or as money. */
 export async function submissionsPage(ctx: Ctx, as: "scores" | "payouts") {
   const { submissions, tokens, db } = ctx.services;
-  const { items, total } = await submissions.listFor(db.prisma, ctx.actor.userId, {
-    limit: PAGE_SIZE,
-    offset: (ctx.page - 1) * PAGE_SIZE,
-  });
+  const paged = paging(ctx);
+  const { items, total } = await submissions.listFor(db.prisma, ctx.actor.userId, paged.window);
   if (items.length === 0)
     return {
-      text:
-        ctx.page > 1
-          ? "There is nothing further back."
-          : "You have submitted no demonstrations yet. /bids shows where to start.",
+      text: paged.empty("You have submitted no demonstrations yet. /bids shows where to start."),
       data: { items: [] },
     };
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const lines = items.map((s) => {
     const token = tokens.get(s.factory.token);
     const atoms = (d: { toFixed(): string } | null) => (d ? BigInt(d.toFixed()) : 0n);
@@ -39,9 +31,8 @@ export async function submissionsPage(ctx: Ctx, as: "scores" | "payouts") {
     return `${head}: paid ${formatMoney(atoms(s.farmerAtoms), token)} (reward ${formatMoney(atoms(s.rewardAtoms), token)}, fee ${formatMoney(atoms(s.feeAtoms), token)}, ${formatMoney(atoms(s.refundAtoms), token)} back to the pool)`;
   });
   return {
-    title: `Your ${as} — page ${ctx.page} of ${pages}`,
+    ...paged.of(total, `Your ${as}`),
     text: lines.join("\n"),
-    page: { current: ctx.page, total: pages },
     data: {
       items: items.map((s) => {
         const token = tokens.get(s.factory.token);

@@ -4,7 +4,7 @@ import { STAKE_CODES, type StakeAmounts, type StakeStatus } from "#src/economy/a
 import { MAX_TIER, STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import { parsePositiveAmount, type TokenInfo } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime, progressBar, registerTransferLabels } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 registerTransferLabels({
   [STAKE_CODES.add]: "staked",
@@ -36,7 +36,7 @@ const add = subcommand({
   async handler(ctx: Ctx, args) {
     const token = ctx.services.tokens.get(STAKE_TOKEN);
     const amountAtoms = parsePositiveAmount(args.amount, token);
-    const { after } = await ctx.services.staking.add({ actor: ctx.actor, key: ctx.key, amountAtoms });
+    const { after } = await ctx.services.staking.add({ ...requestOf(ctx), amountAtoms });
     return {
       title: "Staked",
       text: `You staked ${formatMoney(amountAtoms, token)}. Your stake counts ${formatMoney(after.countedAtoms, token)}: ${tierWords(after.tier)}.`,
@@ -54,7 +54,7 @@ const remove = subcommand({
     const { staking, tokens } = ctx.services;
     const token = tokens.get(STAKE_TOKEN);
     const amountAtoms = parsePositiveAmount(args.amount, token);
-    const change = await staking.remove({ actor: ctx.actor, key: ctx.key, amountAtoms, now: ctx.now });
+    const change = await staking.remove({ ...requestOf(ctx), amountAtoms });
     const when = change.releaseAt
       ? `They cool down until ${formatTime(change.releaseAt)} and count for your tier until then; then they return to your balance.`
       : "They are back in your balance.";
@@ -135,10 +135,8 @@ const cancel = subcommand({
     const { staking, tokens } = ctx.services;
     const token = tokens.get(STAKE_TOKEN);
     const { cancelled, after } = await staking.cancel({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       ...(args.unstake !== undefined ? { unstakeId: args.unstake } : {}),
-      now: ctx.now,
     });
     const total = cancelled.reduce((sum, c) => sum + c.amountAtoms, 0n);
     const which = cancelled.map((c) => `#${c.id}`).join(", ");

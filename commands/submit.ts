@@ -4,7 +4,7 @@ import type { Attachment } from "#src/core/spec.ts";
 import type { SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import { tooLarge } from "#src/grading/zip.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
-import { command } from "./_kit.ts";
+import { command, requestOf } from "./_kit.ts";
 
 // The option's own limit is the ceiling any deployment may configure; the handler checks the
 // deployment's DEMO_MAX_BYTES against the sizes the platform reports before downloading anything,
@@ -41,7 +41,7 @@ export default command({
     for (const a of attachments) {
       files.push({ name: a.name, bytes: await a.read() });
     }
-    const r = await submissions.submit({ actor: ctx.actor, key: ctx.key, factoryId: args.factory, files });
+    const r = await submissions.submit({ ...requestOf(ctx), factoryId: args.factory, files });
     const token = tokens.get(r.token);
     return {
       title: `Submission #${r.submissionId} queued`,

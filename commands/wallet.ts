@@ -1,6 +1,6 @@
 import { OFF_CHAIN_MESSAGE } from "#src/chain/chain.ts";
 import { formatTime } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 /** Linking works without a chain, but the member should know nothing moves on chain yet. */
 const offChainNote = (ctx: Ctx) => (ctx.services.chain.connected ? "" : `\n\n${OFF_CHAIN_MESSAGE}`);
@@ -19,10 +19,8 @@ const link = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const challenge = await ctx.services.chain.wallets.requestLink({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       address: args.address,
-      now: ctx.now,
     });
     return {
       title: "Sign this message with your wallet",
@@ -55,10 +53,8 @@ const verify = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const linked = await ctx.services.chain.wallets.verifyLink({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       signature: args.signature,
-      now: ctx.now,
     });
     const replaced = linked.replaced ? ` It replaces ${linked.replaced}.` : "";
     return {
@@ -92,7 +88,7 @@ const unlink = subcommand({
   description: "Unlink your wallet from your account",
   personal: true,
   async handler(ctx: Ctx) {
-    const { address } = await ctx.services.chain.wallets.unlink({ actor: ctx.actor, key: ctx.key });
+    const { address } = await ctx.services.chain.wallets.unlink(requestOf(ctx));
     return {
       text: `The wallet ${address} is no longer linked to your account. Withdrawals already asked for still go to it.`,
       tone: "success",

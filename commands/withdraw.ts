@@ -2,14 +2,12 @@ import { WITHDRAWAL_CODES, type WithdrawalView } from "#src/chain/withdrawals.ts
 import { UserError } from "#src/core/errors.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, paging, requestOf, subcommand } from "./_kit.ts";
 
 registerTransferLabels({
   [WITHDRAWAL_CODES.requested]: "withdrawal to Solana",
   [WITHDRAWAL_CODES.refunded]: "withdrawal returned",
 });
-
-const PAGE_SIZE = 10;
 
 const requestOptions = {
   amount: { type: "amount", description: "How much, e.g. 12.5", required: true },
@@ -52,11 +50,9 @@ const request = subcommand({
     const { chain } = ctx.services;
     const amountAtoms = parsePositiveAmount(args.amount, args.token);
     const { withdrawal, balanceAtoms } = await chain.withdrawals.request({
-      actor: ctx.actor,
-      key: ctx.key,
+      ...requestOf(ctx),
       token: args.token,
       amountAtoms,
-      now: ctx.now,
     });
     return {
       title: "Withdrawal queued",
@@ -81,20 +77,17 @@ const status = subcommand({
   personal: true,
   async handler(ctx: Ctx) {
     const { chain, db, tokens } = ctx.services;
-    const { items, total } = await chain.withdrawals.list(db.prisma, ctx.actor.userId, {
-      limit: PAGE_SIZE,
-      offset: (ctx.page - 1) * PAGE_SIZE,
-    });
+    const paged = paging(ctx);
+    const { items, total } = await chain.withdrawals.list(db.prisma, ctx.actor.userId, paged.window);
     if (items.length === 0) {
       const off = chain.connected ? "" : ` ${chainOffNote}`;
       return {
-        text: ctx.page > 1 ? "There is nothing further back." : `You have no withdrawals.${off}`,
+        text: paged.empty(`You have no withdrawals.${off}`),
         data: { withdrawals: [] },
       };
     }
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     return {
-      title: `Your withdrawals — page ${ctx.page} of ${pages}`,
+      ...paged.of(total, "Your withdrawals"),
       text: items
         .map((w) => {
           const money = formatMoney(w.amountAtoms, tokens.get(w.token));
@@ -103,7 +96,6 @@ const status = subcommand({
           return `#${w.id} ${formatTime(w.createdAt)}: ${money} to ${w.destination}: ${STATUS_WORDS[w.status]}${why}${signature}`;
         })
         .join("\n"),
-      page: { current: ctx.page, total: pages },
       data: { withdrawals: items.map((w) => viewData(ctx, w)) },
     };
   },

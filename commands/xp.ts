@@ -1,6 +1,6 @@
 import { XP_BOOST_CODE } from "#src/economy/pools/reputation.ts";
 import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
-import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
+import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 registerTransferLabels({ [XP_BOOST_CODE]: "burned for an XP boost" });
 
@@ -17,7 +17,7 @@ const boost = subcommand({
   },
   async handler(ctx: Ctx) {
     const { reputation, tokens, config } = ctx.services;
-    const r = await reputation.boost({ actor: ctx.actor, key: ctx.key, now: ctx.now });
+    const r = await reputation.boost(requestOf(ctx));
     const clones = tokens.get("CLONES");
     return {
       title: "XP boost on",

@@ -14,7 +14,7 @@ import { type Chain, createChain } from "./chain/chain.ts";
 import type { JobsConfig } from "./config/jobs.ts";
 import type { Config } from "./config.ts";
 import { PendingActions } from "./core/actions.ts";
-import { type Clock, systemClock } from "./core/clock.ts";
+import { type Clock, DAY, systemClock } from "./core/clock.ts";
 import { Notifier } from "./core/notifier.ts";
 import { CommandRegistry } from "./core/registry.ts";
 import type { Database } from "./db/database.ts";
@@ -183,7 +183,7 @@ export function schedulerOptions(config: JobsConfig) {
     maxCatchUp: config.JOB_MAX_CATCH_UP,
     timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000,
     timeoutsMs: secondsToMs(config.JOB_TIMEOUTS),
-    retentionMs: config.JOB_RUNS_RETENTION_DAYS * 86_400_000,
+    retentionMs: config.JOB_RUNS_RETENTION_DAYS * DAY,
     ...(config.JOB_ANNOUNCE_CHANNEL ? { announceChannel: config.JOB_ANNOUNCE_CHANNEL } : {}),
   };
 }

@@ -4,7 +4,7 @@
 // per signature: a unique signature row and a ledger transfer keyed by the signature.
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
-import { runOnce } from "#src/core/idempotency.ts";
+import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Notifier } from "#src/core/notifier.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import { accounts } from "#src/ledger/accounts.ts";
@@ -109,7 +109,7 @@ export class Deposits {
         }
         const member = accounts.user(owner.userId, finding.token.symbol);
         const transfer = await ledger.transfer(t, {
-          key: `deposit|${signature}`,
+          key: subKey("deposit", signature),
           debit: accounts.world(finding.token.symbol),
           credit: member,
           token: finding.token.symbol,

@@ -13,6 +13,7 @@
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import type { PublicKey } from "@solana/web3.js";
 import bs58 from "bs58";
+import { subKey } from "#src/core/idempotency.ts";
 import type { Notifier } from "#src/core/notifier.ts";
 import type { Database, Tx } from "#src/db/database.ts";
 import type { Withdrawal, WithdrawalBatch } from "#src/db/generated/client.ts";
@@ -141,7 +142,7 @@ async function confirmBatch(deps: SenderDeps, batch: WithdrawalBatch, now: Date,
       tx,
       items.map((w) => ({
         kind: "transfer" as const,
-        key: `withdrawal|${w.id}|sent`,
+        key: subKey("withdrawal", w.id, "sent"),
         debit: withdrawalsHolding(w.token),
         credit: accounts.world(w.token),
         token: w.token,
@@ -245,7 +246,7 @@ async function refund(
     tx,
     items.map((w) => ({
       kind: "transfer" as const,
-      key: `withdrawal|${w.id}|refund`,
+      key: subKey("withdrawal", w.id, "refund"),
       debit: withdrawalsHolding(w.token),
       credit: accounts.user(w.userId, w.token),
       token: w.token,

@@ -4,7 +4,7 @@
 // does the chain part.
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
-import { runOnce } from "#src/core/idempotency.ts";
+import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
@@ -87,7 +87,7 @@ export class Withdrawals {
           const destination = await this.check(tx.db, request);
           const member = accounts.user(actor.userId, token.symbol);
           await this.ledger.transfer(tx, {
-            key: `withdraw|${request.key}`,
+            key: subKey("withdraw", request.key),
             debit: member,
             credit: withdrawalsHolding(token.symbol),
             token: token.symbol,

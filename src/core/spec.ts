@@ -22,20 +22,22 @@ interface OptionBase {
   readonly required?: boolean;
 }
 
-export interface StringOptionSpec extends OptionBase {
-  readonly type: "string";
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly choices?: ReadonlyArray<Choice<string>>;
+/** An option the member may pick from fixed choices, or type with suggestions. */
+interface ChoosableOptionBase<T extends string | number> extends OptionBase {
+  readonly choices?: ReadonlyArray<Choice<T>>;
   readonly autocomplete?: AutocompleteSource<never>;
 }
 
-export interface IntegerOptionSpec extends OptionBase {
+export interface StringOptionSpec extends ChoosableOptionBase<string> {
+  readonly type: "string";
+  readonly minLength?: number;
+  readonly maxLength?: number;
+}
+
+export interface IntegerOptionSpec extends ChoosableOptionBase<number> {
   readonly type: "integer";
   readonly minValue?: number;
   readonly maxValue?: number;
-  readonly choices?: ReadonlyArray<Choice<number>>;
-  readonly autocomplete?: AutocompleteSource<never>;
 }
 
 /** An exact decimal (a score, a rate), parsed into decimal.js; never a float. */
@@ -87,7 +89,6 @@ export type OptionSpec =
   | AttachmentOptionSpec
   | ChannelOptionSpec;
 
-export type OptionType = OptionSpec["type"];
 export type Options = Readonly<Record<string, OptionSpec>>;
 
 export interface UserRef {

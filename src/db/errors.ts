@@ -45,7 +45,6 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 export const isUniqueViolation = (error: unknown): boolean => sqlState(error) === "23505";
-export const isCheckViolation = (error: unknown): boolean => sqlState(error) === "23514";
 
 /** Serialization failures and deadlocks: the transaction did nothing and may simply run again. */
 export const isRetryableConflict = (error: unknown): boolean => {

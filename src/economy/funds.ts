@@ -2,7 +2,7 @@
 // money between the outside world and a member when no chain is connected (docs/economy.md section 9).
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
-import { runOnce } from "#src/core/idempotency.ts";
+import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { accountHistory, type HistoryPage } from "#src/ledger/history.ts";
@@ -90,7 +90,7 @@ export class Funds {
         },
         async () => {
           const transfer = await this.ledger.transfer(tx, {
-            key: `admin.${direction}|${request.key}`,
+            key: subKey(`admin.${direction}`, request.key),
             debit: direction === "credit" ? world : member,
             credit: direction === "credit" ? member : world,
             token: request.token,

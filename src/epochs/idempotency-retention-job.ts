@@ -9,12 +9,12 @@
 // the job's timeout without progress: a timed-out run keeps what it deleted and the next deletes
 // the rest.
 import type { JobsConfig } from "#src/config/jobs.ts";
+import { DAY } from "#src/core/clock.ts";
+import { formatDay } from "#src/core/time-format.ts";
 import type { Database } from "#src/db/database.ts";
 import { defineJob } from "./job.ts";
 
 export const IDEMPOTENCY_RETENTION_JOB = "idempotency-retention";
-
-const DAY_MS = 86_400_000;
 
 /** Deletes the records created before `olderThan`, `batchSize` at a time; returns how many. */
 export async function pruneIdempotencyRecords(
@@ -43,12 +43,12 @@ export const idempotencyRetentionJob = defineJob<{
   defaultTimeoutSeconds: 30 * 60,
   async run(ctx) {
     const days = ctx.services.config.IDEMPOTENCY_RETENTION_DAYS;
-    const olderThan = new Date(ctx.now.getTime() - days * DAY_MS);
+    const olderThan = new Date(ctx.now.getTime() - days * DAY);
     const deleted = await pruneIdempotencyRecords(ctx.services.db, olderThan, {
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     return {
-      summary: `${deleted} idempotency record(s) from before ${olderThan.toISOString().slice(0, 10)} deleted.`,
+      summary: `${deleted} idempotency record(s) from before ${formatDay(olderThan)} deleted.`,
       data: { deleted, olderThan: olderThan.toISOString() },
     };
   },

@@ -6,6 +6,7 @@
 // while this needs doing once a day by one process. As a job it gets that from the claim, shows
 // in /epoch status, can be rescheduled or switched off in JOB_SCHEDULES, and has a timeout and
 // retries like any other. Deleting is idempotent, so a retry simply deletes what is left.
+import { formatDay } from "#src/core/time-format.ts";
 import { defineJob } from "./job.ts";
 import type { Scheduler, SchedulerServices } from "./scheduler.ts";
 
@@ -19,7 +20,7 @@ export const jobRunsRetentionJob = defineJob<{ scheduler: Pick<Scheduler<Schedul
   async run(ctx) {
     const report = await ctx.services.scheduler.pruneRuns(ctx.now, ctx.signal);
     return {
-      summary: `${report.deleted} finished run record(s) from before ${report.olderThan.toISOString().slice(0, 10)} deleted.`,
+      summary: `${report.deleted} finished run record(s) from before ${formatDay(report.olderThan)} deleted.`,
       data: { deleted: report.deleted, byJob: report.byJob, olderThan: report.olderThan.toISOString() },
     };
   },

@@ -8,9 +8,9 @@
 // day of week), so our periods and its ticks never disagree; within a matching UTC day every
 // (hour, minute, second) of the expression fires, since UTC has no daylight-saving gaps.
 import cron, { type ScheduledTask } from "node-cron";
+import { DAY } from "#src/core/clock.ts";
 import type { Period } from "./job.ts";
 
-const DAY_MS = 86_400_000;
 /** "0 0 29 2 1" (29 February on a Monday) fires only every 28 years or so; give up after 30. */
 const MAX_DAYS_SEARCHED = 366 * 30;
 
@@ -53,8 +53,8 @@ export class CronSchedule {
   /** The first fire time strictly after `after`. */
   next(after: Date): Date {
     const t = after.getTime();
-    let day = Math.floor(t / DAY_MS) * DAY_MS;
-    for (let i = 0; i < MAX_DAYS_SEARCHED; i++, day += DAY_MS) {
+    let day = Math.floor(t / DAY) * DAY;
+    for (let i = 0; i < MAX_DAYS_SEARCHED; i++, day += DAY) {
       if (!this.#dayMatches(day)) continue;
       for (const offset of this.#times) if (day + offset > t) return new Date(day + offset);
     }
@@ -64,8 +64,8 @@ export class CronSchedule {
   /** The last fire time at or before `atOrBefore`. */
   previous(atOrBefore: Date): Date {
     const t = atOrBefore.getTime();
-    let day = Math.floor(t / DAY_MS) * DAY_MS;
-    for (let i = 0; i < MAX_DAYS_SEARCHED; i++, day -= DAY_MS) {
+    let day = Math.floor(t / DAY) * DAY;
+    for (let i = 0; i < MAX_DAYS_SEARCHED; i++, day -= DAY) {
       if (!this.#dayMatches(day)) continue;
       for (let j = this.#times.length - 1; j >= 0; j--) {
         const fire = day + (this.#times[j] as number);

@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import cron, { type ScheduledTask } from "node-cron";
 import type { Clock } from "#src/core/clock.ts";
+import { DAY, MINUTE } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { encodeResult } from "#src/core/idempotency.ts";
@@ -70,8 +71,8 @@ export interface ScheduledJob<S> {
 const DEFAULT_LEASE_MS = 60_000;
 const DEFAULT_MAX_ATTEMPTS = 5;
 const DEFAULT_MAX_CATCH_UP = 30;
-const DEFAULT_TIMEOUT_MS = 30 * 60_000;
-const DEFAULT_RETENTION_MS = 30 * 86_400_000;
+const DEFAULT_TIMEOUT_MS = 30 * MINUTE;
+const DEFAULT_RETENTION_MS = 30 * DAY;
 /** Rows deleted per statement when pruning. */
 const PRUNE_BATCH = 1000;
 /** A moderator's /epoch run retries a failed period whatever its attempts (up to int4). */

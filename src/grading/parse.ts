@@ -3,7 +3,6 @@
 // Every check runs before anything is reserved, so a refused upload changes nothing.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { GradingConfig } from "../config/grading.ts";
 import { UserError } from "../core/errors.ts";
 import { parseUploadedJson } from "./json-guard.ts";
 import { TimelineCheck } from "./timeline.ts";
@@ -21,13 +20,6 @@ export const DEFAULT_DEMONSTRATION_LIMITS: DemonstrationLimits = {
   maxBytes: 50 * 1024 * 1024,
   maxLogBytes: 20 * 1024 * 1024,
 };
-
-/** The limits as the settings give them (DEMO_MAX_BYTES, DEMO_MAX_LOG_BYTES). */
-export function demonstrationLimits(
-  config: Pick<GradingConfig, "DEMO_MAX_BYTES" | "DEMO_MAX_LOG_BYTES">,
-): DemonstrationLimits {
-  return { maxBytes: config.DEMO_MAX_BYTES, maxLogBytes: config.DEMO_MAX_LOG_BYTES };
-}
 
 /** meta.json is a few hundred bytes; anything near this is not the recorder's. */
 const MAX_META_BYTES = 256 * 1024;

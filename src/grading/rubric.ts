@@ -12,13 +12,14 @@
 //
 // Junk gets 0 with a flag: no actions ("empty"), unusable times ("corrupt"), timestamps going back
 // further than the recorder's captures explain ("out_of_order", timeline.ts). "too_short" (under 5 s) and "idle" (over 80% idle) are flagged and cost points.
+import { MINUTE } from "#src/core/clock.ts";
 import { evidenced, gatherEvidence, keywords } from "./evidence.ts";
 import type { Grade, GradeOutcome, Grader, GradingInput } from "./types.ts";
 
 export const WEIGHTS = { outcome: 60, process: 30, efficiency: 10 } as const;
 const TOO_SHORT_MS = 5000;
 const IDLE_FLAG_SHARE = 0.8;
-const LONG_SILENCE_MS = 60_000;
+const LONG_SILENCE_MS = MINUTE;
 const MS_PER_EXPECTED_ACTION = 6000;
 
 export class RubricGrader implements Grader {

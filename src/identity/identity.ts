@@ -5,6 +5,7 @@ import { createHash, randomInt } from "node:crypto";
 import type { Platform } from "#src/config.ts";
 import type { PlatformUser } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
+import { subKey } from "#src/core/idempotency.ts";
 import type { UserRef } from "#src/core/spec.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { isUniqueViolation } from "#src/db/errors.ts";
@@ -227,7 +228,7 @@ export class Identity {
       .filter((a) => a.balanceAtoms > 0n)
       .map((a) => ({
         kind: "transfer" as const,
-        key: `link|${key}|${a.accountId}`,
+        key: subKey("link", key, a.accountId),
         debit: a.accountId,
         credit: accounts.userPurpose(into, a.token, a.purpose),
         token: a.token,

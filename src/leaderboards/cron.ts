@@ -1,6 +1,7 @@
 // Five-field cron expressions in UTC (minute hour day-of-month month day-of-week), for scheduled
 // leaderboard posts: parsed once with a message that says what is wrong, and asked "when did this
 // last fire, at or before now?" so a post missed by a late tick is still made, once.
+import { DAY, MINUTE } from "#src/core/clock.ts";
 import { UserError } from "#src/core/errors.ts";
 
 export interface Cron {
@@ -75,32 +76,30 @@ function dayMatches(cron: Cron, d: Date): boolean {
   return cron.dayOr ? dom || dow : dom && dow;
 }
 
-const MINUTE_MS = 60_000;
-
 /** The latest minute at or before `now`, and after `after`, at which `cron` fires; undefined if none. */
 export function lastFireTime(cron: Cron, now: Date, after: Date): Date | undefined {
-  let t = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
+  let t = Math.floor(now.getTime() / MINUTE) * MINUTE;
   const stop = after.getTime();
   while (t > stop) {
     const d = new Date(t);
     if (!dayMatches(cron, d)) {
-      t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - MINUTE_MS;
+      t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - MINUTE;
       continue;
     }
     if (!cron.hours.has(d.getUTCHours())) {
-      t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()) - MINUTE_MS;
+      t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()) - MINUTE;
       continue;
     }
     if (cron.minutes.has(d.getUTCMinutes())) return d;
-    t -= MINUTE_MS;
+    t -= MINUTE;
   }
   return undefined;
 }
 
 /** The next fire time after `from` (for replies), searching a little over a year ahead. */
 export function nextFireTime(cron: Cron, from: Date): Date | undefined {
-  const limit = from.getTime() + 400 * 86_400_000;
-  for (let t = (Math.floor(from.getTime() / MINUTE_MS) + 1) * MINUTE_MS; t <= limit; ) {
+  const limit = from.getTime() + 400 * DAY;
+  for (let t = (Math.floor(from.getTime() / MINUTE) + 1) * MINUTE; t <= limit; ) {
     const d = new Date(t);
     if (!dayMatches(cron, d)) {
       t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
@@ -111,7 +110,7 @@ export function nextFireTime(cron: Cron, from: Date): Date | undefined {
       continue;
     }
     if (cron.minutes.has(d.getUTCMinutes())) return d;
-    t += MINUTE_MS;
+    t += MINUTE;
   }
   return undefined;
 }

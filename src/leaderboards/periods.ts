@@ -1,5 +1,7 @@
 // Leaderboard periods in UTC: today, this ISO week (from Monday 00:00), this month, all time. A window
 // is [start, end): `end` is the end of the current period, so what happens later today still counts.
+import { DAY } from "#src/core/clock.ts";
+import { formatDay } from "#src/core/time-format.ts";
 import type { PeriodName } from "./types.ts";
 
 export interface Window {
@@ -8,17 +10,15 @@ export interface Window {
   end: Date;
 }
 
-const DAY_MS = 86_400_000;
-
 export function periodWindow(period: PeriodName, now: Date): Window {
   const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   switch (period) {
     case "day":
-      return { start: new Date(midnight), end: new Date(midnight + DAY_MS) };
+      return { start: new Date(midnight), end: new Date(midnight + DAY) };
     case "week": {
       const sinceMonday = (now.getUTCDay() + 6) % 7;
-      const start = midnight - sinceMonday * DAY_MS;
-      return { start: new Date(start), end: new Date(start + 7 * DAY_MS) };
+      const start = midnight - sinceMonday * DAY;
+      return { start: new Date(start), end: new Date(start + 7 * DAY) };
     }
     case "month":
       return {
@@ -34,12 +34,11 @@ export function periodWindow(period: PeriodName, now: Date): Window {
 /** "Today (2026-11-23)", "This week (from Mon 2026-11-23)", "November 2026", "All time". */
 export function periodLabel(period: PeriodName, now: Date): string {
   const window = periodWindow(period, now);
-  const day = (d: Date) => d.toISOString().slice(0, 10);
   switch (period) {
     case "day":
-      return `Today (${day(window.start!)} UTC)`;
+      return `Today (${formatDay(window.start!)} UTC)`;
     case "week":
-      return `This week (from Monday ${day(window.start!)} UTC)`;
+      return `This week (from Monday ${formatDay(window.start!)} UTC)`;
     case "month":
       return `${window.start!.toLocaleString("en", { month: "long", timeZone: "UTC" })} ${window.start!.getUTCFullYear()}`;
     case "all":

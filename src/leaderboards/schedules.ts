@@ -18,6 +18,7 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { DAY, MINUTE } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
@@ -82,10 +83,10 @@ export interface PostPolicyOptions {
  * One minute: the job ticks every minute, so a post whose sender died is taken over one or two
  * minutes later, inside the few minutes Discord remembers a nonce; a send takes seconds.
  */
-export const DEFAULT_POST_LEASE_MS = 60_000;
+export const DEFAULT_POST_LEASE_MS = MINUTE;
 export const DEFAULT_POST_MAX_ATTEMPTS = 3;
 /** How far back a late tick still posts a missed period. */
-const CATCH_UP_MS = 24 * 3_600_000;
+const CATCH_UP_MS = DAY;
 /** Active schedules at most, so a mistake cannot make the bot flood every channel. */
 export const MAX_SCHEDULES = 50;
 

@@ -1,6 +1,7 @@
 // What ambassadors see (/referral stats) and what the leaderboards rank them by: commissions by
 // token and period, referred members and their activity. Read from the ledger (commission and
 // participation transfer codes) and the referrals table only; nothing here writes.
+import { DAY } from "#src/core/clock.ts";
 import type { TxClient } from "#src/db/database.ts";
 import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import { PARTICIPATION_CODES } from "#src/economy/ambassadors/referrals.ts";
@@ -19,15 +20,13 @@ export interface Period {
   since: Date;
 }
 
-const DAY_MS = 86_400_000;
-
 /** Today (UTC), the last 7 and 30 days, and all time. */
 export function statPeriods(now: Date): Period[] {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
   return [
     { name: "today", since: today },
-    { name: "7 days", since: new Date(now.getTime() - 7 * DAY_MS) },
-    { name: "30 days", since: new Date(now.getTime() - 30 * DAY_MS) },
+    { name: "7 days", since: new Date(now.getTime() - 7 * DAY) },
+    { name: "30 days", since: new Date(now.getTime() - 30 * DAY) },
     { name: "all time", since: new Date(0) },
   ];
 }

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
+import { formatDay } from "#src/core/time-format.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { lockAsClaimant } from "#src/economy/ambassadors/participation-lock.ts";
 
@@ -133,7 +134,7 @@ export class Referrals {
           const by = await this.nameOf(tx.db, existing.referrerUserId);
           throw new UserError(
             "already_referred",
-            `You were already referred by ${by} on ${existing.createdAt.toISOString().slice(0, 10)}; a referral is recorded once and cannot be changed.`,
+            `You were already referred by ${by} on ${formatDay(existing.createdAt)}; a referral is recorded once and cannot be changed.`,
           );
         }
         const shared = await this.sharedWallet(tx.db, actor.userId, referrer);

@@ -15,9 +15,10 @@
 // stream of settlements kept an unstake waiting until the stream ended (29 s). Advisory locks
 // queue: once an unstake waits, later settlements wait behind it, and it runs as soon as the
 // settlements already holding the stake commit.
+import { DAY } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
-import { runOnce } from "#src/core/idempotency.ts";
+import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { MAX_TIER, STAKE_TOKEN, tierFor, tierThreshold } from "#src/economy/ambassadors/tiers.ts";
 import { type AccountKey, accounts } from "#src/ledger/accounts.ts";
@@ -76,8 +77,6 @@ export interface StakeChange {
   releaseAt?: Date;
   unstakeId?: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /** The advisory lock space of stake locks (the other key is the member's id). */
 const STAKE_LOCK_SPACE = 5_060_503;
@@ -173,7 +172,7 @@ export class Staking {
       runOnce(tx, { scope: "stake.add", key, input: { userId: actor.userId, amountAtoms } }, async () => {
         await this.lockOwn(tx, actor.userId);
         await this.ledger.transfer(tx, {
-          key: `stake.add|${key}`,
+          key: subKey("stake.add", key),
           debit: accounts.user(actor.userId, STAKE_TOKEN),
           credit: stakeAccount(actor.userId),
           token: STAKE_TOKEN,
@@ -208,7 +207,7 @@ export class Staking {
           );
         }
         const immediate = this.options.cooldownDays === 0;
-        const releaseAt = new Date(now.getTime() + this.options.cooldownDays * DAY_MS);
+        const releaseAt = new Date(now.getTime() + this.options.cooldownDays * DAY);
         const unstake = await tx.db.unstake.create({
           data: {
             userId: actor.userId,
@@ -219,7 +218,7 @@ export class Staking {
           },
         });
         await this.ledger.transfer(tx, {
-          key: `stake.remove|${key}`,
+          key: subKey("stake.remove", key),
           debit: stakeAccount(actor.userId),
           credit: immediate ? accounts.user(actor.userId, STAKE_TOKEN) : cooldownAccount(actor.userId),
           token: STAKE_TOKEN,
@@ -279,7 +278,7 @@ export class Staking {
         for (const row of rows) {
           const amountAtoms = BigInt(row.amount);
           await this.ledger.transfer(tx, {
-            key: `stake.cancel|${row.id}`,
+            key: subKey("stake.cancel", row.id),
             debit: cooldownAccount(actor.userId),
             credit: stakeAccount(actor.userId),
             token: STAKE_TOKEN,
@@ -359,7 +358,7 @@ export class Staking {
         await this.lockOwn(tx, row.user_id);
         const amountAtoms = BigInt(row.amount);
         await this.ledger.transfer(tx, {
-          key: `stake.release|${id}`,
+          key: subKey("stake.release", id),
           debit: cooldownAccount(row.user_id),
           credit: accounts.user(row.user_id, STAKE_TOKEN),
           token: STAKE_TOKEN,

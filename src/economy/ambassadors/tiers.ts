@@ -16,11 +16,6 @@ export function tierThreshold(supplyAtoms: bigint, tier: number): bigint {
   return (numerator + 999n) / 1000n;
 }
 
-/** Every threshold, tier 1 to 5. */
-export function tierThresholds(supplyAtoms: bigint): bigint[] {
-  return Array.from({ length: MAX_TIER }, (_, i) => tierThreshold(supplyAtoms, i + 1));
-}
-
 /** The tier a stake earns: the highest N whose threshold it reaches, 0 below tier 1. */
 export function tierFor(stakeAtoms: bigint, supplyAtoms: bigint): number {
   let tier = 0;

@@ -6,6 +6,7 @@
 // bought by burning CLONES while it lasts.
 import { Decimal } from "decimal.js";
 import type { PoolsConfig } from "#src/config/pools.ts";
+import { DAY, HOUR } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
@@ -16,7 +17,6 @@ import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 
 export const XP_BOOST_CODE = "xp.boost";
-const DAY_MS = 86_400_000;
 const RECENT = 50;
 /** Quality weight of the n-th most recent demonstration: 0.9^n. */
 const RECENCY = new Decimal("0.9");
@@ -63,7 +63,7 @@ export class Reputation {
       const points =
         (row.grade as { breakdown?: { efficiency?: number } } | null)?.breakdown?.efficiency ?? 0;
       efficiency = efficiency.add(Math.max(0, Math.min(10, points)));
-      if (now.getTime() - row.createdAt.getTime() <= 30 * DAY_MS)
+      if (now.getTime() - row.createdAt.getTime() <= 30 * DAY)
         days.add(row.createdAt.toISOString().slice(0, 10));
     }
     const n = rows.length;
@@ -72,7 +72,7 @@ export class Reputation {
     const consistency = Decimal.min(100, new Decimal(days.size).mul(10));
     const speed = n === 0 ? new Decimal(0) : efficiency.mul(10).div(n);
     const last = rows[0]?.createdAt ?? null;
-    const idleDays = last ? Math.floor((now.getTime() - last.getTime()) / DAY_MS) : 0;
+    const idleDays = last ? Math.floor((now.getTime() - last.getTime()) / DAY) : 0;
     const decay = idleDays > GRACE_DAYS ? DECAY_PER_DAY.pow(idleDays - GRACE_DAYS) : new Decimal(1);
     const score = quality
       .mul("0.5")
@@ -156,7 +156,7 @@ export class Reputation {
           profile?.boostUntil && profile.boostUntil.getTime() > request.now.getTime()
             ? profile.boostUntil
             : request.now;
-        const until = new Date(from.getTime() + this.config.XP_BOOST_HOURS * 3_600_000);
+        const until = new Date(from.getTime() + this.config.XP_BOOST_HOURS * HOUR);
         const multiplier = String(this.config.XP_BOOST_MULTIPLIER);
         await ensureProfile(tx.db, request.actor.userId);
         await tx.db.farmerProfile.update({
