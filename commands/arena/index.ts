@@ -1,5 +1,5 @@
 // /arena: tasks, stakes, delegations, models, scores and rewards. One file per group of subcommands.
-import { ARENA_CODES } from "#src/arena/arena.ts";
+import { ARENA_CODES } from "#src/arena/types.ts";
 import { registerTransferLabels } from "../_format.ts";
 import { commandGroup } from "../_kit.ts";
 import { score, submit } from "./models.ts";

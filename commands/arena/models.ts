@@ -1,6 +1,6 @@
 // /arena submit and /arena score: a node's model for the epoch and the validators' scores of it.
 import { Decimal } from "decimal.js";
-import { MAX_MODEL_REF_LENGTH } from "#src/arena/arena.ts";
+import { MAX_MODEL_REF_LENGTH } from "#src/arena/types.ts";
 import { literal } from "#src/core/markup.ts";
 import { type Ctx, subcommand } from "../_kit.ts";
 import { taskOption } from "./options.ts";

@@ -1,6 +1,6 @@
 // /arena task create|info|list: opening tasks and reading who takes part.
 import { Decimal } from "decimal.js";
-import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, type TaskView } from "#src/arena/arena.ts";
+import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, type TaskView } from "#src/arena/types.ts";
 import { literal } from "#src/core/markup.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "../_format.ts";

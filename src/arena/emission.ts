@@ -12,7 +12,6 @@ import type { Prisma } from "#src/db/generated/client.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { parseAmount } from "#src/ledger/amount.ts";
 import type { Ledger, TransferOp } from "#src/ledger/ledger.ts";
-import { ARENA_CODES, stakeAccount } from "./arena.ts";
 import {
   type ArenaParams,
   computeEpochRewards,
@@ -20,6 +19,7 @@ import {
   type ParticipantInput,
   type TaskInput,
 } from "./rewards.ts";
+import { ARENA_CODES, stakeAccount } from "./types.ts";
 
 export interface EmissionSettings {
   token: string;
