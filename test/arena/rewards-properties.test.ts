@@ -2,9 +2,9 @@
 // rank, and pro-rata delegator payments.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { D } from "#src/arena/formulas.ts";
 import {
   computeEpochRewards,
-  D,
   type EpochInput,
   type ParticipantInput,
   type TaskInput,
