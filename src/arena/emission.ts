@@ -7,19 +7,14 @@
 //   4. release: stakes withdrawn before the end of the period go back to their owners.
 // The run's signal (the job's timeout) is checked between steps and between batches, never inside
 // one: a stopped run leaves whole batches behind, and the retry (same key) pays the rest.
-import type { Database, TxClient } from "#src/db/database.ts";
-import type { Prisma } from "#src/db/generated/client.ts";
+import type { Database } from "#src/db/database.ts";
+import type { ArenaEpoch, Prisma } from "#src/db/generated/client.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { parseAmount } from "#src/ledger/amount.ts";
 import type { Ledger, TransferOp } from "#src/ledger/ledger.ts";
-import { ARENA_CODES, stakeAccount } from "./arena.ts";
-import {
-  type ArenaParams,
-  computeEpochRewards,
-  type EpochInput,
-  type ParticipantInput,
-  type TaskInput,
-} from "./rewards.ts";
+import { type ArenaParams, computeEpochRewards } from "./rewards.ts";
+import { decodeSnapshot, encodeSnapshot, snapshotInput } from "./snapshot.ts";
+import { ARENA_CODES, stakeAccount } from "./types.ts";
 
 export interface EmissionSettings {
   token: string;
@@ -48,121 +43,146 @@ export interface EpochReport {
 export const PAY_BATCH = 1000;
 const RELEASE_BATCH = 500;
 
+type Step = "snapshot" | "compute" | "pay" | "release";
+type Deps = { db: Database; ledger: Ledger; tokenDecimals: number };
+interface EpochRun {
+  key: string;
+  period: { key: string; start: Date; end: Date };
+  now: Date;
+  /** Aborted when the job run times out: the run stops at the next step or batch boundary. */
+  signal?: AbortSignal;
+}
+
 export async function runArenaEpoch(
-  deps: { db: Database; ledger: Ledger; tokenDecimals: number },
-  run: {
-    key: string;
-    period: { key: string; start: Date; end: Date };
-    now: Date;
-    /** Aborted when the job run times out: the run stops at the next step or batch boundary. */
-    signal?: AbortSignal;
-  },
+  deps: Deps,
+  run: EpochRun,
   settings: EmissionSettings,
   /** Told how long each step took (the benchmark's breakdown). */
-  onStep?: (step: "snapshot" | "compute" | "pay" | "release", ms: number) => void,
+  onStep?: (step: Step, ms: number) => void,
 ): Promise<EpochReport> {
-  const { db, ledger } = deps;
+  const step = stepTimer(onStep);
+  const { signal } = run;
+  signal?.throwIfAborted();
+  let epoch = await takeSnapshot(deps, run, settings);
+  step("snapshot");
+  signal?.throwIfAborted();
+  if (epoch.status === "snapshot") epoch = await computeRewards(deps.db, epoch);
+  step("compute");
+  const paidNow = await payRewards(deps, run, epoch.id, settings);
+  step("pay");
+  const released = await releaseWithdrawnStakes(deps, run, settings.token);
+  step("release");
+  if (epoch.status !== "paid") await markPaid(deps.db, epoch.id, run.now);
+  return reportOf(deps.db, epoch, settings.token, paidNow, released);
+}
+
+/** Tells `onStep` the time since the previous step ended. */
+function stepTimer(onStep?: (step: Step, ms: number) => void) {
   let mark = performance.now();
-  const step = (name: "snapshot" | "compute" | "pay" | "release") => {
+  return (name: Step) => {
     const now = performance.now();
     onStep?.(name, now - mark);
     mark = now;
   };
+}
+
+/** 1. The snapshot, once per run key (a concurrent twin inserts nothing and reads ours). */
+async function takeSnapshot(deps: Deps, run: EpochRun, settings: EmissionSettings): Promise<ArenaEpoch> {
+  const { db } = deps;
   const token = settings.token;
-  const { signal } = run;
+  const epoch = await db.prisma.arenaEpoch.findUnique({ where: { key: run.key } });
+  if (epoch) return epoch;
+  const emissionAtoms = parseAmount(settings.emission, { symbol: token, decimals: deps.tokenDecimals });
+  const input = await db.transaction((tx) =>
+    snapshotInput(tx.db, run.period, emissionAtoms, settings.params),
+  );
+  await db.prisma.arenaEpoch.createMany({
+    data: [
+      {
+        key: run.key,
+        periodKey: run.period.key,
+        periodStart: run.period.start,
+        periodEnd: run.period.end,
+        token,
+        emission: emissionAtoms.toString(),
+        params: { ...settings.params },
+        snapshot: encodeSnapshot(input) as unknown as Prisma.InputJsonValue,
+        status: "snapshot",
+        createdAt: run.now,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  return db.prisma.arenaEpoch.findUniqueOrThrow({ where: { key: run.key } });
+}
+
+/** 2. The rewards, computed from the stored snapshot (never from the live tables). */
+async function computeRewards(db: Database, epoch: ArenaEpoch): Promise<ArenaEpoch> {
+  const result = computeEpochRewards(decodeSnapshot(epoch.snapshot));
+  const epochId = epoch.id;
+  const breakdowns = new Map(
+    result.tasks
+      .flatMap((t) => [...t.nodes, ...t.validators])
+      .map((b) => [`${b.role}:${b.participantId}`, b]),
+  );
+  const lines = result.payouts.map((p) => {
+    const breakdown = breakdowns.get(`${p.role}:${p.participantId}`);
+    return {
+      taskId: p.taskId,
+      participantId: p.participantId,
+      userId: p.userId,
+      role: p.role,
+      amount: p.atoms.toString(),
+      breakdown: breakdown ? jsonSafe(breakdown) : undefined,
+      paid: p.atoms === 0n,
+    };
+  });
+  await db.transaction(async (tx) => {
+    const claimed = await tx.db.arenaEpoch.updateMany({
+      where: { id: epochId, status: "snapshot" },
+      data: {
+        status: "computed",
+        distributed: result.distributedAtoms.toString(),
+        undistributed: result.undistributedAtoms.toString(),
+        tasks: jsonSafe(
+          result.tasks.map(({ nodes: _n, validators: _v, ...task }) => task),
+        ) as Prisma.InputJsonValue,
+      },
+    });
+    if (claimed.count === 0) return; // a twin run stored them first
+    // Set-based: one statement per 20,000 rows (Prisma's createMany is far slower on PGlite).
+    for (let i = 0; i < lines.length; i += 20_000) {
+      const chunk = lines.slice(i, i + 20_000);
+      await tx.db.$executeRawUnsafe(
+        `INSERT INTO arena_rewards (epoch_id, task_id, participant_id, user_id, role, amount, breakdown, paid)
+         SELECT $1::int, * FROM unnest($2::int[], $3::int[], $4::int[], $5::text[], $6::numeric[], $7::jsonb[], $8::boolean[])`,
+        epochId,
+        chunk.map((l) => l.taskId),
+        chunk.map((l) => l.participantId),
+        chunk.map((l) => l.userId),
+        chunk.map((l) => l.role),
+        chunk.map((l) => l.amount),
+        chunk.map((l) => (l.breakdown === undefined ? null : JSON.stringify(l.breakdown))),
+        chunk.map((l) => l.paid),
+      );
+    }
+  });
+  return db.prisma.arenaEpoch.findUniqueOrThrow({ where: { id: epochId } });
+}
+
+/** 3. Pay what is unpaid, batch by batch; a batch is all or nothing. Returns the transfers made now. */
+async function payRewards(
+  deps: Deps,
+  run: EpochRun,
+  epochId: number,
+  settings: EmissionSettings,
+): Promise<number> {
+  const { db, ledger } = deps;
+  const token = settings.token;
   const payBatch = settings.payBatch ?? PAY_BATCH;
-
-  // 1. The snapshot, once per run key (a concurrent twin inserts nothing and reads ours).
-  signal?.throwIfAborted();
-  let epoch = await db.prisma.arenaEpoch.findUnique({ where: { key: run.key } });
-  if (!epoch) {
-    const emissionAtoms = parseAmount(settings.emission, { symbol: token, decimals: deps.tokenDecimals });
-    const input = await db.transaction((tx) =>
-      snapshotInput(tx.db, run.period, emissionAtoms, settings.params),
-    );
-    await db.prisma.arenaEpoch.createMany({
-      data: [
-        {
-          key: run.key,
-          periodKey: run.period.key,
-          periodStart: run.period.start,
-          periodEnd: run.period.end,
-          token,
-          emission: emissionAtoms.toString(),
-          params: { ...settings.params },
-          snapshot: encodeSnapshot(input) as unknown as Prisma.InputJsonValue,
-          status: "snapshot",
-          createdAt: run.now,
-        },
-      ],
-      skipDuplicates: true,
-    });
-    epoch = await db.prisma.arenaEpoch.findUniqueOrThrow({ where: { key: run.key } });
-  }
-
-  step("snapshot");
-
-  // 2. The rewards, computed from the stored snapshot (never from the live tables).
-  signal?.throwIfAborted();
-  if (epoch.status === "snapshot") {
-    const result = computeEpochRewards(decodeSnapshot(epoch.snapshot));
-    const epochId = epoch.id;
-    const breakdowns = new Map(
-      result.tasks
-        .flatMap((t) => [...t.nodes, ...t.validators])
-        .map((b) => [`${b.role}:${b.participantId}`, b]),
-    );
-    const lines = result.payouts.map((p) => {
-      const breakdown = breakdowns.get(`${p.role}:${p.participantId}`);
-      return {
-        taskId: p.taskId,
-        participantId: p.participantId,
-        userId: p.userId,
-        role: p.role,
-        amount: p.atoms.toString(),
-        breakdown: breakdown ? jsonSafe(breakdown) : undefined,
-        paid: p.atoms === 0n,
-      };
-    });
-    await db.transaction(async (tx) => {
-      const claimed = await tx.db.arenaEpoch.updateMany({
-        where: { id: epochId, status: "snapshot" },
-        data: {
-          status: "computed",
-          distributed: result.distributedAtoms.toString(),
-          undistributed: result.undistributedAtoms.toString(),
-          tasks: jsonSafe(
-            result.tasks.map(({ nodes: _n, validators: _v, ...task }) => task),
-          ) as Prisma.InputJsonValue,
-        },
-      });
-      if (claimed.count === 0) return; // a twin run stored them first
-      // Set-based: one statement per 20,000 rows (Prisma's createMany is far slower on PGlite).
-      for (let i = 0; i < lines.length; i += 20_000) {
-        const chunk = lines.slice(i, i + 20_000);
-        await tx.db.$executeRawUnsafe(
-          `INSERT INTO arena_rewards (epoch_id, task_id, participant_id, user_id, role, amount, breakdown, paid)
-           SELECT $1::int, * FROM unnest($2::int[], $3::int[], $4::int[], $5::text[], $6::numeric[], $7::jsonb[], $8::boolean[])`,
-          epochId,
-          chunk.map((l) => l.taskId),
-          chunk.map((l) => l.participantId),
-          chunk.map((l) => l.userId),
-          chunk.map((l) => l.role),
-          chunk.map((l) => l.amount),
-          chunk.map((l) => (l.breakdown === undefined ? null : JSON.stringify(l.breakdown))),
-          chunk.map((l) => l.paid),
-        );
-      }
-    });
-    epoch = await db.prisma.arenaEpoch.findUniqueOrThrow({ where: { id: epochId } });
-  }
-
-  step("compute");
-
-  // 3. Pay what is unpaid, batch by batch; a batch is all or nothing.
   let paidNow = 0;
   for (;;) {
-    signal?.throwIfAborted();
+    run.signal?.throwIfAborted();
     const batch = await db.transaction(async (tx) => {
       const rows = await tx.db.$queryRaw<
         Array<{
@@ -174,7 +194,7 @@ export async function runArenaEpoch(
           amount: string;
         }>
       >`SELECT id, task_id, participant_id, user_id, role, amount::text AS amount FROM arena_rewards
-        WHERE epoch_id = ${epoch.id} AND NOT paid ORDER BY id LIMIT ${payBatch} FOR UPDATE`;
+        WHERE epoch_id = ${epochId} AND NOT paid ORDER BY id LIMIT ${payBatch} FOR UPDATE`;
       if (rows.length === 0) return { rows: 0, fresh: 0 };
       // Every payee's account resolved (or opened) in one statement, not one round trip each.
       const [emissionId, ...payeeIds] = await ledger.accountIds(tx, [
@@ -199,13 +219,15 @@ export async function runArenaEpoch(
     if (batch.rows === 0) break;
     paidNow += batch.fresh;
   }
+  return paidNow;
+}
 
-  step("pay");
-
-  // 4. Give back the stakes withdrawn during or before this period: they counted for the last time.
+/** 4. Give back the stakes withdrawn during or before this period: they counted for the last time. */
+async function releaseWithdrawnStakes(deps: Deps, run: EpochRun, token: string): Promise<number> {
+  const { db, ledger } = deps;
   let released = 0;
   for (;;) {
-    signal?.throwIfAborted();
+    run.signal?.throwIfAborted();
     const count = await db.transaction(async (tx) => {
       const rows = await tx.db.$queryRaw<Array<{ id: number; user_id: number; amount: string }>>`
         SELECT id, user_id, amount::text AS amount FROM arena_stakes
@@ -232,16 +254,24 @@ export async function runArenaEpoch(
     if (count === 0) break;
     released += count;
   }
+  return released;
+}
 
-  step("release");
+/** Paid only once no line is left unpaid (a twin run may still be committing its last batch). */
+async function markPaid(db: Database, epochId: number, now: Date): Promise<void> {
+  await db.prisma.$executeRaw`
+    UPDATE arena_epochs SET status = 'paid', paid_at = ${now}
+    WHERE id = ${epochId} AND status = 'computed'
+      AND NOT EXISTS (SELECT 1 FROM arena_rewards WHERE epoch_id = ${epochId} AND NOT paid)`;
+}
 
-  // Paid only once no line is left unpaid (a twin run may still be committing its last batch).
-  if (epoch.status !== "paid") {
-    await db.prisma.$executeRaw`
-      UPDATE arena_epochs SET status = 'paid', paid_at = ${run.now}
-      WHERE id = ${epoch.id} AND status = 'computed'
-        AND NOT EXISTS (SELECT 1 FROM arena_rewards WHERE epoch_id = ${epoch.id} AND NOT paid)`;
-  }
+async function reportOf(
+  db: Database,
+  epoch: ArenaEpoch,
+  token: string,
+  paidNow: number,
+  released: number,
+): Promise<EpochReport> {
   const payees = await db.prisma.arenaReward.count({ where: { epochId: epoch.id, amount: { gt: 0 } } });
   const tasks = Array.isArray(epoch.tasks) ? epoch.tasks.length : 0;
   return {
@@ -255,132 +285,6 @@ export async function runArenaEpoch(
     tasks,
     paidNow,
     released,
-  };
-}
-
-/**
- * What counts in the epoch of `period`: stakes made before it started and not withdrawn before it
- * started (a change takes effect at the next epoch), each node's latest submission inside the
- * period and the scores it got.
- */
-export async function snapshotInput(
-  db: TxClient,
-  period: { start: Date; end: Date },
-  emissionAtoms: bigint,
-  params: ArenaParams,
-): Promise<EpochInput> {
-  const stakes = await db.$queryRaw<
-    Array<{
-      id: number;
-      task_id: number;
-      user_id: number;
-      role: string;
-      sigma: string;
-      staker: number;
-      kind: string;
-      amount: string;
-    }>
-  >`SELECT p.id, p.task_id, p.user_id, p.role, p.sigma::text AS sigma, s.user_id AS staker, s.kind,
-           SUM(s.amount)::text AS amount
-    FROM arena_stakes s JOIN arena_participants p ON p.id = s.participant_id
-    WHERE s.created_at < ${period.start} AND (s.withdrawn_at IS NULL OR s.withdrawn_at >= ${period.start})
-    GROUP BY p.id, s.kind, s.user_id
-    ORDER BY p.task_id, p.id, s.kind, s.user_id`;
-  const scores = await db.$queryRaw<
-    Array<{ task_id: number; validator_id: number; node_id: number; score: string }>
-  >`
-    WITH latest AS (
-      SELECT DISTINCT ON (participant_id) id, participant_id FROM arena_submissions
-      WHERE submitted_at >= ${period.start} AND submitted_at < ${period.end}
-      ORDER BY participant_id, submitted_at DESC, id DESC)
-    SELECT p.task_id, sc.validator_id, latest.participant_id AS node_id, sc.score::text AS score
-    FROM latest JOIN arena_scores sc ON sc.submission_id = latest.id
-    JOIN arena_participants p ON p.id = latest.participant_id
-    ORDER BY latest.participant_id, sc.validator_id`;
-
-  const tasks = new Map<number, TaskInput>();
-  const taskOf = (id: number) => {
-    let task = tasks.get(id);
-    if (!task) {
-      task = { id, nodes: [], validators: [], scores: [] };
-      tasks.set(id, task);
-    }
-    return task;
-  };
-  let current: ParticipantInput | undefined;
-  for (const row of stakes) {
-    if (current?.id !== row.id) {
-      current = { id: row.id, userId: row.user_id, ownAtoms: 0n, sigma: row.sigma, delegations: [] };
-      const task = taskOf(row.task_id);
-      (row.role === "node" ? task.nodes : task.validators).push(current);
-    }
-    if (row.kind === "own") current.ownAtoms += BigInt(row.amount);
-    else current.delegations.push({ userId: row.staker, atoms: BigInt(row.amount) });
-  }
-  for (const row of scores) {
-    const task = tasks.get(row.task_id);
-    if (task) task.scores.push({ validatorId: row.validator_id, nodeId: row.node_id, score: row.score });
-  }
-  return { emissionAtoms, params, tasks: [...tasks.values()].sort((a, b) => a.id - b.id) };
-}
-
-// The snapshot is stored compactly (100,000 delegations are a few MB): participants as tuples.
-type StoredParticipant = [
-  id: number,
-  userId: number,
-  own: string,
-  sigma: string,
-  delegations: Array<[number, string]>,
-];
-interface StoredSnapshot {
-  emission: string;
-  params: ArenaParams;
-  tasks: Array<{
-    id: number;
-    nodes: StoredParticipant[];
-    validators: StoredParticipant[];
-    scores: Array<[validatorId: number, nodeId: number, score: string]>;
-  }>;
-}
-
-export function encodeSnapshot(input: EpochInput): StoredSnapshot {
-  const participant = (p: ParticipantInput): StoredParticipant => [
-    p.id,
-    p.userId,
-    p.ownAtoms.toString(),
-    p.sigma,
-    p.delegations.map((d) => [d.userId, d.atoms.toString()]),
-  ];
-  return {
-    emission: input.emissionAtoms.toString(),
-    params: input.params,
-    tasks: input.tasks.map((t) => ({
-      id: t.id,
-      nodes: t.nodes.map(participant),
-      validators: t.validators.map(participant),
-      scores: t.scores.map((s) => [s.validatorId, s.nodeId, s.score]),
-    })),
-  };
-}
-
-export function decodeSnapshot(stored: unknown): EpochInput {
-  const s = stored as StoredSnapshot;
-  const participant = ([id, userId, own, sigma, delegations]: StoredParticipant): ParticipantInput => ({
-    id,
-    userId,
-    ownAtoms: BigInt(own),
-    sigma,
-    delegations: delegations.map(([u, atoms]) => ({ userId: u, atoms: BigInt(atoms) })),
-  });
-  return {
-    emissionAtoms: BigInt(s.emission),
-    params: s.params,
-    tasks: s.tasks.map((t) => ({
-      id: t.id,
-      nodes: t.nodes.map(participant),
-      validators: t.validators.map(participant),
-      scores: t.scores.map(([validatorId, nodeId, score]) => ({ validatorId, nodeId, score })),
-    })),
   };
 }
 

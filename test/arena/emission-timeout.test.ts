@@ -4,10 +4,11 @@
 // ending with the totals of an uninterrupted run and a clean ledger. The timeout is measured on the
 // services' clock, which the test moves while the batch waits: no race with time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARENA_CODES, Arena } from "#src/arena/arena.ts";
-import { decodeSnapshot } from "#src/arena/emission.ts";
+import { Arena } from "#src/arena/arena.ts";
 import { arenaEmissionJob } from "#src/arena/emission-job.ts";
 import { computeEpochRewards } from "#src/arena/rewards.ts";
+import { decodeSnapshot } from "#src/arena/snapshot.ts";
+import { ARENA_CODES } from "#src/arena/types.ts";
 import { ManualClock, MINUTE } from "#src/core/clock.ts";
 import type { Tx } from "#src/db/database.ts";
 import { Scheduler } from "#src/epochs/scheduler.ts";

@@ -2,10 +2,10 @@
 // epoch paid exactly once (twice run, concurrently run), stakes withdrawn returned after the epoch.
 import { Decimal } from "decimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stakeAccount } from "#src/arena/arena.ts";
-import { decodeSnapshot } from "#src/arena/emission.ts";
 import { arenaEmissionJob } from "#src/arena/emission-job.ts";
 import { computeEpochRewards } from "#src/arena/rewards.ts";
+import { decodeSnapshot } from "#src/arena/snapshot.ts";
+import { stakeAccount } from "#src/arena/types.ts";
 import type { Actor } from "#src/core/context.ts";
 import type { DatabaseKind } from "#src/db/database.ts";
 import type { JobContext } from "#src/job-kit.ts";

@@ -1,7 +1,7 @@
 // /link merges two members: their arena stakes, nodes and validators follow the money, so a
 // withdrawn stake is still returned after the epoch.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stakeAccount } from "#src/arena/arena.ts";
+import { stakeAccount } from "#src/arena/types.ts";
 import type { Actor } from "#src/core/context.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";

@@ -2,10 +2,11 @@
 // rank, and pro-rata delegator payments.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { D } from "#src/arena/formulas.ts";
 import {
   computeEpochRewards,
-  D,
   type EpochInput,
+  type EpochRewards,
   type ParticipantInput,
   type TaskInput,
 } from "#src/arena/rewards.ts";
@@ -92,20 +93,71 @@ const network = (opts: { alpha?: string; mode?: "rank" | "score" } = {}) =>
 
 const total = (atoms: bigint[]) => atoms.reduce((s, a) => s + a, 0n);
 
+/**
+ * E rebuilt from the result's parts, each summed on its own: every payout line, every task's
+ * unassigned atoms, and the whole emission when nothing is staked anywhere (read from the input,
+ * not from the result). Not from distributedAtoms or undistributedAtoms: those are E minus each
+ * other by construction.
+ */
+function partsOfE(input: EpochInput, result: EpochRewards): bigint {
+  const staked = total(
+    input.tasks.flatMap((t) =>
+      [...t.nodes, ...t.validators].flatMap((p) => [p.ownAtoms, ...p.delegations.map((d) => d.atoms)]),
+    ),
+  );
+  const nobodyStaked = staked === 0n ? input.emissionAtoms : 0n;
+  return (
+    total(result.payouts.map((p) => p.atoms)) +
+    total(result.tasks.map((t) => t.unassignedAtoms)) +
+    nobodyStaked
+  );
+}
+
 describe("the reward rule on random networks", () => {
-  it("pays out exactly E: the payouts plus what stays in emission, no negative line", () => {
+  it("pays out exactly E: the payouts plus the unassigned remainders, no negative line", () => {
     fc.assert(
       fc.property(network(), (input) => {
         const result = computeEpochRewards(input);
-        const paid = total(result.payouts.map((p) => p.atoms));
-        expect(paid).toBe(result.distributedAtoms);
-        expect(paid + result.undistributedAtoms).toBe(input.emissionAtoms);
-        expect(total(result.tasks.map((t) => t.unassignedAtoms))).toBeLessThanOrEqual(
-          result.undistributedAtoms,
+        expect(partsOfE(input, result)).toBe(input.emissionAtoms);
+        // Before rounding too: the exact shares f and the unassigned pots cover E, nothing lost.
+        const exact = result.tasks.reduce(
+          (sum, t) => [...t.nodes, ...t.validators].reduce((s, b) => s.plus(b.share), sum).plus(t.unassigned),
+          new D(0),
         );
+        expect(exact.minus(input.emissionAtoms.toString()).abs().lt(1)).toBe(true);
+        // Each part in atoms is its exact figure rounded (one atom at most either way), so no part
+        // can hand its atoms to another and still sum to E.
+        const near = (atoms: bigint, exactText: string) =>
+          new D(atoms.toString()).minus(exactText).abs().lt(1);
+        for (const t of result.tasks) {
+          expect(near(t.unassignedAtoms, t.unassigned)).toBe(true);
+          for (const b of [...t.nodes, ...t.validators]) expect(near(b.ownAtoms, b.own)).toBe(true);
+        }
+        // The totals the epoch report shows agree with the parts.
+        expect(total(result.payouts.map((p) => p.atoms))).toBe(result.distributedAtoms);
+        expect(total(result.tasks.map((t) => t.unassignedAtoms))).toBe(result.undistributedAtoms);
         for (const p of result.payouts) expect(p.atoms >= 0n).toBe(true);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("the sum of the parts misses E when a part is dropped", () => {
+    fc.assert(
+      fc.property(network(), (input) => {
+        const result = computeEpochRewards(input);
+        const paidLine = result.payouts.findIndex((p) => p.atoms > 0n);
+        if (paidLine >= 0) {
+          const withoutLine = { ...result, payouts: result.payouts.filter((_, i) => i !== paidLine) };
+          expect(partsOfE(input, withoutLine)).toBeLessThan(input.emissionAtoms);
+        }
+        const unassigned = result.tasks.findIndex((t) => t.unassignedAtoms > 0n);
+        if (unassigned >= 0) {
+          const withoutTask = { ...result, tasks: result.tasks.filter((_, i) => i !== unassigned) };
+          expect(partsOfE(input, withoutTask)).toBeLessThan(input.emissionAtoms);
+        }
+      }),
+      { numRuns: 50 },
     );
   });
 

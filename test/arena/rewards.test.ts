@@ -1,17 +1,9 @@
 // The acceptance vectors of docs/economy.md section 7, step by step on the seed's own inputs and as one
 // consistent task, plus rank mode with ties.
 import { describe, expect, it } from "vitest";
-import {
-  computeEpochRewards,
-  D,
-  type EpochInput,
-  keptShare,
-  nodesShare,
-  qualityShares,
-  ranksOf,
-  roundByLargestRemainder,
-  weightedMedian,
-} from "#src/arena/rewards.ts";
+import { D, keptShare, nodesShare, qualityShares, ranksOf, weightedMedian } from "#src/arena/formulas.ts";
+import { computeEpochRewards, type EpochInput } from "#src/arena/rewards.ts";
+import { roundByLargestRemainder } from "#src/arena/rounding.ts";
 
 const CLONES = 10n ** 9n;
 const clones = (text: string) => BigInt(new D(text).times(CLONES.toString()).toFixed(0));

@@ -3,7 +3,7 @@
 // paid once; on the other, a process is killed (SIGKILL) inside the payment transaction and the
 // next completes the epoch. Both end with the same payment to every member, and clean audits.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARENA_CODES } from "#src/arena/arena.ts";
+import { ARENA_CODES } from "#src/arena/types.ts";
 import type { Database } from "#src/db/database.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";

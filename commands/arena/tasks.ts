@@ -1,0 +1,150 @@
+// /arena task create|info|list: opening tasks and reading who takes part.
+import { Decimal } from "decimal.js";
+import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, type TaskView } from "#src/arena/types.ts";
+import { literal } from "#src/core/markup.ts";
+import type { TokenInfo } from "#src/ledger/amount.ts";
+import { decimalString, formatMoney, formatTime } from "../_format.ts";
+import { type Ctx, subcommand } from "../_kit.ts";
+import { arenaToken, taskOption } from "./options.ts";
+
+const PAGE_SIZE = 10;
+const SHOWN_PARTICIPANTS = 15;
+
+export const create = subcommand({
+  description: "Open an AI training task for nodes and validators",
+  options: {
+    title: {
+      type: "string",
+      description: "What the task trains",
+      required: true,
+      maxLength: MAX_TITLE_LENGTH,
+    },
+    description: {
+      type: "string",
+      description: "Details for nodes and validators",
+      maxLength: MAX_DESCRIPTION_LENGTH,
+    },
+    factory: { type: "integer", description: "The factory whose dataset it trains on", minValue: 1 },
+  },
+  async handler(ctx: Ctx, args) {
+    const task = await ctx.services.arena.createTask({
+      actor: ctx.actor,
+      key: ctx.key,
+      now: ctx.now,
+      title: args.title,
+      ...(args.description !== undefined ? { description: args.description } : {}),
+      ...(args.factory !== undefined ? { factoryId: args.factory } : {}),
+    });
+    return {
+      title: `Task ${task.id} opened`,
+      text:
+        `**${literal(task.title)}** is task ${task.id}${task.factoryId ? ` (on factory ${task.factoryId}'s dataset)` : ""}. ` +
+        `Nodes join with /arena stake node task:${task.id} amount:…, validators with /arena stake validator task:${task.id} amount:….`,
+      tone: "success",
+      data: { task: taskData(task) },
+    };
+  },
+});
+
+export const info = subcommand({
+  description: "A task's nodes, validators and stakes",
+  options: { task: taskOption },
+  async handler(ctx: Ctx, args) {
+    const { arena, db, identity } = ctx.services;
+    const token = arenaToken(ctx);
+    const info = await arena.taskInfo(db.prisma, args.task);
+    const describe = async (p: (typeof info.nodes)[number]) => {
+      const name = await identity.displayName(db.prisma, p.userId);
+      const delegated =
+        p.delegatedAtoms > 0n
+          ? ` + ${formatMoney(p.delegatedAtoms, token)} from ${p.delegators} delegator(s)`
+          : "";
+      return `${literal(name)}: ${formatMoney(p.ownAtoms, token)}${delegated}, shares ${new Decimal(p.shareRatio).times(100).toString()}% with delegators`;
+    };
+    const section = async (label: string, list: typeof info.nodes) => {
+      if (list.length === 0) return `${label}: none yet.`;
+      const shown = await Promise.all(list.slice(0, SHOWN_PARTICIPANTS).map(describe));
+      const more = list.length > SHOWN_PARTICIPANTS ? `\n…and ${list.length - SHOWN_PARTICIPANTS} more` : "";
+      return `${label} (${list.length}):\n${shown.map((l) => `• ${l}`).join("\n")}${more}`;
+    };
+    return {
+      title: `Task ${info.id}: ${info.title}`,
+      text: [
+        literal(info.description ?? ""),
+        `Opened ${formatTime(info.createdAt)}${info.factoryId ? ` on factory ${info.factoryId}'s dataset` : ""}. Staked in all: ${formatMoney(info.stakeAtoms, token)}.`,
+        await section("Training nodes", info.nodes),
+        await section("Validators", info.validators),
+      ]
+        .filter(Boolean)
+        .join("\n"),
+      data: {
+        task: taskData(info),
+        stake: decimalString(info.stakeAtoms, token),
+        nodes: info.nodes.map((p) => participantData(p, token)),
+        validators: info.validators.map((p) => participantData(p, token)),
+      },
+    };
+  },
+});
+
+export const list = subcommand({
+  description: "The arena's training tasks, newest first",
+  async handler(ctx: Ctx) {
+    const { arena, db } = ctx.services;
+    const token = arenaToken(ctx);
+    const { items, total } = await arena.listTasks(db.prisma, {
+      limit: PAGE_SIZE,
+      offset: (ctx.page - 1) * PAGE_SIZE,
+    });
+    if (items.length === 0)
+      return {
+        text:
+          ctx.page > 1
+            ? "There is nothing further back."
+            : 'No tasks yet. Open one with /arena task create title:"…".',
+        data: { tasks: [] },
+      };
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    return {
+      title: `Arena tasks — page ${ctx.page} of ${pages}`,
+      text: items
+        .map(
+          (t) =>
+            `#${t.id} **${literal(t.title)}**: ${formatMoney(t.stakeAtoms, token)} staked by ${t.participants} participant(s)`,
+        )
+        .join("\n"),
+      page: { current: ctx.page, total: pages },
+      data: {
+        tasks: items.map((t) => ({
+          ...taskData(t),
+          stake: decimalString(t.stakeAtoms, token),
+          participants: t.participants,
+        })),
+      },
+    };
+  },
+});
+
+function taskData(t: TaskView) {
+  return {
+    id: t.id,
+    title: t.title,
+    description: t.description,
+    factoryId: t.factoryId,
+    creatorId: t.creatorId,
+    createdAt: t.createdAt.toISOString(),
+  };
+}
+
+function participantData(
+  p: { userId: number; ownAtoms: bigint; delegatedAtoms: bigint; delegators: number; shareRatio: string },
+  token: TokenInfo,
+) {
+  return {
+    userId: p.userId,
+    stake: decimalString(p.ownAtoms, token),
+    delegated: decimalString(p.delegatedAtoms, token),
+    delegators: p.delegators,
+    shareRatio: p.shareRatio,
+  };
+}

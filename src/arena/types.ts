@@ -1,0 +1,101 @@
+// The arena's vocabulary: roles, ledger codes, limits, and the shapes its actions and views return.
+import type { Actor } from "#src/core/context.ts";
+import type { Database } from "#src/db/database.ts";
+import { accounts } from "#src/ledger/accounts.ts";
+import type { Ledger } from "#src/ledger/ledger.ts";
+
+export type ParticipantRole = "node" | "validator";
+
+export const ARENA_CODES = {
+  stake: "arena.stake",
+  release: "arena.unstake",
+  reward: "arena.reward",
+} as const;
+
+/** The reward-sharing ratio (1 - sigma) of a new node or validator. */
+export const DEFAULT_SHARE_RATIO = "0.5";
+export const SHARE_COOLDOWN_DAYS = 30;
+export const MAX_TITLE_LENGTH = 100;
+export const MAX_DESCRIPTION_LENGTH = 500;
+export const MAX_MODEL_REF_LENGTH = 300;
+
+export const stakeAccount = (userId: number, token: string) =>
+  accounts.userPurpose(userId, token, "arena_stake");
+
+export interface TaskView {
+  id: number;
+  title: string;
+  description: string | null;
+  factoryId: number | null;
+  creatorId: number;
+  createdAt: Date;
+}
+
+export interface ParticipantView {
+  participantId: number;
+  userId: number;
+  role: ParticipantRole;
+  ownAtoms: bigint;
+  delegatedAtoms: bigint;
+  delegators: number;
+  /** 1 - sigma, as members see it. */
+  shareRatio: string;
+}
+
+export interface TaskInfo extends TaskView {
+  nodes: ParticipantView[];
+  validators: ParticipantView[];
+  stakeAtoms: bigint;
+}
+
+export interface RewardLine {
+  taskId: number;
+  participantId: number;
+  role: "node" | "validator" | "delegator";
+  amountAtoms: bigint;
+  paid: boolean;
+  /** For nodes and validators: the stored breakdown (exact figures in atoms, as text). */
+  breakdown?: {
+    effectiveStake: string;
+    consensusScore?: string;
+    rank?: number;
+    quality: string;
+    share: string;
+    own: string;
+    delegators: string;
+    ownAtoms: string;
+    delegatorsAtoms: string;
+  };
+}
+
+export interface ActionBase {
+  actor: Actor;
+  /** The event's idempotency key. */
+  key: string;
+  now: Date;
+}
+
+/** What the arena's actions work with: the database, the ledger, and the token staked and paid. */
+export interface ArenaDeps {
+  db: Database;
+  ledger: Ledger;
+  token: string;
+}
+
+export function toTaskView(row: {
+  id: number;
+  title: string;
+  description: string | null;
+  factoryId: number | null;
+  creatorId: number;
+  createdAt: Date;
+}): TaskView {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    factoryId: row.factoryId,
+    creatorId: row.creatorId,
+    createdAt: row.createdAt,
+  };
+}
