@@ -2,7 +2,7 @@
 import { Decimal } from "decimal.js";
 import { MAX_MODEL_REF_LENGTH } from "#src/arena/types.ts";
 import { literal } from "#src/core/markup.ts";
-import { type Ctx, subcommand } from "../_kit.ts";
+import { type Ctx, requestOf, subcommand } from "../_kit.ts";
 import { taskOption } from "./options.ts";
 
 export const submit = subcommand({
@@ -18,9 +18,7 @@ export const submit = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const { submissionId } = await ctx.services.arena.submit({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       taskId: args.task,
       modelRef: args.model,
     });
@@ -48,9 +46,7 @@ export const score = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const result = await ctx.services.arena.score({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       taskId: args.task,
       nodeUserId: args.node.userId,
       score: new Decimal(args.score.toString()),

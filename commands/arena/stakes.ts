@@ -3,7 +3,7 @@ import { Decimal } from "decimal.js";
 import { literal } from "#src/core/markup.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "../_format.ts";
-import { type Ctx, subcommand } from "../_kit.ts";
+import { type Ctx, requestOf, subcommand } from "../_kit.ts";
 import { arenaToken, roleOption, taskOption } from "./options.ts";
 
 export function stakeAs(role: "node" | "validator") {
@@ -18,9 +18,7 @@ export function stakeAs(role: "node" | "validator") {
       const token = arenaToken(ctx);
       const amountAtoms = parsePositiveAmount(args.amount, token);
       const result = await ctx.services.arena.stake({
-        actor: ctx.actor,
-        key: ctx.key,
-        now: ctx.now,
+        ...requestOf(ctx),
         taskId: args.task,
         role,
         amountAtoms,
@@ -50,9 +48,7 @@ export const unstake = subcommand({
   async handler(ctx: Ctx, args) {
     const token = arenaToken(ctx);
     const { withdrawnAtoms } = await ctx.services.arena.unstake({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       taskId: args.task,
       role: args.role,
     });
@@ -80,9 +76,7 @@ export const delegate = subcommand({
     const token = arenaToken(ctx);
     const amountAtoms = parsePositiveAmount(args.amount, token);
     const result = await ctx.services.arena.delegate({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       taskId: args.task,
       role: args.role,
       toUserId: args.to.userId,
@@ -118,9 +112,7 @@ export const undelegate = subcommand({
   async handler(ctx: Ctx, args) {
     const token = arenaToken(ctx);
     const { withdrawnAtoms } = await ctx.services.arena.undelegate({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       taskId: args.task,
       role: args.role,
       toUserId: args.to.userId,
@@ -157,9 +149,7 @@ export const share = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const result = await ctx.services.arena.setShare({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       taskId: args.task,
       role: args.role,
       ratio: new Decimal(args.ratio.toString()),

@@ -4,10 +4,9 @@ import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, type TaskView } from "#src/ar
 import { literal } from "#src/core/markup.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "../_format.ts";
-import { type Ctx, subcommand } from "../_kit.ts";
+import { type Ctx, paging, requestOf, subcommand } from "../_kit.ts";
 import { arenaToken, taskOption } from "./options.ts";
 
-const PAGE_SIZE = 10;
 const SHOWN_PARTICIPANTS = 15;
 
 export const create = subcommand({
@@ -28,9 +27,7 @@ export const create = subcommand({
   },
   async handler(ctx: Ctx, args) {
     const task = await ctx.services.arena.createTask({
-      actor: ctx.actor,
-      key: ctx.key,
-      now: ctx.now,
+      ...requestOf(ctx),
       title: args.title,
       ...(args.description !== undefined ? { description: args.description } : {}),
       ...(args.factory !== undefined ? { factoryId: args.factory } : {}),
@@ -92,28 +89,21 @@ export const list = subcommand({
   async handler(ctx: Ctx) {
     const { arena, db } = ctx.services;
     const token = arenaToken(ctx);
-    const { items, total } = await arena.listTasks(db.prisma, {
-      limit: PAGE_SIZE,
-      offset: (ctx.page - 1) * PAGE_SIZE,
-    });
+    const page = paging(ctx);
+    const { items, total } = await arena.listTasks(db.prisma, page.window);
     if (items.length === 0)
       return {
-        text:
-          ctx.page > 1
-            ? "There is nothing further back."
-            : 'No tasks yet. Open one with /arena task create title:"…".',
+        text: page.empty('No tasks yet. Open one with /arena task create title:"…".'),
         data: { tasks: [] },
       };
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     return {
-      title: `Arena tasks — page ${ctx.page} of ${pages}`,
+      ...page.of(total, "Arena tasks"),
       text: items
         .map(
           (t) =>
             `#${t.id} **${literal(t.title)}**: ${formatMoney(t.stakeAtoms, token)} staked by ${t.participants} participant(s)`,
         )
         .join("\n"),
-      page: { current: ctx.page, total: pages },
       data: {
         tasks: items.map((t) => ({
           ...taskData(t),

@@ -2,6 +2,7 @@
 // rewards a node or validator gives its delegators. Stake money moves from the member's main
 // balance to their arena stake account; it counts from the next epoch on.
 import { Decimal } from "decimal.js";
+import { DAY } from "#src/core/clock.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Tx } from "#src/db/database.ts";
@@ -16,8 +17,6 @@ import {
   SHARE_COOLDOWN_DAYS,
   stakeAccount,
 } from "./types.ts";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Stakes `amountAtoms` as the actor's node or validator on a task (joining it the first time). */
 export async function stake(
@@ -121,7 +120,7 @@ export async function setShare(
       async () => {
         const participant = await requireParticipant(tx.db, taskId, actor.userId, role, true);
         if (participant.sigmaSetAt) {
-          const next = new Date(participant.sigmaSetAt.getTime() + SHARE_COOLDOWN_DAYS * DAY_MS);
+          const next = new Date(participant.sigmaSetAt.getTime() + SHARE_COOLDOWN_DAYS * DAY);
           if (next > request.now)
             throw new UserError(
               "too_soon",
@@ -135,7 +134,7 @@ export async function setShare(
         });
         return {
           shareRatio: ratio.toString(),
-          nextChangeAt: new Date(request.now.getTime() + SHARE_COOLDOWN_DAYS * DAY_MS),
+          nextChangeAt: new Date(request.now.getTime() + SHARE_COOLDOWN_DAYS * DAY),
         };
       },
     ),
