@@ -3,7 +3,7 @@
 import type { Decimal } from "decimal.js";
 import { notFound, UserError } from "#src/core/errors.ts";
 import type { TxClient } from "#src/db/database.ts";
-import type { ParticipantRole } from "./types.ts";
+import type { ParticipantRole, StakeKind } from "./types.ts";
 
 /** A share ratio or a score: from 0 to 1, with at most 9 decimals (what is stored). */
 export const isFractionOfOne = (value: Decimal): boolean =>
@@ -17,7 +17,7 @@ export async function openStake(
   db: TxClient,
   userId: number,
   participantId: number,
-  kind: string,
+  kind: StakeKind,
 ): Promise<bigint> {
   const sum = await db.arenaStake.aggregate({
     where: { userId, participantId, kind, withdrawnAt: null },

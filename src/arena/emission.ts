@@ -14,7 +14,7 @@ import { parseAmount } from "#src/ledger/amount.ts";
 import type { Ledger, TransferOp } from "#src/ledger/ledger.ts";
 import { type ArenaParams, computeEpochRewards } from "./rewards.ts";
 import { decodeSnapshot, encodeSnapshot, snapshotInput } from "./snapshot.ts";
-import { ARENA_CODES, stakeAccount } from "./types.ts";
+import { ARENA_CODES, type EpochStatus, stakeAccount } from "./types.ts";
 
 export interface EmissionSettings {
   token: string;
@@ -107,7 +107,7 @@ async function takeSnapshot(deps: Deps, run: EpochRun, settings: EmissionSetting
         emission: emissionAtoms.toString(),
         params: { ...settings.params },
         snapshot: encodeSnapshot(input) as unknown as Prisma.InputJsonValue,
-        status: "snapshot",
+        status: "snapshot" satisfies EpochStatus,
         createdAt: run.now,
       },
     ],
@@ -139,9 +139,9 @@ async function computeRewards(db: Database, epoch: ArenaEpoch): Promise<ArenaEpo
   });
   await db.transaction(async (tx) => {
     const claimed = await tx.db.arenaEpoch.updateMany({
-      where: { id: epochId, status: "snapshot" },
+      where: { id: epochId, status: "snapshot" satisfies EpochStatus },
       data: {
-        status: "computed",
+        status: "computed" satisfies EpochStatus,
         distributed: result.distributedAtoms.toString(),
         undistributed: result.undistributedAtoms.toString(),
         tasks: jsonSafe(

@@ -72,7 +72,9 @@ export interface EpochInput {
   tasks: TaskInput[];
 }
 
-export type RewardRole = "node" | "validator" | "delegator";
+export type { RewardRole } from "./types.ts";
+
+import type { RewardRole } from "./types.ts";
 
 export interface ParticipantBreakdown {
   participantId: number;

@@ -15,6 +15,7 @@ import {
   DEFAULT_SHARE_RATIO,
   type ParticipantRole,
   SHARE_COOLDOWN_DAYS,
+  type StakeKind,
   stakeAccount,
 } from "./types.ts";
 
@@ -147,7 +148,7 @@ async function moveIn(
   tx: Tx,
   request: ActionBase & { amountAtoms: bigint },
   participantId: number,
-  kind: "own" | "delegation",
+  kind: StakeKind,
   memo: string,
 ): Promise<void> {
   const userId = request.actor.userId;

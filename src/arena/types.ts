@@ -4,7 +4,20 @@ import type { Database } from "#src/db/database.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 
-export type ParticipantRole = "node" | "validator";
+// Each status-like column has one union here, and a CHECK in the database
+// (migration 20261203110100_arena_status_checks) with the same values.
+/** arena_participants.role */
+export const PARTICIPANT_ROLES = ["node", "validator"] as const;
+export type ParticipantRole = (typeof PARTICIPANT_ROLES)[number];
+/** arena_stakes.kind: a participant's own stake, or a member's delegation to it. */
+export const STAKE_KINDS = ["own", "delegation"] as const;
+export type StakeKind = (typeof STAKE_KINDS)[number];
+/** arena_epochs.status: snapshot -> computed -> paid. */
+export const EPOCH_STATUSES = ["snapshot", "computed", "paid"] as const;
+export type EpochStatus = (typeof EPOCH_STATUSES)[number];
+/** arena_rewards.role: who a reward line pays. */
+export const REWARD_ROLES = ["node", "validator", "delegator"] as const;
+export type RewardRole = (typeof REWARD_ROLES)[number];
 
 export const ARENA_CODES = {
   stake: "arena.stake",
@@ -51,7 +64,7 @@ export interface TaskInfo extends TaskView {
 export interface RewardLine {
   taskId: number;
   participantId: number;
-  role: "node" | "validator" | "delegator";
+  role: RewardRole;
   amountAtoms: bigint;
   paid: boolean;
   /** For nodes and validators: the stored breakdown (exact figures in atoms, as text). */

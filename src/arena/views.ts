@@ -3,6 +3,7 @@ import { Decimal } from "decimal.js";
 import type { TxClient } from "#src/db/database.ts";
 import { requireTask } from "./checks.ts";
 import {
+  type EpochStatus,
   type ParticipantRole,
   type ParticipantView,
   type RewardLine,
@@ -94,7 +95,7 @@ export async function rewardsOf(
         token: string;
         emissionAtoms: bigint;
         undistributedAtoms: bigint;
-        status: string;
+        status: EpochStatus;
       };
       /** Per task the member earned in: R0 and the node/validator split, exact, in atoms. */
       tasks: Array<{ taskId: number; taskShare: string; nodesShare: string; validatorsShare: string }>;
@@ -131,7 +132,7 @@ export async function rewardsOf(
       token: epoch.token,
       emissionAtoms: BigInt(epoch.emission.toFixed(0)),
       undistributedAtoms: BigInt(epoch.undistributed?.toFixed(0) ?? "0"),
-      status: epoch.status,
+      status: epoch.status as EpochStatus,
     },
     lines,
     tasks: (

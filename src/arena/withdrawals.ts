@@ -3,7 +3,7 @@
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import { requireParticipant } from "./checks.ts";
-import type { ActionBase, ArenaDeps, ParticipantRole } from "./types.ts";
+import type { ActionBase, ArenaDeps, ParticipantRole, StakeKind } from "./types.ts";
 
 /** Withdraws the actor's whole own stake as node or validator; it stops counting next epoch. */
 export function unstake(
@@ -25,7 +25,7 @@ async function withdraw(
   arena: ArenaDeps,
   request: ActionBase & { taskId: number; role: ParticipantRole },
   participantUserId: number,
-  kind: "own" | "delegation",
+  kind: StakeKind,
 ): Promise<{ withdrawnAtoms: bigint }> {
   const { actor, taskId, role } = request;
   const { result } = await arena.db.transaction((tx) =>
