@@ -6,17 +6,10 @@ import type { Bot } from "grammy";
 import type { InlineKeyboardMarkup, Update } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINUTE } from "#src/core/clock.ts";
-import type { Dispatcher } from "#src/core/dispatch.ts";
-import { silentLogger } from "#src/log.ts";
-import { createBot } from "#src/platforms/telegram/bot.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
-import {
-  type FakeTelegram,
-  methodOf,
-  startFakeTelegram,
-  TELEGRAM_TOKEN,
-} from "#test/helpers/fake-telegram.ts";
+import { type FakeTelegram, methodOf, startFakeTelegram } from "#test/helpers/fake-telegram.ts";
 import type { CapturedRequest } from "#test/helpers/loopback.ts";
+import { startTestBot } from "#test/helpers/telegram-bot.ts";
 import { callbackQuery, type Member, PRIVATE, textMessage } from "#test/helpers/telegram-updates.ts";
 
 const mod: Member = { id: 5964236330, first_name: "Mod", username: "moddy" };
@@ -31,19 +24,7 @@ describe("Telegram confirmation buttons", () => {
   beforeAll(async () => {
     test = await createTestApp("pglite", { env: { MODERATORS: `telegram:${mod.id}`, FEE_POLICY: "clones" } });
     telegram = await startFakeTelegram();
-    const { services } = test.app;
-    bot = createBot({
-      token: TELEGRAM_TOKEN,
-      apiRoot: telegram.apiRoot,
-      dispatcher: test.app.dispatcher as unknown as Dispatcher<unknown>,
-      actions: services.actions,
-      db: services.db.prisma,
-      clock: services.clock,
-      ensureUser: (user) => services.identity.ensureUser(user),
-      log: silentLogger,
-      attachmentTimeoutMs: 5000,
-    });
-    await bot.init();
+    bot = await startTestBot(test, telegram);
   });
 
   afterAll(async () => {

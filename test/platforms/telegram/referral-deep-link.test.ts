@@ -3,16 +3,9 @@
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Dispatcher } from "#src/core/dispatch.ts";
-import { silentLogger } from "#src/log.ts";
-import { createBot } from "#src/platforms/telegram/bot.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
-import {
-  type FakeTelegram,
-  methodOf,
-  startFakeTelegram,
-  TELEGRAM_TOKEN,
-} from "#test/helpers/fake-telegram.ts";
+import { type FakeTelegram, methodOf, startFakeTelegram } from "#test/helpers/fake-telegram.ts";
+import { startTestBot } from "#test/helpers/telegram-bot.ts";
 import { type Member, telegramFixture, textMessage, updateId } from "#test/helpers/telegram-updates.ts";
 
 const ambassador: Member = { id: 218485601, first_name: "Ada", username: "ada" };
@@ -26,19 +19,7 @@ describe("Telegram referral deep links", () => {
   beforeAll(async () => {
     test = await createTestApp("pglite", { env: { TELEGRAM_BOT_USERNAME: "forge_test_bot" } });
     telegram = await startFakeTelegram();
-    const { services } = test.app;
-    bot = createBot({
-      token: TELEGRAM_TOKEN,
-      apiRoot: telegram.apiRoot,
-      dispatcher: test.app.dispatcher as unknown as Dispatcher<unknown>,
-      actions: services.actions,
-      db: services.db.prisma,
-      clock: services.clock,
-      ensureUser: (user) => services.identity.ensureUser(user),
-      log: silentLogger,
-      attachmentTimeoutMs: 5000,
-    });
-    await bot.init();
+    bot = await startTestBot(test, telegram);
   });
 
   afterAll(async () => {

@@ -4,17 +4,10 @@
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Dispatcher } from "#src/core/dispatch.ts";
-import { silentLogger } from "#src/log.ts";
-import { createBot } from "#src/platforms/telegram/bot.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
-import {
-  type FakeTelegram,
-  methodOf,
-  startFakeTelegram,
-  TELEGRAM_TOKEN,
-} from "#test/helpers/fake-telegram.ts";
+import { type FakeTelegram, methodOf, startFakeTelegram } from "#test/helpers/fake-telegram.ts";
 import type { CapturedRequest } from "#test/helpers/loopback.ts";
+import { startTestBot } from "#test/helpers/telegram-bot.ts";
 import { assertWellFormedTelegramHtml, parseTelegramHtml } from "#test/helpers/telegram-html.ts";
 import { type Member, textMessage } from "#test/helpers/telegram-updates.ts";
 
@@ -31,19 +24,7 @@ describe("members' markup characters on Telegram", () => {
   beforeAll(async () => {
     test = await createTestApp("pglite");
     telegram = await startFakeTelegram();
-    const { services } = test.app;
-    bot = createBot({
-      token: TELEGRAM_TOKEN,
-      apiRoot: telegram.apiRoot,
-      dispatcher: test.app.dispatcher as unknown as Dispatcher<unknown>,
-      actions: services.actions,
-      db: services.db.prisma,
-      clock: services.clock,
-      ensureUser: (user) => services.identity.ensureUser(user),
-      log: silentLogger,
-      attachmentTimeoutMs: 5000,
-    });
-    await bot.init();
+    bot = await startTestBot(test, telegram);
   });
 
   afterAll(async () => {
