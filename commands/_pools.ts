@@ -36,7 +36,7 @@ export function factoryCard(services: Services, f: FactoryView): string {
   const terms =
     f.terms.policy === "clones"
       ? `clones: deposits go 100% into the pool; farmers pay ${f.terms.rewardFeePercent}% of each reward`
-      : `forge: ${f.terms.depositFeePercent}% of each deposit and a one-time setup fee of ${formatMoney(f.terms.setupFeeAtoms, services.tokens.get(f.terms.setupFeeToken))}${f.setupFeePaid ? " (paid)" : ""}; rewards carry no fee`;
+      : `forge: ${f.terms.depositFeePercent}% of each deposit and a one-time setup fee of ${formatMoney(f.terms.setupFeeAtoms, services.tokens.get(f.terms.setupFeeToken))}, ${f.terms.setupFeeToken === f.token ? "taken from the first deposit" : `charged separately from the creator's ${f.terms.setupFeeToken} balance`}${f.setupFeePaid ? " (paid)" : ""}; rewards carry no fee`;
   const limits = [
     f.limits.limitPerFarmerTask ? `${f.limits.limitPerFarmerTask} per farmer per task` : "",
     f.limits.limitPerDay ? `${f.limits.limitPerDay} per day (UTC)` : "",
@@ -90,6 +90,15 @@ export function factoryData(services: Services, f: FactoryView) {
     bid: d(f.bidAtoms),
     status: f.status,
     policy: f.terms.policy,
+    setupFee:
+      f.terms.policy === "forge"
+        ? {
+            amount: decimalString(f.terms.setupFeeAtoms, services.tokens.get(f.terms.setupFeeToken)),
+            token: f.terms.setupFeeToken,
+            separate: f.terms.setupFeeToken !== f.token,
+            paid: f.setupFeePaid,
+          }
+        : null,
     balance: d(f.balanceAtoms),
     reserved: d(f.reservedAtoms),
     available: d(f.availableAtoms),

@@ -14,6 +14,7 @@ import {
   bidHistory,
   createFactory,
   currentTerms,
+  type SetupKind,
   editFactory,
   setBid,
   setStatus,
@@ -58,9 +59,9 @@ export class Factories {
     this.#deps = { db, ledger, tokens, commissions, config, clock };
   }
 
-  /** The terms a pool created now gets, from the deployment's settings. */
-  currentTerms(): PoolTerms {
-    return currentTerms(this.#deps);
+  /** The terms a pool created now gets, from the deployment's settings and the setup-fee kind. */
+  currentTerms(kind?: SetupKind): PoolTerms {
+    return currentTerms(this.#deps, kind);
   }
 
   create(request: RequestOf<typeof createFactory>): Promise<FactoryView> {

@@ -1,12 +1,13 @@
-// People scoring submissions (docs/economy.md section 3): a moderator or the factory's creator
-// scores what the grader handed over, an appeal, or overrides a grade within 30 days. Raising a
-// score pays the difference from the pool; lowering it never claws back what was paid.
+// People scoring submissions (docs/economy.md section 4): a moderator or an appointed reviewer, never
+// the factory's creator (the payer never judges, reviewers.ts), scores what the grader handed over,
+// an appeal, or overrides a grade within 30 days. Raising a score pays the difference over what
+// this recording was paid from the pool; lowering it never claws back what was paid.
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { TxClient } from "#src/db/database.ts";
-import { requireOwner } from "#src/economy/pools/factory-access.ts";
+import { judgedScope, requireJudge } from "#src/economy/pools/reviewers.ts";
 import { pay, type SettlementView, settleTx } from "#src/economy/pools/settlement.ts";
 import { awaitsGrade, type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
 import { findSubmission } from "#src/economy/pools/submission-reads.ts";
@@ -15,11 +16,19 @@ import { splitByWeights } from "#src/grading/external.ts";
 import type { Grade } from "#src/grading/types.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
 
+/** What a person must look at: recordings the grader handed over, and open appeals. */
+export const WAITING_FOR_A_PERSON = {
+  OR: [
+    { status: "manual_review" satisfies SubmissionStatus },
+    { status: "settled" satisfies SubmissionStatus, appealedAt: { not: null }, appealResolvedAt: null },
+  ],
+};
+
 /** Appeals and manual overrides are taken this long after a submission is graded. */
 export const REVIEW_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-/** A moderator or the factory's creator scores a submission: a manual review, an appeal, an override. */
+/** A moderator or an appointed reviewer (never the creator) scores a submission: a manual review, an appeal, an override. */
 export async function reviewSubmission(
   deps: SubmissionDeps,
   request: {
@@ -27,7 +36,7 @@ export async function reviewSubmission(
     key: string;
     submissionId: number;
     score: number;
-    note?: string;
+    reason?: string;
   },
 ): Promise<{
   kind: "settled" | "raised" | "lowered" | "unchanged";
@@ -40,11 +49,11 @@ export async function reviewSubmission(
   const now = clock.now();
   const sub = await findSubmission(db.prisma, request.submissionId);
   const factory = await deps.factories.find(db.prisma, sub.factoryId);
-  requireOwner(request.actor, factory, "score submissions of");
+  await requireJudge(db.prisma, request.actor, factory);
   const grade: Grade = {
     score: request.score,
     breakdown: splitByWeights(request.score),
-    reasons: [request.note?.trim() || `scored by ${request.actor.displayName}`],
+    reasons: [request.reason?.trim() || `scored by ${request.actor.displayName}`],
     flags: [],
     grader: "manual",
   };
@@ -101,7 +110,7 @@ export async function reviewSubmission(
         const view = await pay(deps, tx, row, grade, {
           key: `override:${request.key}`,
           now,
-          best: "all",
+          alreadyPaidAtoms: BigInt(row.paidGrossAtoms?.toFixed() ?? "0"),
           fromPool: true,
         });
         const atoms = (d: { toFixed(): string } | null) => BigInt(d?.toFixed() ?? "0");
@@ -127,7 +136,7 @@ export async function reviewSubmission(
             (view.paidGrossAtoms > 0n
               ? `You receive the difference: ${formatMoney(view.farmerAtoms, token)}` +
                 (view.feeAtoms > 0n ? ` (after a ${formatMoney(view.feeAtoms, token)} fee).` : ".")
-              : "Your best reward for this task was already at least that, so nothing more is due."),
+              : `That is still below the pool's threshold of ${row.factory.qualityThreshold}, so nothing is due.`),
           data: { submissionId: row.id, score: request.score },
         };
         return { kind: "raised" as const, view, previous };
@@ -178,15 +187,16 @@ export async function appealSubmission(
   );
 }
 
-/** What waits for a person: manual reviews and open appeals, of every factory (moderators) or one creator's. */
+/** What waits for a person: manual reviews and open appeals the actor may judge (never their own factories'). */
 export async function reviewQueue(db: TxClient, actor: Actor) {
+  const scope = await judgedScope(db, actor);
   return db.submission.findMany({
     where: {
-      OR: [
-        { status: "manual_review" satisfies SubmissionStatus },
-        { status: "settled" satisfies SubmissionStatus, appealedAt: { not: null }, appealResolvedAt: null },
-      ],
-      ...(actor.isModerator ? {} : { factory: { creatorUserId: actor.userId } }),
+      ...WAITING_FOR_A_PERSON,
+      factory: {
+        creatorUserId: { not: actor.userId },
+        ...(scope.all ? {} : { id: { in: scope.factoryIds } }),
+      },
     },
     orderBy: { id: "asc" },
     take: 50,

@@ -8,7 +8,7 @@ import type { Tx } from "#src/db/database.ts";
 import { lockAsParticipant } from "#src/economy/ambassadors/participation-lock.ts";
 import { POOL_CODES } from "#src/economy/pools/pool-money.ts";
 import { premiumUntil, reputationBar } from "#src/economy/pools/premium.ts";
-import { factoryStatus } from "#src/economy/pools/statuses.ts";
+import { AWAITING_GRADE, factoryStatus, type SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { recordDemonstration } from "#src/grading/digest.ts";
 import type {
@@ -221,13 +221,24 @@ async function checkLimits(
       );
   }
   if (factory.limitPerFarmerTask !== null) {
+    // Only accepted recordings count (docs/economy.md section 3): one below the threshold or expired
+    // leaves room for another try. One still waiting for its grade counts, since it may be accepted.
     const mine = await tx.db.submission.count({
-      where: { factoryId: factory.id, taskId, farmerUserId, id: { not: ownId } },
+      where: {
+        factoryId: factory.id,
+        taskId,
+        farmerUserId,
+        id: { not: ownId },
+        OR: [
+          { status: { in: [...AWAITING_GRADE] } },
+          { status: "settled" satisfies SubmissionStatus, rewardAtoms: { gt: 0 } },
+        ],
+      },
     });
     if (mine >= factory.limitPerFarmerTask)
       throw new UserError(
         "limit_reached",
-        `You have submitted this task ${mine} time(s); factory #${factory.id} takes ${factory.limitPerFarmerTask} per farmer. Try another task.`,
+        `Factory #${factory.id} pays ${factory.limitPerFarmerTask} accepted recording(s) of a task per farmer, and ${mine} of yours for this task ${mine === 1 ? "is" : "are"} accepted or waiting for a grade. Only a recording below the threshold, or expired, leaves room for another try; record another task.`,
       );
   }
 }

@@ -47,10 +47,6 @@ export function settlementNotice(
     money = `Below the pool's threshold of ${sub.factory.qualityThreshold}: nothing is paid, and the reserved ${m(r.bidAtoms)} returns to the pool.`;
   } else {
     const lines = [`Reward: bid ${m(r.bidAtoms)} × ${grade.score}% = ${m(r.rewardAtoms)}.`];
-    if (r.paidGrossAtoms < r.rewardAtoms)
-      lines.push(
-        `You were already paid ${m(r.rewardAtoms - r.paidGrossAtoms)} for this task, so only the difference counts: ${m(r.paidGrossAtoms)}.`,
-      );
     if (sub.factory.feePolicy === "clones")
       lines.push(
         `Platform fee ${sub.factory.rewardFeePercent}%: ${m(r.feeAtoms)}` +
