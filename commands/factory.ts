@@ -119,7 +119,10 @@ const create = subcommand({
     });
     return factoryReply(ctx.services, f, `Factory #${f.id} created`, {
       changed: true,
-      note: [await separateSetupFeeNote(ctx, f), `Fund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`]
+      note: [
+        await separateSetupFeeNote(ctx, f),
+        `Fund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`,
+      ]
         .filter(Boolean)
         .join("\n"),
     });
@@ -132,7 +135,10 @@ async function separateSetupFeeNote(ctx: Ctx, f: FactoryView): Promise<string> {
   if (terms.policy !== "forge" || terms.setupFeeAtoms === 0n || terms.setupFeeToken === f.token) return "";
   const { ledger, tokens, db } = ctx.services;
   const feeToken = tokens.get(terms.setupFeeToken);
-  const { availableAtoms } = await ledger.balance(db.prisma, accounts.user(ctx.actor.userId, feeToken.symbol));
+  const { availableAtoms } = await ledger.balance(
+    db.prisma,
+    accounts.user(ctx.actor.userId, feeToken.symbol),
+  );
   const fee = formatMoney(terms.setupFeeAtoms, feeToken);
   return availableAtoms >= terms.setupFeeAtoms
     ? `The first funding also charges the ${fee} setup fee from your ${feeToken.symbol} balance.`

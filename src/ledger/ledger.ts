@@ -123,6 +123,16 @@ export class Ledger {
     return findTransfer(db, id);
   }
 
+  /**
+   * Lifts the deadline of an open reservation, so it waits until posted or voided (a recording
+   * handed to a person keeps its bid however long the review takes). Returns whether it was open.
+   */
+  async keepReservation(tx: Tx, pendingId: bigint): Promise<boolean> {
+    const updated = await tx.db.$executeRaw`
+      UPDATE transfers SET expires_at = NULL WHERE id = ${pendingId} AND status = 'pending'`;
+    return updated > 0;
+  }
+
   /** Voids up to `limit` open reservations whose deadline has passed; returns how many. */
   async expirePending(tx: Tx, now: Date, limit = 500): Promise<number> {
     const due = await tx.db.$queryRaw<Array<{ id: bigint }>>`

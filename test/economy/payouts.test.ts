@@ -221,7 +221,7 @@ describeConsole(
   {
     kinds: ["pglite"],
     moderators: ["mod"],
-    env: { ...MANUAL, FEE_POLICY: "forge", FORGE_SETUP_FEE: "0 USDC" },
+    env: { ...MANUAL, FEE_POLICY: "forge", FORGE_SETUP_FEE_WEB2: "0 USDC" },
   },
 );
 

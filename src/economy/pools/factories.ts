@@ -14,8 +14,8 @@ import {
   bidHistory,
   createFactory,
   currentTerms,
-  type SetupKind,
   editFactory,
+  type SetupKind,
   setBid,
   setStatus,
 } from "#src/economy/pools/factory-lifecycle.ts";

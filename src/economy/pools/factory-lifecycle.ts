@@ -72,11 +72,15 @@ export async function createFactory(
   const limits = checkLimits(request.limits ?? {});
   // No per-farmer-per-task limit given: the deployment's default (section 3), frozen here.
   if (limits.limitPerFarmerTask === undefined)
-    limits.limitPerFarmerTask = deps.config.LIMIT_PER_FARMER_TASK === 0 ? null : deps.config.LIMIT_PER_FARMER_TASK;
+    limits.limitPerFarmerTask =
+      deps.config.LIMIT_PER_FARMER_TASK === 0 ? null : deps.config.LIMIT_PER_FARMER_TASK;
   checkPremiumFirst(limits.minReputation ?? null, limits.premiumHours ?? null);
   const kind = request.kind ?? "web2";
   if (!SETUP_KINDS.includes(kind))
-    throw new UserError("invalid_option", "kind is web2 (setup fee from the deposit) or web3 (charged separately).");
+    throw new UserError(
+      "invalid_option",
+      "kind is web2 (setup fee from the deposit) or web3 (charged separately).",
+    );
   const terms = currentTerms(deps, kind);
   const id = await deps.db.transaction(async (tx) => {
     const { result } = await runOnce(

@@ -8,13 +8,11 @@ import type { SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import type { Grade } from "#src/grading/types.ts";
 import { formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
 
-const formatDate = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
 /** The grader could not score it: a person will, while the bid stays reserved. */
-export function manualReviewNotice(submissionId: number, reason: string, expiresAt: Date): Reply {
+export function manualReviewNotice(submissionId: number, reason: string): Reply {
   return {
     title: `Submission #${submissionId}: waiting for a reviewer`,
-    text: `Your demonstration needs a person to score it (${reason}). Its bid stays reserved for you until ${formatDate(expiresAt)}.`,
+    text: `Your demonstration needs a person to score it (${reason}). Its bid stays reserved for you until a reviewer scores it, however long that takes.`,
     data: { submissionId, status: "manual_review" satisfies SubmissionStatus },
   };
 }
