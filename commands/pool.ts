@@ -1,11 +1,10 @@
-import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import { requireOwner } from "#src/economy/pools/factory-access.ts";
 import type { FundingBreakdown } from "#src/economy/pools/pool-math.ts";
 import { POOL_CODES, poolWithdrawalAtoms } from "#src/economy/pools/pool-money.ts";
 import { PAYOUT_CODES } from "#src/economy/pools/settlement.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import type { Services } from "#src/services.ts";
-import { decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
+import { COMMISSION_LABELS, decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData } from "./_pools.ts";
 
@@ -18,8 +17,7 @@ registerTransferLabels({
   [PAYOUT_CODES.farmer]: "reward for a demonstration",
   [PAYOUT_CODES.fee]: "platform fee on a reward",
   [PAYOUT_CODES.refund]: "unpaid part of a bid, back to the pool",
-  [COMMISSION_CODES.farmer_ambassador]: "commission: a farmer you referred",
-  [COMMISSION_CODES.creator_ambassador]: "commission: a creator you referred",
+  ...COMMISSION_LABELS,
 });
 
 const options = {

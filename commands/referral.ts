@@ -3,14 +3,18 @@
 
 import { literal } from "#src/core/markup.ts";
 import { referralStats } from "#src/economy/ambassadors/ambassador-views.ts";
-import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
-import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
+import {
+  COMMISSION_LABELS,
+  decimalString,
+  formatMoney,
+  formatTime,
+  registerTransferLabels,
+} from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 registerTransferLabels({
-  [COMMISSION_CODES.farmer_ambassador]: "commission: a farmer you referred was paid",
-  [COMMISSION_CODES.creator_ambassador]: "commission: a creator you referred paid a reward",
+  ...COMMISSION_LABELS,
 });
 
 const link = subcommand({

@@ -1,9 +1,10 @@
 // /stake: stake CLONES for an ambassador tier (commission N% at tier N), unstake through a
 // cooldown, and see where you stand (docs/economy.md section 6).
 import { STAKE_CODES, type StakeAmounts, type StakeStatus } from "#src/economy/ambassadors/staking.ts";
-import { MAX_TIER, STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
+import { MAX_TIER, STAKE_TOKEN, tierProgress } from "#src/economy/ambassadors/tiers.ts";
+import { textBar } from "#src/leaderboards/progress.ts";
 import { parsePositiveAmount, type TokenInfo } from "#src/ledger/amount.ts";
-import { decimalString, formatMoney, formatTime, progressBar, registerTransferLabels } from "./_format.ts";
+import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 registerTransferLabels({
@@ -71,6 +72,16 @@ const remove = subcommand({
   },
 });
 
+/** From this tier's threshold to the next: the same measure as /profile's (tierProgress). */
+function stakeProgressBar(s: StakeStatus): string {
+  const p = tierProgress({
+    countedAtoms: s.countedAtoms,
+    thisTierAtoms: s.thresholdAtoms,
+    ...(s.next ? { nextTierAtoms: s.next.thresholdAtoms } : {}),
+  });
+  return p ? textBar(p.partAtoms, p.wholeAtoms) : textBar(1n, 1n);
+}
+
 function statusText(s: StakeStatus, token: TokenInfo): string {
   const lines = [
     `Staked: ${formatMoney(s.stakedAtoms, token)}`,
@@ -80,7 +91,7 @@ function statusText(s: StakeStatus, token: TokenInfo): string {
   if (s.next) {
     lines.push(
       `Next: tier ${s.next.tier} at ${formatMoney(s.next.thresholdAtoms, token)} (0.${s.next.tier}% of supply): ` +
-        `${progressBar(s.countedAtoms, s.next.thresholdAtoms)}, ${formatMoney(s.next.missingAtoms, token)} to go`,
+        `${stakeProgressBar(s)}, ${formatMoney(s.next.missingAtoms, token)} to go`,
     );
   } else lines.push(`You are at the top tier (${MAX_TIER}).`);
   for (const c of s.cooling)

@@ -2,6 +2,7 @@
 // and from the providers of the features that record the rest (reputation, XP, tier, bids).
 import { UserError } from "#src/core/errors.ts";
 import type { Database } from "#src/db/database.ts";
+import { MAX_TIER, tierProgress } from "#src/economy/ambassadors/tiers.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { decimalString, formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
@@ -25,7 +26,6 @@ export interface PoolSummary {
   data: Record<string, unknown>;
 }
 
-const MAX_TIER = 5;
 const EARNING_CODES = [
   LEADERBOARD_CODES.farmerPayout,
   ...LEADERBOARD_CODES.commissions,
@@ -66,10 +66,13 @@ export class Summaries {
     if (tier) {
       const token = this.tokens.get(tier.token);
       const next = tier.nextTierAtoms;
-      const progress =
-        next === undefined || next <= tier.thisTierAtoms
-          ? 1
-          : Number(((tier.stakedAtoms - tier.thisTierAtoms) * 1000n) / (next - tier.thisTierAtoms)) / 1000;
+      // The same measure as /stake status (tierProgress), in thousandths for the card's bar.
+      const p = tierProgress({
+        countedAtoms: tier.stakedAtoms,
+        thisTierAtoms: tier.thisTierAtoms,
+        ...(next !== undefined ? { nextTierAtoms: next } : {}),
+      });
+      const progress = p ? Number((p.partAtoms * 1000n) / p.wholeAtoms) / 1000 : 1;
       view.tier = {
         tier: tier.tier,
         progress: Math.max(0, Math.min(1, progress)),

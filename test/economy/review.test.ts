@@ -207,6 +207,17 @@ describeConsole(
       // Scored after eight days, it settles and pays as on the first day.
       const scored = await h.one(`@mod /review score submission:${id} score:90`);
       expect(scored.data).toMatchObject({ kind: "settled", farmer: "0.162", fee: "0.018", refund: "0.02" });
+      // The farmer's notice carries the same decimals as the reply, never raw atoms.
+      expect(h.notices.filter((n) => n.to.includes("fay")).at(-1)!.data).toEqual({
+        submissionId: id,
+        score: 90,
+        token: "USDC",
+        reward: "0.18",
+        fee: "0.018",
+        commissions: "0",
+        farmer: "0.162",
+        refund: "0.02",
+      });
       expect((await runJob(h, reviewReminderJob)).data).toEqual({ overdue: 0, reminded: 0 });
       // An appeal left waiting over a day is in the reminder too.
       await h.one('@fay /review appeal submission:1 reason:"worth more"');

@@ -120,6 +120,11 @@ describe("leaderboard, profile and pool commands on the console", () => {
     // Tier 1 needs 0.1% of the supply (1,000,000 CLONES), tier 2 twice that: half-way there.
     expect(profile.text).toContain("Tier 1 → 2 ▓▓▓▓▓░░░░░ 50%");
     expect(profile.data).toMatchObject({ tier: 1 });
+    // /stake status measures the same progress (one function, tierProgress): half-way, not 75%.
+    const status = await c.one("@amb /stake status");
+    expect(status.text).toContain(
+      "Next: tier 2 at 2,000,000 CLONES (0.2% of supply): ▓▓▓▓▓░░░░░ 50%, 500,000 CLONES to go",
+    );
   });
 
   it("lets moderators post now, and no one else", async () => {

@@ -136,6 +136,7 @@ export async function fundPool(
               token: row.token,
               amountAtoms: c.amountAtoms,
               code: COMMISSION_CODES[c.role],
+              memo: `on a deposit into factory #${row.id}`,
               meta: { ...meta, tier: c.tier },
             });
           }

@@ -14,7 +14,7 @@ import { findSubmission } from "#src/economy/pools/submission-reads.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { splitByWeights } from "#src/grading/external.ts";
 import type { Grade } from "#src/grading/types.ts";
-import { formatMoney } from "#src/ledger/amount.ts";
+import { decimalString, formatMoney } from "#src/ledger/amount.ts";
 
 /** What a person must look at: recordings the grader handed over, and open appeals. */
 export const WAITING_FOR_A_PERSON = {
@@ -137,7 +137,13 @@ export async function reviewSubmission(
               ? `You receive the difference: ${formatMoney(view.farmerAtoms, token)}` +
                 (view.feeAtoms > 0n ? ` (after a ${formatMoney(view.feeAtoms, token)} fee).` : ".")
               : `That is still below the pool's threshold of ${row.factory.qualityThreshold}, so nothing is due.`),
-          data: { submissionId: row.id, score: request.score },
+          data: {
+            submissionId: row.id,
+            score: request.score,
+            token: token.symbol,
+            farmer: decimalString(view.farmerAtoms, token),
+            fee: decimalString(view.feeAtoms, token),
+          },
         };
         return { kind: "raised" as const, view, previous };
       },

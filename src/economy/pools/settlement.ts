@@ -149,7 +149,14 @@ export async function pay(
   // A settlement draws from the reservation; an override's difference is paid from the pool.
   const source = how.fromPool ? pool : escrow;
   const ops: LedgerOp[] = [];
-  const move = (n: string, credit: AccountRef, amountAtoms: bigint, code: string, extra = {}) => {
+  const move = (
+    n: string,
+    credit: AccountRef,
+    amountAtoms: bigint,
+    code: string,
+    extra = {},
+    memo?: string,
+  ) => {
     if (amountAtoms > 0n)
       ops.push({
         kind: "transfer",
@@ -159,6 +166,7 @@ export async function pay(
         token,
         amountAtoms,
         code,
+        ...(memo ? { memo } : {}),
         meta: { ...meta, ...extra },
       });
   };
@@ -176,9 +184,14 @@ export async function pay(
   }
   move("farmer", accounts.user(sub.farmerUserId, token), split.farmerAtoms, PAYOUT_CODES.farmer);
   for (const [i, c] of commissions.entries())
-    move(`commission.${i}`, accounts.user(c.userId, token), c.amountAtoms, COMMISSION_CODES[c.role], {
-      tier: c.tier,
-    });
+    move(
+      `commission.${i}`,
+      accounts.user(c.userId, token),
+      c.amountAtoms,
+      COMMISSION_CODES[c.role],
+      { tier: c.tier },
+      `on a reward for submission #${sub.id}`,
+    );
   move("fee", accounts.fees(token), split.feeAtoms - shared, PAYOUT_CODES.fee);
   if (!how.fromPool && split.paidGrossAtoms > 0n)
     move("refund", pool, split.refundAtoms, PAYOUT_CODES.refund);

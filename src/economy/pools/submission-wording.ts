@@ -6,7 +6,7 @@ import type { Reply } from "#src/core/reply.ts";
 import type { SettlementView } from "#src/economy/pools/settlement.ts";
 import type { SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import type { Grade } from "#src/grading/types.ts";
-import { formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
+import { decimalString, formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
 
 /** The grader could not score it: a person will, while the bid stays reserved. */
 export function manualReviewNotice(submissionId: number, reason: string): Reply {
@@ -61,11 +61,13 @@ export function settlementNotice(
     data: {
       submissionId: sub.id,
       score: grade.score,
-      reward: r.rewardAtoms.toString(),
-      fee: r.feeAtoms.toString(),
-      commissions: r.commissionAtoms.toString(),
-      farmer: r.farmerAtoms.toString(),
-      refund: r.refundAtoms.toString(),
+      // Decimals of the token, as every reply carries them (atoms are for the ledger).
+      token: token.symbol,
+      reward: decimalString(r.rewardAtoms, token),
+      fee: decimalString(r.feeAtoms, token),
+      commissions: decimalString(r.commissionAtoms, token),
+      farmer: decimalString(r.farmerAtoms, token),
+      refund: decimalString(r.refundAtoms, token),
     },
   };
 }
