@@ -266,6 +266,18 @@ describeConsole(
       // Paid on its own merit: 0.17 gross, 0.017 fee, nothing held back for the earlier try.
       expect(paid.data).toMatchObject({ kind: "settled", farmer: "0.153", fee: "0.017", refund: "0.03" });
       expect((await h.one(`@gus /submit factory:1 ${writeDemo("gus-c")}`)).code).toBe("limit_reached");
+      // Raising the earlier try over the threshold would make a second accepted one: refused, nothing paid.
+      const before = await balanceOf(h, "gus");
+      const raised = await h.one(`@mod /review score submission:${low} score:70`);
+      expect([raised.code, raised.text]).toEqual([
+        "limit_reached",
+        `Submission #${low} cannot become an accepted recording: its farmer already has 1 accepted (or waiting) recording(s) of this task, and factory #1 pays 1. Its score stays below the threshold.`,
+      ]);
+      expect(await balanceOf(h, "gus")).toBe(before);
+      // Within it, a below-threshold score may still change.
+      expect((await h.one(`@mod /review score submission:${low} score:45`)).data).toMatchObject({
+        kind: "raised",
+      });
     });
 
     it("pays every accepted recording up to a higher limit, each in full", async () => {

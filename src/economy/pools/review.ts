@@ -6,10 +6,15 @@ import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Reply } from "#src/core/reply.ts";
-import type { TxClient } from "#src/db/database.ts";
+import type { Tx, TxClient } from "#src/db/database.ts";
 import { judgedScope, requireJudge } from "#src/economy/pools/reviewers.ts";
 import { pay, type SettlementView, settleTx } from "#src/economy/pools/settlement.ts";
-import { awaitsGrade, type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
+import {
+  AWAITING_GRADE,
+  awaitsGrade,
+  type SubmissionStatus,
+  submissionStatus,
+} from "#src/economy/pools/statuses.ts";
 import { findSubmission } from "#src/economy/pools/submission-reads.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { splitByWeights } from "#src/grading/external.ts";
@@ -93,6 +98,9 @@ export async function reviewSubmission(
             `Submission #${row.id} was graded more than ${REVIEW_WINDOW_DAYS} days ago; its score is final.`,
           );
         const previous = row.score ?? 0;
+        const wasAccepted = BigInt(row.rewardAtoms?.toFixed() ?? "0") > 0n;
+        if (!wasAccepted && request.score >= row.factory.qualityThreshold)
+          await requireRoomForAnotherAccepted(tx, row);
         const base = {
           score: request.score,
           grade: grade as never,
@@ -152,6 +160,42 @@ export async function reviewSubmission(
   });
   if (notice) await deps.notifier.notifyUser(sub.farmerUserId, notice);
   return outcome;
+}
+
+/**
+ * Raising a recording over the threshold makes it accepted, so it must fit the per-farmer-per-task
+ * limit like a new one (docs/economy.md section 3): the farmer's other accepted (or waiting)
+ * recordings of the task may already fill it.
+ */
+async function requireRoomForAnotherAccepted(
+  tx: Tx,
+  row: {
+    id: number;
+    factoryId: number;
+    taskId: number;
+    farmerUserId: number;
+    factory: { limitPerFarmerTask: number | null };
+  },
+): Promise<void> {
+  const limit = row.factory.limitPerFarmerTask;
+  if (limit === null) return;
+  const others = await tx.db.submission.count({
+    where: {
+      factoryId: row.factoryId,
+      taskId: row.taskId,
+      farmerUserId: row.farmerUserId,
+      id: { not: row.id },
+      OR: [
+        { status: { in: [...AWAITING_GRADE] } },
+        { status: "settled" satisfies SubmissionStatus, rewardAtoms: { gt: 0 } },
+      ],
+    },
+  });
+  if (others >= limit)
+    throw new UserError(
+      "limit_reached",
+      `Submission #${row.id} cannot become an accepted recording: its farmer already has ${others} accepted (or waiting) recording(s) of this task, and factory #${row.factoryId} pays ${limit}. Its score stays below the threshold.`,
+    );
 }
 
 /** A farmer asks for a person to look again, within 30 days of the grade. */
