@@ -71,6 +71,8 @@ async function benchKind(
           ref: "task_2",
         },
       ],
+      // Every farmer records the task many times: no per-farmer-per-task limit (the default is 1).
+      limits: { limitPerFarmerTask: 0 },
     });
     await factories.fund({ actor: creator, key: "fund", factoryId: factory.id, amountAtoms: 10n ** 11n });
 

@@ -60,7 +60,9 @@ const score = subcommand({
       r.kind === "settled"
         ? `Submission #${args.submission} scored ${args.score} and settled: the farmer receives ${formatMoney(view!.farmerAtoms, token!)}, ${formatMoney(view!.refundAtoms, token!)} back to the pool.`
         : r.kind === "raised"
-          ? `Score raised from ${r.previous} to ${args.score}: the farmer receives the difference, ${formatMoney(view!.farmerAtoms, token!)}.`
+          ? view!.paidGrossAtoms > 0n
+            ? `Score raised from ${r.previous} to ${args.score}: the farmer receives the difference, ${formatMoney(view!.farmerAtoms, token!)}.`
+            : `Score raised from ${r.previous} to ${args.score}, still below the pool's threshold: nothing more is paid.`
           : r.kind === "lowered"
             ? `Score lowered from ${r.previous} to ${args.score}. What was paid stays paid: lowering a score never claws money back.`
             : `The score stays ${args.score}.`;

@@ -93,7 +93,7 @@ export class Submissions {
 
   /**
    * Resolves a submission's reservation exactly once with a grade: below the threshold the whole
-   * bid returns to the pool; otherwise the reward (less any earlier reward for the same task) is
+   * bid returns to the pool; otherwise the reward (on its own merit, section 3) is
    * split between farmer, fee (ambassadors' commissions out of it) and pool.
    */
   settle(
