@@ -27,6 +27,8 @@ export interface BenchContext {
   postgres: boolean;
   /** Fewer iterations: a smoke run (`npm run bench -- --quick`). */
   quick: boolean;
+  /** Skip the embedded database's cases (`npm run bench -- --db postgres`): PGlite runs are long. */
+  pglite: boolean;
   /** A fresh, migrated database of `kind`; drop it when done. */
   database(
     kind: DatabaseKind,
@@ -48,15 +50,19 @@ export async function onEachDatabase(
   ctx: BenchContext,
   bench: (kind: DatabaseKind, ctx: BenchContext) => Promise<BenchRow[]>,
 ): Promise<BenchRow[]> {
-  const rows = await bench("pglite", ctx);
+  const rows = ctx.pglite ? await bench("pglite", ctx) : [];
   if (ctx.postgres) rows.push(...(await bench("postgres", ctx)));
   return rows;
 }
 
-export async function benchContext(quick: boolean): Promise<BenchContext> {
-  const postgres = await isPostgresReachable();
+export async function benchContext(
+  quick: boolean,
+  only: { pglite: boolean; postgres: boolean } = { pglite: true, postgres: true },
+): Promise<BenchContext> {
+  const postgres = only.postgres && (await isPostgresReachable());
   return {
     postgres,
+    pglite: only.pglite,
     quick,
     log: (message) => process.stderr.write(`  ${message}\n`),
     async database(kind, poolSize = 20) {
