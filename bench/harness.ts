@@ -128,3 +128,26 @@ export async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: 
     clearInterval(timer);
   }
 }
+
+/**
+ * Measures several cases in turns (a slice of each, round after round) and returns each one's
+ * operations per second: on a shared, noisy machine a case measured alone can land in a quiet or
+ * a busy minute, and its ratio to a ceiling measured a minute later means little. In turns, the
+ * noise falls on every case alike.
+ */
+export async function interleavedOpsPerSecond(
+  rounds: number,
+  cases: Record<string, { ops: number; run: () => Promise<void> }>,
+): Promise<Record<string, number>> {
+  const elapsed: Record<string, number> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, c] of Object.entries(cases)) {
+      const start = performance.now();
+      await c.run();
+      elapsed[name] = (elapsed[name] ?? 0) + (performance.now() - start);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(cases).map(([name, c]) => [name, (c.ops * rounds) / (elapsed[name]! / 1000)]),
+  );
+}

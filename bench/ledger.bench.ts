@@ -13,15 +13,10 @@ import { applyOps } from "#src/ledger/apply.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { Ledger } from "#src/ledger/ledger.ts";
 import { TokenRegistry } from "#src/ledger/tokens.ts";
-import {
-  type BenchRow,
-  concurrentOpsPerSecond,
-  defineSuite,
-  onEachDatabase,
-  opsPerSecond,
-} from "./harness.ts";
+import { type BenchRow, defineSuite, interleavedOpsPerSecond, onEachDatabase } from "./harness.ts";
 
 const CLIENTS = 16;
+const ROUNDS = 5;
 
 async function fundedPairs(db: Database, ledger: Ledger, pairs: number): Promise<void> {
   await db.transaction((tx) =>
@@ -93,22 +88,52 @@ async function benchKind(
       await session.query("COMMIT");
     };
 
+    // Each case in turns, ROUNDS slices each, so the machine's noise falls on all of them alike.
+    const loop = (count: number, work: () => Promise<void>) => async () => {
+      for (let i = 0; i < count; i++) await work();
+    };
+    const inParallel =
+      (clients: number, count: number, work: (client: number) => Promise<void>) => async () => {
+        await Promise.all(
+          Array.from({ length: clients }, async (_, client) => {
+            for (let i = 0; i < count; i++) await work(client);
+          }),
+        );
+      };
+    for (const warm of [driver, bare, move, alone, general]) await loop(50, () => warm(0))();
     ctx.log(`${kind}: single client`);
-    const driverSingle = await opsPerSecond(single, () => driver(0), 50);
-    const ceilingSingle = await opsPerSecond(single, () => bare(0), 50);
-    const ledgerSingle = await opsPerSecond(single, () => move(0), 50);
-    const aloneSingle = await opsPerSecond(single, () => alone(0), 50);
-    const generalSingle = await opsPerSecond(single, () => general(0), 50);
+    const n = Math.ceil(single / ROUNDS);
+    const one = await interleavedOpsPerSecond(ROUNDS, {
+      driver: { ops: n, run: loop(n, () => driver(0)) },
+      prisma: { ops: n, run: loop(n, () => bare(0)) },
+      inTx: { ops: n, run: loop(n, () => move(0)) },
+      alone: { ops: n, run: loop(n, () => alone(0)) },
+      general: { ops: n, run: loop(n, () => general(0)) },
+    });
     ctx.log(`${kind}: ${CLIENTS} clients`);
     // PGlite has one connection: its "concurrent" driver ceiling is the single-client one.
-    const driverConcurrent =
-      kind === "pglite"
-        ? driverSingle
-        : await concurrentOpsPerSecond(CLIENTS, perClient * 2, (c) => driver(c));
-    const ceilingConcurrent = await concurrentOpsPerSecond(CLIENTS, perClient, (c) => bare(c));
-    const ledgerConcurrent = await concurrentOpsPerSecond(CLIENTS, perClient, (c) => move(c));
-    const aloneConcurrent = await concurrentOpsPerSecond(CLIENTS, perClient * 2, (c) => alone(c));
-    const generalConcurrent = await concurrentOpsPerSecond(CLIENTS, perClient, (c) => general(c));
+    const m = Math.ceil(perClient / ROUNDS);
+    const many = await interleavedOpsPerSecond(ROUNDS, {
+      ...(kind === "pglite" ? {} : { driver: { ops: CLIENTS * m, run: inParallel(CLIENTS, m, driver) } }),
+      prisma: { ops: CLIENTS * m, run: inParallel(CLIENTS, m, bare) },
+      inTx: { ops: CLIENTS * m, run: inParallel(CLIENTS, m, move) },
+      alone: { ops: CLIENTS * m, run: inParallel(CLIENTS, m, alone) },
+      general: { ops: CLIENTS * m, run: inParallel(CLIENTS, m, general) },
+    });
+    const [driverSingle, ceilingSingle, ledgerSingle, aloneSingle, generalSingle] = [
+      one.driver!,
+      one.prisma!,
+      one.inTx!,
+      one.alone!,
+      one.general!,
+    ];
+    const [driverConcurrent, ceilingConcurrent, ledgerConcurrent, aloneConcurrent, generalConcurrent] = [
+      many.driver ?? driverSingle,
+      many.prisma!,
+      many.inTx!,
+      many.alone!,
+      many.general!,
+    ];
     for (const session of sessions) await session.release();
     // Fast is worthless if wrong: every entry, balance and transfer must still add up.
     const { problems } = await auditLedger(db);
