@@ -56,7 +56,8 @@ export interface Database {
    * Runs one statement on the driver itself, outside Prisma and outside any transaction (a single
    * statement is its own transaction): the pg pool, or PGlite in its turn between transactions.
    * For hot paths whose whole work fits in one statement (the ledger's lone transfer); conflicts
-   * are retried like transactions. Parameters are positional ($1...); results come as the driver
+   * are retried like transactions. Never from inside `transaction`'s work: it is not part of that
+   * transaction (and on PGlite it waits for it to end). Parameters are positional ($1...); results come as the driver
    * gives them (cast to text in SQL what must not depend on the driver's parsing).
    */
   statement<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;

@@ -80,7 +80,9 @@ export class Ledger {
    * A transfer that is a whole business action by itself: one statement on the driver, committed
    * when it returns (single-transfer.ts), with the guarantees of `transfer` (locks in id order,
    * idempotent key, no overdraft, entries). Accounts or a token this process has not yet seen
-   * committed take the ordinary path in a transaction once, which also learns their ids.
+   * committed take the ordinary path in a transaction once, which also learns their ids. Never
+   * inside `db.transaction`: it would run on another connection, outside that transaction's
+   * atomicity (PostgreSQL), or wait for that transaction to end (PGlite); there, use `transfer`.
    */
   async transferAlone(db: Database, request: Omit<TransferOp, "kind">): Promise<TransferRecord> {
     const op: TransferOp = { ...request, kind: "transfer" };
