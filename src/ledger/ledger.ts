@@ -5,7 +5,8 @@
 //
 // The class is the ledger's face; its parts live beside it: account-ids.ts (ids and their cache),
 // plan.ts (what each op writes, checked), apply.ts (locks, entries, balances; how concurrent batches
-// avoid deadlocks), single-transfer.ts (a lone transfer in one statement), reads.ts (balances and transfers read back), transfers.ts (the shapes).
+// avoid deadlocks), single-transfer.ts (a lone transfer in one statement), reads.ts (balances and
+// transfers read back), transfers.ts (the shapes).
 import { type Clock, systemClock } from "#src/core/clock.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { AccountIds } from "./account-ids.ts";
