@@ -108,7 +108,7 @@ const create = subcommand({
       tasks: [taskOf(args.task, args)],
       limits: limitsOf(args),
     });
-    return factoryReply(ctx.services, f, `Factory #${f.id} created`, {
+    return factoryReply(ctx.services, f, `Factory #${f.id} "${f.name}" created`, {
       changed: true,
       note: `Fund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`,
     });

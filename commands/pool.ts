@@ -5,7 +5,7 @@ import { POOL_CODES, poolWithdrawalAtoms } from "#src/economy/pools/pool-money.t
 import { PAYOUT_CODES } from "#src/economy/pools/settlement.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import type { Services } from "#src/services.ts";
-import { decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
+import { countOf, decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData } from "./_pools.ts";
 
@@ -39,7 +39,7 @@ function breakdownLines(services: Services, token: string, b: FundingBreakdown, 
     );
   if (b.platformFeeAtoms > 0n) lines.push(`Platform fee: ${m(b.platformFeeAtoms)}`);
   lines.push(
-    `Into the pool: **${m(b.poolAtoms)}** = ${bidAtoms > 0n ? b.poolAtoms / bidAtoms : 0n} demonstration(s) at the ${m(bidAtoms)} bid`,
+    `Into the pool: **${m(b.poolAtoms)}** = ${countOf(bidAtoms > 0n ? b.poolAtoms / bidAtoms : 0n, "demonstration")} at the ${m(bidAtoms)} bid`,
   );
   return lines;
 }
@@ -93,7 +93,7 @@ const fund = subcommand({
     });
     return {
       title: `Factory #${factory.id} funded`,
-      text: `${breakdownLines(ctx.services, factory.token, breakdown, factory.bidAtoms).join("\n")}\nThe pool now holds ${formatMoney(factory.balanceAtoms, tokens.get(factory.token))}: ${factory.fundedDemonstrations} demonstration(s) at the current bid.`,
+      text: `${breakdownLines(ctx.services, factory.token, breakdown, factory.bidAtoms).join("\n")}\nThe pool now holds ${formatMoney(factory.balanceAtoms, tokens.get(factory.token))}: ${countOf(factory.fundedDemonstrations, "demonstration")} at the current bid.`,
       tone: "success",
       data: {
         breakdown: breakdownData(ctx.services, factory.token, breakdown),

@@ -3,7 +3,7 @@ import { Decimal } from "decimal.js";
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, type TaskView } from "#src/arena/types.ts";
 import { literal } from "#src/core/markup.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
-import { decimalString, formatMoney, formatTime } from "../_format.ts";
+import { countOf, decimalString, formatMoney, formatTime } from "../_format.ts";
 import { type Ctx, paging, requestOf, subcommand } from "../_kit.ts";
 import { arenaToken, taskOption } from "./options.ts";
 
@@ -54,7 +54,7 @@ export const info = subcommand({
       const name = await identity.displayName(db.prisma, p.userId);
       const delegated =
         p.delegatedAtoms > 0n
-          ? ` + ${formatMoney(p.delegatedAtoms, token)} from ${p.delegators} delegator(s)`
+          ? ` + ${formatMoney(p.delegatedAtoms, token)} from ${countOf(p.delegators, "delegator")}`
           : "";
       return `${literal(name)}: ${formatMoney(p.ownAtoms, token)}${delegated}, shares ${new Decimal(p.shareRatio).times(100).toString()}% with delegators`;
     };
@@ -101,7 +101,7 @@ export const list = subcommand({
       text: items
         .map(
           (t) =>
-            `#${t.id} **${literal(t.title)}**: ${formatMoney(t.stakeAtoms, token)} staked by ${t.participants} participant(s)`,
+            `#${t.id} **${literal(t.title)}**: ${formatMoney(t.stakeAtoms, token)} staked by ${countOf(t.participants, "participant")}`,
         )
         .join("\n"),
       data: {

@@ -57,7 +57,7 @@ describeConsole(
         ],
         validators: [{ stake: "4000" }],
       });
-      expect(epochWork[5]!.text).toContain("#1 Summarize tickets: 11,500 CLONES staked by 3 participant(s)");
+      expect(epochWork[5]!.text).toContain("#1 Summarize tickets: 11,500 CLONES staked by 3 participants");
 
       // The epoch of 2026-01-02, as the scheduler runs it (ARENA_EMISSION=1000, rank mode, r 0.8).
       const report = await arenaEmissionJob.run({

@@ -28,6 +28,18 @@ export function expiredNotice(submissionId: number, ttlHours: number): Reply {
   };
 }
 
+/**
+ * The grader's reasons as one sentence: each without its own closing punctuation, joined by "; ",
+ * ended by one full stop (never ".;" or "..").
+ */
+export function whyText(reasons: readonly string[]): string {
+  const parts = reasons
+    .slice(0, 4)
+    .map((r) => r.trim().replace(/[\s.;,]+$/u, ""))
+    .filter(Boolean);
+  return parts.length > 0 ? `${parts.join("; ")}.` : "";
+}
+
 export function settlementNotice(
   sub: {
     id: number;
@@ -41,7 +53,7 @@ export function settlementNotice(
 ): Reply {
   const m = (atoms: bigint) => formatMoney(atoms, token);
   const head = `Submission #${sub.id} to factory #${sub.factoryId} "${literal(sub.factory.name)}" (task "${literal(sub.task.title)}") scored ${grade.score}/100 — outcome ${grade.breakdown.outcome}/60, process ${grade.breakdown.process}/30, efficiency ${grade.breakdown.efficiency}/10.`;
-  const reasons = grade.reasons.length > 0 ? `\nWhy: ${literal(grade.reasons.slice(0, 4).join("; "))}.` : "";
+  const reasons = whyText(grade.reasons) ? `\nWhy: ${literal(whyText(grade.reasons))}` : "";
   let money: string;
   if (r.rewardAtoms === 0n) {
     money = `Below the pool's threshold of ${sub.factory.qualityThreshold}: nothing is paid, and the reserved ${m(r.bidAtoms)} returns to the pool.`;

@@ -164,7 +164,7 @@ for (const kind of ["pglite", "postgres"] as const) {
         const [edit] = answer.followUps;
         expect(edit!.method).toBe("PATCH");
         expect(embedText(payloadOf(edit!))).toBe(
-          "Credited 12.5 USDC to Bob (reason: grant). Their balance: 12.5 USDC.",
+          "Credited 12.5 USDC to Bob (reason: grant). Bob's balance is now 12.5 USDC.",
         );
 
         const balance = await interact(slashCommand(discordFixture(CAPTURE), bob, ["balance"]));
@@ -199,8 +199,8 @@ for (const kind of ["pglite", "postgres"] as const) {
         );
         // Both replicas answer; both show the one result.
         expect(edits.map((e) => embedText(payloadOf(e)))).toEqual([
-          "Credited 7 USDC to Bob (reason: grant). Their balance: 19.5 USDC.",
-          "Credited 7 USDC to Bob (reason: grant). Their balance: 19.5 USDC.",
+          "Credited 7 USDC to Bob (reason: grant). Bob's balance is now 19.5 USDC.",
+          "Credited 7 USDC to Bob (reason: grant). Bob's balance is now 19.5 USDC.",
         ]);
       });
 
