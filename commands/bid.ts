@@ -2,10 +2,17 @@ import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { countOf, formatMoney } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData } from "./_pools.ts";
+import { suggestFactories } from "./_suggest.ts";
 import { bidHistoryText } from "./factory.ts";
 
 const factoryOption = {
-  factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
+  factory: {
+    type: "integer",
+    description: "The factory's number, e.g. 3",
+    required: true,
+    minValue: 1,
+    autocomplete: suggestFactories,
+  },
 } as const;
 
 const set = subcommand({

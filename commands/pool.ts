@@ -8,6 +8,7 @@ import type { Services } from "#src/services.ts";
 import { countOf, decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData } from "./_pools.ts";
+import { suggestFactories } from "./_suggest.ts";
 
 registerTransferLabels({
   [POOL_CODES.fund]: "factory pool funded",
@@ -23,7 +24,13 @@ registerTransferLabels({
 });
 
 const options = {
-  factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
+  factory: {
+    type: "integer",
+    description: "The factory's number, e.g. 3",
+    required: true,
+    minValue: 1,
+    autocomplete: suggestFactories,
+  },
   amount: { type: "amount", description: "How much to deposit, in the factory's token", required: true },
 } as const;
 

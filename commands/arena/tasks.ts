@@ -5,6 +5,7 @@ import { literal } from "#src/core/markup.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
 import { countOf, decimalString, formatMoney, formatTime } from "../_format.ts";
 import { type Ctx, paging, requestOf, subcommand } from "../_kit.ts";
+import { suggestFactories } from "../_suggest.ts";
 import { arenaToken, taskOption } from "./options.ts";
 
 const SHOWN_PARTICIPANTS = 15;
@@ -23,7 +24,12 @@ export const create = subcommand({
       description: "Details for nodes and validators",
       maxLength: MAX_DESCRIPTION_LENGTH,
     },
-    factory: { type: "integer", description: "The factory whose dataset it trains on", minValue: 1 },
+    factory: {
+      type: "integer",
+      description: "The factory whose dataset it trains on",
+      minValue: 1,
+      autocomplete: suggestFactories,
+    },
   },
   async handler(ctx: Ctx, args) {
     const task = await ctx.services.arena.createTask({

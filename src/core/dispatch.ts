@@ -51,6 +51,8 @@ export interface Invocation {
   locale?: string;
   /** The console may read `file:PATH` options from disk; no chat platform may. */
   allowLocalFiles?: boolean;
+  /** Fetches the member's picture (the front end knows where it is), for their profile card. */
+  avatar?: () => Promise<Uint8Array | undefined>;
 }
 
 export interface ButtonPress {
@@ -274,6 +276,7 @@ export class Dispatcher<S> {
       page,
       log: this.core.log,
       path: resolved.path,
+      ...(origin.avatar ? { avatar: origin.avatar } : {}),
     };
   }
 

@@ -138,8 +138,19 @@ export class Summaries {
       paid: formatMoney(paidAtoms, token),
       shares: { available: share(availableAtoms), reserved: share(reservedAtoms), paid: share(paidAtoms) },
       // Only for drawing the chart's shape; the amounts shown are exact.
-      bids: bids.map((b) => ({ at: b.at, price: Number(b.priceAtoms) / scale })),
+      bids: bids.map((b) => ({
+        at: b.at,
+        price: Number(b.priceAtoms) / scale,
+        label: formatMoney(b.priceAtoms, token),
+      })),
       ...(latest ? { latestBid: formatMoney(latest.priceAtoms, token) } : {}),
+      ...(latest && latest.priceAtoms > 0n
+        ? {
+            fundedDemonstrations: (availableAtoms > 0n ? availableAtoms : 0n) / latest.priceAtoms,
+            towardOne:
+              Number(((availableAtoms > 0n ? availableAtoms : 0n) * 1000n) / latest.priceAtoms) / 1000,
+          }
+        : {}),
     };
     return {
       view,
