@@ -1,3 +1,4 @@
+import { decodeAvatar } from "#src/leaderboards/cards/profile-card.ts";
 import { profileReply } from "#src/leaderboards/replies.ts";
 import { type Ctx, command } from "./_kit.ts";
 
@@ -12,7 +13,7 @@ export default command({
     const profile = await leaderboards.summaries.profile(userId, ctx.now);
     // The platform gives the picture of the member who asks; another member's card has none.
     if (config.CARD_IMAGES && userId === ctx.actor.userId) {
-      const avatar = await ctx.avatar?.();
+      const avatar = await decodeAvatar(await ctx.avatar?.());
       if (avatar) profile.view.avatar = avatar;
     }
     return profileReply(profile, config.CARD_IMAGES);

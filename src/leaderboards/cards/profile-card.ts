@@ -1,6 +1,6 @@
 // A member's profile as a picture: their avatar when the platform gave one, reputation, XP and
 // level (and what the next level needs), staking tier, earnings per token.
-import { Image } from "@napi-rs/canvas";
+import { type Image, loadImage } from "@napi-rs/canvas";
 import { formatCount } from "#src/core/counts.ts";
 import { COLORS, Painter, type RenderedCard } from "./painter.ts";
 
@@ -17,18 +17,20 @@ export interface ProfileView {
   earnings: string[];
   /** Where the member stands, e.g. "#3 of 40 farmers this month". */
   standing?: string;
-  /** The member's picture as the platform serves it (PNG, JPEG, WebP or GIF bytes), already fetched. */
-  avatar?: Uint8Array;
+  /** The member's picture, decoded by decodeAvatar. */
+  avatar?: Image;
 }
 
 const AVATAR = 64;
 
-/** The picture decoded, or undefined when the bytes are not one (the card is drawn without it). */
-function decodedAvatar(bytes: Uint8Array | undefined): Image | undefined {
+/**
+ * The platform's picture (PNG, JPEG, WebP or GIF bytes) decoded for the card, or undefined when the
+ * bytes are not one (the card is drawn without it). Decoding is asynchronous; drawing then is not.
+ */
+export async function decodeAvatar(bytes: Uint8Array | undefined): Promise<Image | undefined> {
   if (!bytes || bytes.length === 0) return undefined;
   try {
-    const image = new Image();
-    image.src = Buffer.from(bytes);
+    const image = await loadImage(Buffer.from(bytes));
     return image.width > 0 && image.height > 0 ? image : undefined;
   } catch {
     return undefined;
@@ -47,7 +49,7 @@ export function renderProfileCard(view: ProfileView): RenderedCard {
   const { width, height } = PROFILE_CARD;
   const p = new Painter(width, height);
   p.rect(0, 0, width, 6, COLORS.accent);
-  const avatar = decodedAvatar(view.avatar);
+  const { avatar } = view;
   let nameX = PAD;
   if (avatar) {
     // A round picture the height of the name line and the standing under it.
