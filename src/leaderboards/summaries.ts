@@ -116,7 +116,10 @@ export class Summaries {
         })
       : null;
     const paidAtoms = await paidByFactory(db, id, token.symbol, new Date(now.getTime() + 1));
-    if (!account && paidAtoms === 0n)
+    const names = (await factories?.factoryNames(db, [id])) ?? new Map<string, string>();
+    // A factory never funded has no pool account yet: its card shows an empty pool, not an error.
+    const bids = (await factories?.bidHistory(db, id, token.symbol)) ?? [];
+    if (!account && paidAtoms === 0n && bids.length === 0)
       throw new UserError(
         "unknown_pool",
         `Factory #${factoryId} has no ${token.symbol} pool. Check the factory's number and token.`,
@@ -126,8 +129,6 @@ export class Summaries {
     const availableAtoms = balance - reservedAtoms;
     const total = availableAtoms + reservedAtoms + paidAtoms;
     const share = (part: bigint) => (total > 0n ? Number((part * 10_000n) / total) / 10_000 : 0);
-    const names = (await factories?.factoryNames(db, [id])) ?? new Map<string, string>();
-    const bids = (await factories?.bidHistory(db, id, token.symbol)) ?? [];
     const scale = 10 ** token.decimals;
     const latest = bids.at(-1);
     const view: PoolView = {
