@@ -1,5 +1,7 @@
 // What the profile and pool cards show, gathered from the ledger (earnings, pool balances, payouts)
 // and from the providers of the features that record the rest (reputation, XP, tier, bids).
+
+import { formatCount } from "#src/core/counts.ts";
 import { UserError } from "#src/core/errors.ts";
 import type { Database } from "#src/db/database.ts";
 import { accounts } from "#src/ledger/accounts.ts";
@@ -57,7 +59,11 @@ export class Summaries {
     const view: ProfileView = {
       name: user.displayName,
       earnings: earnings.map((e) => formatMoney(e.amountAtoms, this.tokens.get(e.token))),
-      ...(own ? { standing: `#${own.rank} of ${board.ranked} farmers this month (${board.token})` } : {}),
+      ...(own
+        ? {
+            standing: `#${formatCount(own.rank)} of ${formatCount(board.ranked)} farmers this month (${board.token})`,
+          }
+        : {}),
       ...(standing.reputation !== undefined ? { reputation: standing.reputation } : {}),
       ...(standing.xp ? { xp: standing.xp } : {}),
     };

@@ -1,6 +1,8 @@
 // What a farmer is told about a submission after it was queued: its settlement (score, the
 // reward's split, XP), a hand-over to a person, an expiry. Kept apart from the money so the
 // wording can change without touching a settlement.
+
+import { formatCount } from "#src/core/counts.ts";
 import { literal } from "#src/core/markup.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { SettlementView } from "#src/economy/pools/settlement.ts";
@@ -69,7 +71,7 @@ export function settlementNotice(
           (r.commissionAtoms > 0n ? ` (${m(r.commissionAtoms)} of it to ambassadors' commissions).` : "."),
       );
     lines.push(`You receive **${m(r.farmerAtoms)}**; ${m(r.refundAtoms)} returns to the pool.`);
-    if (r.xp > 0n) lines.push(`+${r.xp} XP.`);
+    if (r.xp > 0n) lines.push(`+${formatCount(r.xp)} XP.`);
     money = lines.join(" ");
   }
   return {

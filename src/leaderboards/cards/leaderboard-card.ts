@@ -1,5 +1,7 @@
 // The leaderboard as a picture: title, period, the top rows, and the viewer's own row underneath
 // when they are outside the top. The picture is as tall as its rows: two rows make a short card.
+
+import { formatCount } from "#src/core/counts.ts";
 import type { Board, BoardRow } from "../types.ts";
 import { COLORS, Painter, type RenderedCard } from "./painter.ts";
 
@@ -26,7 +28,11 @@ export function renderLeaderboardCard(board: Board): RenderedCard {
   const p = new Painter(width, height);
   p.rect(0, 0, width, 6, COLORS.accent);
   p.text(board.title, PAD, 48, width - 2 * PAD, { size: 32, bold: true });
-  p.text(`${board.ranked} ranked`, width - PAD, 92, 140, { size: 16, color: COLORS.muted, align: "right" });
+  p.text(`${formatCount(board.ranked)} ranked`, width - PAD, 92, 140, {
+    size: 16,
+    color: COLORS.muted,
+    align: "right",
+  });
   p.text(board.subtitle, PAD, 92, width - 2 * PAD - 150, { size: 18, color: COLORS.muted });
 
   const rows = board.rows.slice(0, maxRows);
