@@ -1,10 +1,11 @@
 // Shared wording for replies: money, dates and people, the same in every command.
+import { countOf, formatCount } from "#src/core/counts.ts";
 import { formatTime } from "#src/core/time-format.ts";
 import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney } from "#src/ledger/amount.ts";
 
-export { decimalString, formatMoney, formatTime };
+export { countOf, decimalString, formatCount, formatMoney, formatTime };
 
 /** "+1,000.5 USDC" or "-12 USDC" */
 export function signedMoney(atoms: bigint, token: TokenInfo): string {

@@ -3,7 +3,7 @@
 import { literal } from "#src/core/markup.ts";
 import type { FactoryView } from "#src/economy/pools/factory-views.ts";
 import type { Services } from "#src/services.ts";
-import { decimalString, formatMoney, formatTime } from "./_format.ts";
+import { countOf, decimalString, formatCount, formatMoney, formatTime } from "./_format.ts";
 
 export const STATUS_WORDS: Record<FactoryView["status"], string> = {
   live: "live",
@@ -11,6 +11,12 @@ export const STATUS_WORDS: Record<FactoryView["status"], string> = {
   out_of_funds: "out of funds",
   closed: "closed",
 };
+
+/** The status in words; a live pool that never had money waits for its first funding, it did not run out. */
+export function statusWords(f: FactoryView): string {
+  if (f.status === "out_of_funds" && !f.everFunded) return "waiting for its first funding";
+  return STATUS_WORDS[f.status];
+}
 
 /** "premium: reputation ≥ 70 until 2026-11-24 10:00 UTC, then open to all", or "" when open to all. */
 export function premiumWords(f: FactoryView): string {
@@ -27,7 +33,7 @@ export function premiumWords(f: FactoryView): string {
 export function factoryLine(services: Services, f: FactoryView): string {
   const token = services.tokens.get(f.token);
   const premium = premiumWords(f) ? `, ${premiumWords(f)}` : "";
-  return `#${f.id} **${literal(f.name)}** — bid ${formatMoney(f.bidAtoms, token)}, ${f.fundedDemonstrations} demonstration(s) funded, ${STATUS_WORDS[f.status]}${premium}`;
+  return `#${f.id} **${literal(f.name)}** — bid ${formatMoney(f.bidAtoms, token)}, ${countOf(f.fundedDemonstrations, "demonstration")} funded, ${statusWords(f)}${premium}`;
 }
 
 export function factoryCard(services: Services, f: FactoryView): string {
@@ -44,11 +50,11 @@ export function factoryCard(services: Services, f: FactoryView): string {
     premiumWords(f),
   ].filter(Boolean);
   return [
-    `Status: ${STATUS_WORDS[f.status]}`,
+    `Status: ${statusWords(f)}`,
     f.description ? `About: ${literal(f.description)}` : "",
     `Bid: ${m(f.bidAtoms)} per demonstration (paid by quality)`,
-    `Balance: ${m(f.balanceAtoms)}, reserved ${m(f.reservedAtoms)}, unreserved ${m(f.availableAtoms)} = ${f.fundedDemonstrations} demonstration(s) at the current bid`,
-    `Demonstrations: ${f.received} received, ${f.paid} paid`,
+    `Balance: ${m(f.balanceAtoms)}, reserved ${m(f.reservedAtoms)}, unreserved ${m(f.availableAtoms)} = ${countOf(f.fundedDemonstrations, "demonstration")} at the current bid`,
+    `Demonstrations: ${formatCount(f.received)} received, ${formatCount(f.paid)} paid`,
     `Terms: ${terms}`,
     `Limits: ${limits.length ? limits.join(", ") : "none"}`,
     "Tasks:",

@@ -7,9 +7,16 @@ import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData, factoryLine, factoryReply, splitObjectives } from "./_pools.ts";
+import { suggestFactories } from "./_suggest.ts";
 
 const factoryOption = {
-  factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
+  factory: {
+    type: "integer",
+    description: "The factory's number, e.g. 3",
+    required: true,
+    minValue: 1,
+    autocomplete: suggestFactories,
+  },
 } as const;
 
 /** A task's app and objectives, as /factory create and /factory addtask both ask for them. */
@@ -117,7 +124,7 @@ const create = subcommand({
       limits: limitsOf(args),
       ...(args.kind ? { kind: args.kind as SetupKind } : {}),
     });
-    return factoryReply(ctx.services, f, `Factory #${f.id} created`, {
+    return factoryReply(ctx.services, f, `Factory #${f.id} "${f.name}" created`, {
       changed: true,
       note: [
         await separateSetupFeeNote(ctx, f),

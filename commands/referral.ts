@@ -6,6 +6,7 @@ import { referralStats } from "#src/economy/ambassadors/ambassador-views.ts";
 import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import {
   COMMISSION_LABELS,
+  countOf,
   decimalString,
   formatMoney,
   formatTime,
@@ -82,14 +83,15 @@ const stats = subcommand({
         ? ["You have referred no one yet: /referral link gives you a message to post."]
         : s.referred.map(
             (r) =>
-              `• ${literal(r.displayName)}, since ${formatTime(r.referredAt)}: ${r.activity} funding(s)/submission(s)` +
+              `• ${literal(r.displayName)}, since ${formatTime(r.referredAt)}: ${countOf(r.activity, "funding or submission", "fundings and submissions")}` +
               (r.lastActiveAt ? `, last ${formatTime(r.lastActiveAt)}` : ""),
           );
     const money =
       s.commissions.length === 0
         ? ["No commissions yet."]
         : s.commissions.map(
-            (c) => `• ${c.period}: ${formatMoney(c.atoms, tokens.get(c.token))} in ${c.payments} payment(s)`,
+            (c) =>
+              `• ${c.period}: ${formatMoney(c.atoms, tokens.get(c.token))} in ${countOf(c.payments, "payment")}`,
           );
     return {
       title: "Your referrals",

@@ -1,4 +1,4 @@
-import { formatTime } from "./_format.ts";
+import { formatCount, formatTime } from "./_format.ts";
 import { command } from "./_kit.ts";
 
 export default command({
@@ -19,7 +19,7 @@ export default command({
         `Consistency (active days this month): ${r.parts.consistency}/100\n` +
         `Speed (efficiency): ${r.parts.speed}/100\n` +
         `Inactivity factor: ${r.parts.decay} (reputation decays after a week without submissions)\n` +
-        `XP: ${r.xp}${boost}`,
+        `XP: ${formatCount(r.xp)}${boost}`,
       data: {
         reputation: r.reputation,
         parts: r.parts,

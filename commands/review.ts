@@ -3,9 +3,16 @@ import { REVIEW_WINDOW_DAYS } from "#src/economy/pools/review.ts";
 import { submissionStatus } from "#src/economy/pools/statuses.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
+import { suggestSubmissions } from "./_suggest.ts";
 
 const submissionOption = {
-  submission: { type: "integer", description: "The submission's number", required: true, minValue: 1 },
+  submission: {
+    type: "integer",
+    description: "The submission's number",
+    required: true,
+    minValue: 1,
+    autocomplete: suggestSubmissions,
+  },
 } as const;
 
 const queue = subcommand({

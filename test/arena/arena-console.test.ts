@@ -58,7 +58,7 @@ describeConsole(
         ],
         validators: [{ stake: "4000" }],
       });
-      expect(epochWork[5]!.text).toContain("#1 Summarize tickets: 11,500 CLONES staked by 3 participant(s)");
+      expect(epochWork[5]!.text).toContain("#1 Summarize tickets: 11,500 CLONES staked by 3 participants");
 
       // The epoch of 2026-01-02, as the scheduler runs it (ARENA_EMISSION=1000, rank mode, r 0.8).
       const report = await arenaEmissionJob.run({
@@ -72,7 +72,7 @@ describeConsole(
         log: silentLogger,
         now: new Date("2026-01-03T00:00:00Z"),
       });
-      expect(report.summary).toContain("1,000 CLONES of 1,000 CLONES to 4 payee(s) across 1 task(s)");
+      expect(report.summary).toContain("1,000 CLONES of 1,000 CLONES to 4 payees across 1 task");
 
       const after = await h.run(`
         @ann /arena rewards

@@ -40,7 +40,8 @@ describe("leaderboard, profile and pool commands on the console", () => {
     expect(record.text).toContain("#2 bob — 100 USDC (1 payout) ← you");
     expect(record.image).toBeDefined();
     const image = await loadImage(readFileSync(record.image!));
-    expect([image.width, image.height]).toEqual([LEADERBOARD_CARD.width, LEADERBOARD_CARD.height]);
+    // Two rows (bob's among them): a card as tall as its rows, not the ten-row 720 px.
+    expect([image.width, image.height]).toEqual([LEADERBOARD_CARD.width, 254]);
   });
 
   it("refuses a metric of another board with the ones it has", async () => {

@@ -1,6 +1,8 @@
 // What a farmer is told about a submission after it was queued: its settlement (score, the
 // reward's split, XP), a hand-over to a person, an expiry. Kept apart from the money so the
 // wording can change without touching a settlement.
+
+import { formatCount } from "#src/core/counts.ts";
 import { literal } from "#src/core/markup.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { SettlementView } from "#src/economy/pools/settlement.ts";
@@ -26,6 +28,18 @@ export function expiredNotice(submissionId: number, ttlHours: number): Reply {
   };
 }
 
+/**
+ * The grader's reasons as one sentence: each without its own closing punctuation, joined by "; ",
+ * ended by one full stop (never ".;" or "..").
+ */
+export function whyText(reasons: readonly string[]): string {
+  const parts = reasons
+    .slice(0, 4)
+    .map((r) => r.trim().replace(/[\s.;,]+$/u, ""))
+    .filter(Boolean);
+  return parts.length > 0 ? `${parts.join("; ")}.` : "";
+}
+
 export function settlementNotice(
   sub: {
     id: number;
@@ -39,7 +53,7 @@ export function settlementNotice(
 ): Reply {
   const m = (atoms: bigint) => formatMoney(atoms, token);
   const head = `Submission #${sub.id} to factory #${sub.factoryId} "${literal(sub.factory.name)}" (task "${literal(sub.task.title)}") scored ${grade.score}/100 — outcome ${grade.breakdown.outcome}/60, process ${grade.breakdown.process}/30, efficiency ${grade.breakdown.efficiency}/10.`;
-  const reasons = grade.reasons.length > 0 ? `\nWhy: ${literal(grade.reasons.slice(0, 4).join("; "))}.` : "";
+  const reasons = whyText(grade.reasons) ? `\nWhy: ${literal(whyText(grade.reasons))}` : "";
   let money: string;
   if (r.rewardAtoms === 0n) {
     money = `Below the pool's threshold of ${sub.factory.qualityThreshold}: nothing is paid, and the reserved ${m(r.bidAtoms)} returns to the pool.`;
@@ -51,7 +65,7 @@ export function settlementNotice(
           (r.commissionAtoms > 0n ? ` (${m(r.commissionAtoms)} of it to ambassadors' commissions).` : "."),
       );
     lines.push(`You receive **${m(r.farmerAtoms)}**; ${m(r.refundAtoms)} returns to the pool.`);
-    if (r.xp > 0n) lines.push(`+${r.xp} XP.`);
+    if (r.xp > 0n) lines.push(`+${formatCount(r.xp)} XP.`);
     money = lines.join(" ");
   }
   return {
