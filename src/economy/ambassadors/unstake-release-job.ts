@@ -1,6 +1,7 @@
 // Every ten minutes: unstaked CLONES whose cooldown is over go back to their owners' balances,
 // each exactly once (Staking.releaseDue). Until then they still count for the owner's tier.
 
+import { countOf } from "#src/core/counts.ts";
 import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import { defineJob } from "#src/job-kit.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
@@ -14,7 +15,7 @@ export const unstakeReleaseJob = defineJob({
     const { staking, tokens } = ctx.services;
     const { released, atoms } = await staking.releaseDue(ctx.now, { signal: ctx.signal });
     return {
-      summary: `${released} unstake(s) released, ${formatMoney(atoms, tokens.get(STAKE_TOKEN))} in all.`,
+      summary: `${countOf(released, "unstake")} released, ${formatMoney(atoms, tokens.get(STAKE_TOKEN))} in all.`,
       data: { released, atoms: atoms.toString() },
     };
   },
