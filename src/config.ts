@@ -13,6 +13,7 @@ import { type DatabaseConfig, databaseSettings } from "./config/database.ts";
 import { type GradingConfig, gradingSettings } from "./config/grading.ts";
 import { type JobsConfig, jobsSettings } from "./config/jobs.ts";
 import { type LeaderboardsConfig, leaderboardsSettings } from "./config/leaderboards.ts";
+import { type OperationsConfig, operationsSettings } from "./config/operations.ts";
 import { chatPlatformProblems, type PlatformsConfig, platformsSettings } from "./config/platforms.ts";
 import { type PoolsConfig, poolsSettings } from "./config/pools.ts";
 import { redactUrlsIn, urlCredentials } from "./redact.ts";
@@ -29,6 +30,7 @@ export type {
   GradingConfig,
   JobsConfig,
   LeaderboardsConfig,
+  OperationsConfig,
   PlatformsConfig,
   PoolsConfig,
 };
@@ -43,6 +45,7 @@ export const configSchema = z.object({
   ...ambassadorsSettings,
   ...leaderboardsSettings,
   ...platformsSettings,
+  ...operationsSettings,
   ...poolsSettings,
   ...gradingSettings,
 });

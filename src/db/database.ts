@@ -52,7 +52,18 @@ export interface Database {
   /** Puts the bot's clock in charge (the composition root does, once, before serving anything). */
   useClock(clock: Clock): void;
   rawSession(): Promise<RawSession>;
+  /**
+   * The connection pool now (PostgreSQL): connections open, idle, and callers waiting for one.
+   * PGlite has no pool: its transactions queue behind one another, counted as waiting.
+   */
+  poolStats(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export interface OpenOptions {
@@ -112,6 +123,7 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
     },
     transaction: (work) =>
       withRetries(() => queue.run(() => runTransaction(prisma, time.clock, work, options)), options),
+    poolStats: () => ({ total: 1, idle: queue.waiting === 0 ? 1 : 0, waiting: queue.waiting }),
     async rawSession() {
       return {
         exec: async (sql) => {
@@ -145,6 +157,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
       time.clock = clock;
     },
     transaction: (work) => withRetries(() => runTransaction(prisma, time.clock, work, options), options),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async rawSession() {
       const client = await pool.connect();
       return {

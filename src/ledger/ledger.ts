@@ -29,9 +29,13 @@ export type {
 } from "./transfers.ts";
 export { LedgerError } from "./transfers.ts";
 
+/** Told of the transfers a transaction wrote (replays excluded), once it has committed. */
+export type CommittedTransfersListener = (transfers: readonly TransferRecord[]) => void;
+
 export class Ledger {
   /** Account ids by key; filled only after the transaction that saw them commits. */
   readonly #accountIds: AccountIds;
+  readonly #committedListeners: CommittedTransfersListener[] = [];
 
   /**
    * `clock` decides when a reservation has expired; it is the bot's clock, so tests that move time
@@ -91,8 +95,26 @@ export class Ledger {
    * Three statements for a plain transfer: lock the accounts; insert the transfers (the unique key
    * tells replays apart in the same statement); insert the entries and update the balances.
    */
-  execute(tx: Tx, ops: readonly LedgerOp[]): Promise<TransferRecord[]> {
-    return applyOps(tx, ops, { tokens: this.tokens, clock: this.clock, accounts: this.#accountIds });
+  async execute(tx: Tx, ops: readonly LedgerOp[]): Promise<TransferRecord[]> {
+    const records = await applyOps(tx, ops, {
+      tokens: this.tokens,
+      clock: this.clock,
+      accounts: this.#accountIds,
+    });
+    if (this.#committedListeners.length > 0) {
+      const written = records.filter((record) => !record.replayed);
+      // After commit: a transaction that rolls back (or is retried) moved nothing.
+      if (written.length > 0)
+        tx.afterCommit(() => {
+          for (const listener of this.#committedListeners) listener(written);
+        });
+    }
+    return records;
+  }
+
+  /** Calls `listener` with every committed batch of new transfers (the metrics count them). */
+  onCommitted(listener: CommittedTransfersListener): void {
+    this.#committedListeners.push(listener);
   }
 
   /**
