@@ -1,5 +1,6 @@
 // SIGTERM drains a real bot process: the grading under way when the signal comes is finished and
-// settled before the process exits 0, and nothing is lost; a second signal exits at once. The bot
+// settled, and the withdrawal batch under way is sent and recorded, before the process exits 0;
+// nothing is lost or paid twice; a second signal exits at once. The bot
 // runs as `npm start` runs it (Telegram by webhook against a fake Bot API, PostgreSQL, an external
 // grader on loopback that takes its time).
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -8,13 +9,17 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Keypair } from "@solana/web3.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "#src/core/clock.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
+import { type BankrunRpc, startRuntime } from "#test/helpers/bankrun.ts";
 import { type ConsoleHarness, startConsole } from "#test/helpers/console.ts";
 import { postgresAvailable } from "#test/helpers/db.ts";
 import { type FakeTelegram, startFakeTelegram, TELEGRAM_TOKEN } from "#test/helpers/fake-telegram.ts";
+import { signText } from "#test/helpers/solana.ts";
 import { killBots, startBot } from "./fixtures/bot-process.ts";
+import { type SolanaJsonRpc, startSolanaJsonRpc } from "./fixtures/solana-json-rpc.ts";
 
 const RECORDING = fileURLToPath(new URL("../fixtures/forge-demos/20251007_131852", import.meta.url));
 const GRADING_MS = 2_500;
@@ -175,6 +180,111 @@ async function queueSubmissions(harness: ConsoleHarness, count: number): Promise
     const graded = await db.prisma.submission.findUniqueOrThrow({ where: { id: queued.id } });
     expect(graded.score).toBe(80);
     expect(await db.prisma.transfer.count({ where: { code: "payout.farmer" } })).toBe(2);
+    expect((await auditLedger(db)).problems).toEqual([]);
+  });
+});
+
+(postgresAvailable() ? describe : describe.skip)("SIGTERM during a withdrawal batch [postgres]", () => {
+  const treasury = Keypair.generate();
+  const SEND_DELAY_MS = 2_000;
+  let harness: ConsoleHarness;
+  let telegram: FakeTelegram;
+  let runtime: BankrunRpc;
+  let node: SolanaJsonRpc;
+  const wallets = ["ann", "ben", "cat"].map((name) => ({ name, wallet: Keypair.generate() }));
+
+  beforeAll(async () => {
+    telegram = await startFakeTelegram();
+    runtime = await startRuntime({ treasury, treasuryUsdcAtoms: 1_000_000_000n });
+    node = await startSolanaJsonRpc(runtime, { sendDelayMs: SEND_DELAY_MS });
+    harness = await startConsole("postgres", {
+      clock: new ManualClock(new Date()),
+      moderators: ["mod"],
+      env: { SOLANA_RPC_URL: node.url, SOLANA_TREASURY_KEY: JSON.stringify(Array.from(treasury.secretKey)) },
+    });
+  });
+  afterAll(async () => {
+    killBots();
+    await node?.close();
+    await telegram?.close();
+    await harness?.close();
+  });
+
+  const botEnv = () => ({
+    DATABASE_URL: harness.app.config.DATABASE_URL,
+    DATABASE_POOL_SIZE: "4",
+    TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    TELEGRAM_WEBHOOK_URL: "https://bot.example.com/hooks/telegram",
+    TELEGRAM_WEBHOOK_SECRET: "a-webhook-secret-for-tests_123456",
+    HTTP_HOST: "127.0.0.1",
+    HTTP_PORT: "0",
+    SOLANA_RPC_URL: node.url,
+    SOLANA_TREASURY_KEY: JSON.stringify(Array.from(treasury.secretKey)),
+    JOB_SCHEDULES: "withdrawals=*/2 * * * * *",
+    SHUTDOWN_TIMEOUT_SECONDS: "20",
+  });
+
+  it("the batch under way is sent and recorded, then the process exits 0; the next settles it, paying once", {
+    timeout: 120_000,
+  }, async () => {
+    for (const { name, wallet } of wallets) {
+      const asked = await harness.one(`@${name} /wallet link address:${wallet.publicKey.toBase58()}`);
+      const message = (asked.data as { message: string }).message;
+      expect((await harness.one(`@${name} /wallet verify signature:${signText(wallet, message)}`)).code).toBe(
+        "ok",
+      );
+      expect(
+        (await harness.one(`@mod /admin credit user:@${name} amount:1 token:SOL reason:test`)).code,
+      ).toBe("ok");
+      expect((await harness.one(`@${name} /withdraw request amount:0.25 token:SOL`)).code).toBe(
+        "confirmation_required",
+      );
+      expect((await harness.one(`@${name} /confirm`)).code).toBe("ok");
+    }
+    const { db } = harness.app;
+    expect(await db.prisma.withdrawal.count({ where: { status: "pending" } })).toBe(3);
+
+    // SIGTERM as the batch's transaction reaches the node, whose answer takes 2 s.
+    const sending = node.nextSend();
+    const bot = startBot("sender", botEnv());
+    await sending;
+    const signalledAt = performance.now();
+    bot.child.kill("SIGTERM");
+    const exit = await bot.exited;
+    const drainMs = Math.round(performance.now() - signalledAt);
+    console.log(
+      `drain during a withdrawal batch: exit ${exit.code} after ${drainMs} ms (the node answers in ${SEND_DELAY_MS} ms)`,
+    );
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(drainMs).toBeGreaterThan(SEND_DELAY_MS / 2);
+
+    // The run finished (none left running for a takeover), the batch is recorded with its
+    // signature, and the chain paid each wallet once.
+    const runs = await db.prisma.jobRun.findMany({ where: { job: "withdrawals" } });
+    expect(runs.filter((r) => r.status !== "done")).toEqual([]);
+    const batches = await db.prisma.withdrawalBatch.findMany();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.signature).toBeTruthy();
+    expect(await db.prisma.withdrawal.count({ where: { status: "sending", batchId: batches[0]!.id } })).toBe(
+      3,
+    );
+    for (const { wallet } of wallets) expect(await runtime.lamports(wallet.publicKey)).toBe(250_000_000n);
+
+    // The next process settles the batch: sent, once, the books balanced.
+    const settler = startBot("settler", botEnv());
+    const deadline = performance.now() + 30_000;
+    while (
+      (await db.prisma.withdrawal.count({ where: { status: "sent" } })) < 3 &&
+      performance.now() < deadline
+    )
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    settler.child.kill("SIGTERM");
+    expect(await settler.exited).toEqual({ code: 0, signal: null });
+    expect(await db.prisma.withdrawal.count({ where: { status: "sent" } })).toBe(3);
+    expect(await db.prisma.withdrawalBatch.count()).toBe(1);
+    for (const { wallet } of wallets) expect(await runtime.lamports(wallet.publicKey)).toBe(250_000_000n);
+    expect(await db.prisma.transfer.count({ where: { code: "chain.withdrawal.sent" } })).toBe(3);
     expect((await auditLedger(db)).problems).toEqual([]);
   });
 });
