@@ -58,6 +58,8 @@ async function main(): Promise<number> {
   shutdown.step("stop taking events; finish those under way and the job run in progress", () =>
     Promise.all([running?.drain(), stopScheduler(app)]),
   );
+  // A webhook update answered early (Telegram's 9 s) may still be running its command.
+  shutdown.step("finish the commands still running", () => app.dispatcher.idle());
   shutdown.step("finish the gradings under way", () => app.drain());
   shutdown.step("close the front ends", async () => running?.stop());
   shutdown.step("close the database", () => app.close());

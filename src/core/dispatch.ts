@@ -95,6 +95,8 @@ interface RunRequest {
 
 export class Dispatcher<S> {
   readonly #listeners: DispatchListener[] = [];
+  /** Commands and presses being run now, so a shutdown can wait for them (idle()). */
+  readonly #running = new Set<Promise<unknown>>();
 
   constructor(
     private readonly registry: CommandRegistry<S>,
@@ -114,9 +116,20 @@ export class Dispatcher<S> {
   /** Runs a command. Never throws: every outcome is a DispatchResult. */
   async dispatch(invocation: Invocation): Promise<DispatchResult> {
     const started = performance.now();
-    const result = withRedactedUrls(await this.dispatchCommand(invocation));
+    const result = withRedactedUrls(await this.#track(this.dispatchCommand(invocation)));
     this.#tell(invocation.platform, result, started);
     return result;
+  }
+
+  /** Resolves once no command or button press is being run (shutdown waits for this). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#running.add(work);
+    void work.finally(() => this.#running.delete(work)).catch(() => {});
+    return work;
   }
 
   #tell(platform: Platform, result: DispatchResult, started: number): void {
@@ -159,7 +172,7 @@ export class Dispatcher<S> {
   /** Handles a button press: cf:<id> confirms, cx:<id> cancels, pg:<id>:<n> turns a page. */
   async press(press: ButtonPress): Promise<DispatchResult> {
     const started = performance.now();
-    const result = withRedactedUrls(await this.pressButton(press));
+    const result = withRedactedUrls(await this.#track(this.pressButton(press)));
     this.#tell(press.platform, result, started);
     return result;
   }
