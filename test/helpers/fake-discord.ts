@@ -20,6 +20,8 @@ export interface FakeDiscord {
   dispatch(type: string, data: unknown): void;
   /** Resolves once a client has identified (and been sent READY). */
   identified: Promise<void>;
+  /** Every IDENTIFY payload's data received, in order (its `shard` says which shard connected). */
+  identifies: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   gatewayUrl = rest.url.replace(/^http/, "ws");
   const sockets = new Set<GatewaySocket>();
   let sequence = 0;
+  const identifies: Array<Record<string, unknown>> = [];
   let onIdentified!: () => void;
   const identified = new Promise<void>((resolve) => {
     onIdentified = resolve;
@@ -107,6 +110,8 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
       const { op, d } = payload as { op: number; d: unknown };
       if (op === 1) gateway.send({ op: 11 });
       if (op === 2) {
+        identifies.push(d as Record<string, unknown>);
+        const shard = (d as { shard?: unknown }).shard;
         gateway.send({
           op: 0,
           t: "READY",
@@ -118,6 +123,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
             session_id: "fake-session",
             resume_gateway_url: gatewayUrl,
             application: { id: APPLICATION_ID, flags: 0 },
+            ...(shard ? { shard } : {}),
           },
         });
         onIdentified();
@@ -134,6 +140,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     files,
     apiBase: `${rest.url}/api`,
     identified,
+    identifies,
     dispatch(type, data) {
       sequence++;
       for (const socket of sockets) socket.send({ op: 0, t: type, s: sequence, d: data });
