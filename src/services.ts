@@ -29,6 +29,8 @@ import { poolsProviders } from "./leaderboards/pool-providers.ts";
 import { Ledger } from "./ledger/ledger.ts";
 import { TokenRegistry } from "./ledger/tokens.ts";
 import type { Logger } from "./log.ts";
+import type { BlobStore } from "./storage/blob-store.ts";
+import { openBlobStore } from "./storage/open-store.ts";
 
 export interface Services {
   config: Config;
@@ -59,6 +61,8 @@ export interface Services {
   chain: Chain;
   /** The arena: training tasks, stakes, delegations, scores and the epoch's rewards. */
   arena: Arena;
+  /** Uploaded recordings, their actions and dataset packages, under their sha256 (src/storage). */
+  blobs: BlobStore;
   /** Rankings and the data behind the cards (read-only); features add providers to it. */
   leaderboards: Leaderboards;
   /** Every command, for /help; filled in once the commands are loaded. */
@@ -114,6 +118,7 @@ export async function createServices(
   // services.commissions (as tests do with a fixed-tier policy) takes effect.
   const commissions = () => services.commissions;
   const factories = new Factories(db, ledger, tokens, commissions, config, clock);
+  const blobs = await openBlobStore(config);
   const reputation = new Reputation(db, ledger, tokens, config);
   const submissions = new Submissions({
     db,
@@ -126,6 +131,7 @@ export async function createServices(
     config,
     clock,
     log,
+    blobs,
   });
   submissions.use({
     pipeline: demonstrationPipeline({
@@ -166,6 +172,7 @@ export async function createServices(
     notifier,
     chain: createChain(config, { db, ledger, tokens, identity, notifier, log }),
     arena,
+    blobs,
     leaderboards,
     commands: new CommandRegistry<Services>([]),
   };

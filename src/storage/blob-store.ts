@@ -26,7 +26,7 @@ export interface BlobStore {
    * pass; when `expectedSha256` is given and differs, nothing is kept and it throws. Putting bytes
    * already stored keeps the one copy.
    */
-  put(source: Readable | AsyncIterable<Uint8Array>, expectedSha256?: string): Promise<BlobRef>;
+  put(source: Readable | AsyncIterable<Uint8Array | string>, expectedSha256?: string): Promise<BlobRef>;
   /** The blob's bytes (or a range of them) as a stream. Throws BlobNotFound. */
   get(sha256: string, range?: ByteRange): Promise<Readable>;
   has(sha256: string): Promise<boolean>;

@@ -35,7 +35,10 @@ export class DiskBlobStore implements BlobStore {
     return this;
   }
 
-  async put(source: Readable | AsyncIterable<Uint8Array>, expectedSha256?: string): Promise<BlobRef> {
+  async put(
+    source: Readable | AsyncIterable<Uint8Array | string>,
+    expectedSha256?: string,
+  ): Promise<BlobRef> {
     if (expectedSha256 !== undefined) checkedHash(expectedSha256);
     await mkdir(this.#incoming, { recursive: true });
     const temporary = join(this.#incoming, randomUUID());
@@ -44,8 +47,10 @@ export class DiskBlobStore implements BlobStore {
     try {
       await pipeline(
         source,
-        async function* (chunks: AsyncIterable<Uint8Array>) {
-          for await (const chunk of chunks) {
+        async function* (chunks: AsyncIterable<Uint8Array | string>) {
+          for await (const piece of chunks) {
+            // Text chunks (Readable.from of strings) count as their UTF-8 bytes.
+            const chunk = typeof piece === "string" ? Buffer.from(piece) : piece;
             hash.update(chunk);
             size += chunk.byteLength;
             yield chunk;

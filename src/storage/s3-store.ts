@@ -63,7 +63,10 @@ export class S3BlobStore implements BlobStore {
     return `${this.options.prefix}blobs/${blobPath(sha256)}`;
   }
 
-  async put(source: Readable | AsyncIterable<Uint8Array>, expectedSha256?: string): Promise<BlobRef> {
+  async put(
+    source: Readable | AsyncIterable<Uint8Array | string>,
+    expectedSha256?: string,
+  ): Promise<BlobRef> {
     if (expectedSha256 !== undefined) checkedHash(expectedSha256);
     await mkdir(this.options.spoolDirectory, { recursive: true });
     const spool = join(this.options.spoolDirectory, `s3-${randomUUID()}`);
@@ -71,8 +74,10 @@ export class S3BlobStore implements BlobStore {
     try {
       await pipeline(
         source,
-        async function* (chunks: AsyncIterable<Uint8Array>) {
-          for await (const chunk of chunks) {
+        async function* (chunks: AsyncIterable<Uint8Array | string>) {
+          for await (const piece of chunks) {
+            // Text chunks (Readable.from of strings) count as their UTF-8 bytes.
+            const chunk = typeof piece === "string" ? Buffer.from(piece) : piece;
             hash.update(chunk);
             yield chunk;
           }

@@ -1,5 +1,8 @@
 // The whole bot on a fresh test database, without any front end: tests attach the console, the
 // Discord front end or the Telegram bot to it.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type App, createApp } from "#src/app.ts";
 import { loadConfig } from "#src/config.ts";
 import { ManualClock } from "#src/core/clock.ts";
@@ -28,7 +31,21 @@ export interface TestApp {
 export async function createTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
   const test = await createTestDatabase(kind, { poolSize: options.poolSize });
   const clock = options.clock ?? new ManualClock("2026-01-01T00:00:00Z");
-  const config = loadConfig({ DATABASE_URL: test.url, LOG_LEVEL: "silent", ...options.env });
+  // Each app keeps its stored files in a directory of its own, removed with its database.
+  const storage = await mkdtemp(join(tmpdir(), "forgebot-storage-"));
+  const config = loadConfig({
+    DATABASE_URL: test.url,
+    LOG_LEVEL: "silent",
+    STORAGE_DIR: storage,
+    ...options.env,
+  });
   const app = await createApp(config, test.db, options.log ?? silentLogger, clock, options.extraCommands);
-  return { app, clock, close: () => test.drop() };
+  return {
+    app,
+    clock,
+    close: async () => {
+      await test.drop();
+      await rm(storage, { recursive: true, force: true });
+    },
+  };
 }
