@@ -1,5 +1,6 @@
 // Every periodic job of the bot; the scheduler runs these. Features add theirs here.
 
+import { recordingRetentionJob } from "#src/datasets/datasets-jobs.ts";
 import { unstakeReleaseJob } from "#src/economy/ambassadors/unstake-release-job.ts";
 import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src/economy/pools/pools-jobs.ts";
 import { arenaEmissionJob } from "./arena/emission-job.ts";
@@ -19,4 +20,5 @@ export const jobs: JobSpec[] = [
   leaderboardPostsJob,
   jobRunsRetentionJob,
   idempotencyRetentionJob,
+  recordingRetentionJob,
 ];
