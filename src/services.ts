@@ -17,6 +17,7 @@ import { PendingActions } from "./core/actions.ts";
 import { type Clock, DAY, systemClock } from "./core/clock.ts";
 import { Notifier } from "./core/notifier.ts";
 import { CommandRegistry } from "./core/registry.ts";
+import { Datasets } from "./datasets/datasets.ts";
 import type { Database } from "./db/database.ts";
 import { Funds } from "./economy/funds.ts";
 import { Scheduler } from "./epochs/scheduler.ts";
@@ -30,7 +31,7 @@ import { Ledger } from "./ledger/ledger.ts";
 import { TokenRegistry } from "./ledger/tokens.ts";
 import type { Logger } from "./log.ts";
 import type { BlobStore } from "./storage/blob-store.ts";
-import { openBlobStore } from "./storage/open-store.ts";
+import { datasetSecret, openBlobStore } from "./storage/open-store.ts";
 
 export interface Services {
   config: Config;
@@ -63,6 +64,8 @@ export interface Services {
   arena: Arena;
   /** Uploaded recordings, their actions and dataset packages, under their sha256 (src/storage). */
   blobs: BlobStore;
+  /** Factories' datasets: exports, versions, downloads, a farmer's stored recordings (section 10.1). */
+  datasets: Datasets;
   /** Rankings and the data behind the cards (read-only); features add providers to it. */
   leaderboards: Leaderboards;
   /** Every command, for /help; filled in once the commands are loaded. */
@@ -173,6 +176,7 @@ export async function createServices(
     chain: createChain(config, { db, ledger, tokens, identity, notifier, log }),
     arena,
     blobs,
+    datasets: new Datasets({ db, blobs, factories, config, secret: await datasetSecret(config) }),
     leaderboards,
     commands: new CommandRegistry<Services>([]),
   };
