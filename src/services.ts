@@ -176,7 +176,7 @@ export async function createServices(
     chain: createChain(config, { db, ledger, tokens, identity, notifier, log }),
     arena,
     blobs,
-    datasets: new Datasets({ db, blobs, factories, config, secret: await datasetSecret(config) }),
+    datasets: new Datasets({ db, blobs, factories, config, clock, secret: await datasetSecret(config) }),
     leaderboards,
     commands: new CommandRegistry<Services>([]),
   };

@@ -7,14 +7,17 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { StorageConfig } from "#src/config/storage.ts";
+import type { Clock } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import type { Factories } from "#src/economy/pools/factories.ts";
 import type { Payload } from "#src/economy/pools/submission-intake.ts";
+import type { Logger } from "#src/log.ts";
 import type { BlobStore } from "#src/storage/blob-store.ts";
 import { mayDownload, mayExport } from "./access.ts";
+import { datasetDownloadRoute } from "./download-route.ts";
 import { deleteUnreferenced, type FileRole } from "./keep-upload.ts";
 import { buildPackage, histogramOf, type PackageDemonstration } from "./package.ts";
 import { pseudonym } from "./pseudonym.ts";
@@ -27,6 +30,7 @@ export interface DatasetsDeps {
   config: StorageConfig;
   /** Signs links and derives pseudonyms (open-store.ts datasetSecret). */
   secret: string;
+  clock: Clock;
 }
 
 export interface VersionSummary {
@@ -311,6 +315,11 @@ export class Datasets {
       data: { versionId: row.id, userId: request.actor.userId, via: delivery.kind, createdAt: request.now },
     });
     return { version, delivery, factoryName: factory.name };
+  }
+
+  /** The HTTP route serving signed download links (download-route.ts). */
+  downloadRoute(log: Logger) {
+    return datasetDownloadRoute({ ...this.deps, log });
   }
 
   /** A farmer's stored recordings, newest first, and the dataset versions that hold each. */

@@ -72,7 +72,8 @@ export function datasetCard(card: PackageCard, demonstrations: readonly PackageD
     card.filters.minScore !== undefined ? `scores ${card.filters.minScore} and above` : undefined,
     card.filters.taskRef !== undefined ? `task ${card.filters.taskRef}` : undefined,
   ].filter(Boolean);
-  const md = (text: string) => text.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`);
+  // Member-typed names sit in table cells: a pipe or a line break would break the table.
+  const md = (text: string) => text.replace(/[|\\]/g, (c) => `\\${c}`).replace(/\s+/g, " ");
   return [
     `# ${md(card.factory.name)}: dataset version ${card.version}`,
     "",

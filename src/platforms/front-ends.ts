@@ -7,6 +7,7 @@ import { Api } from "grammy";
 import type { App } from "#src/app.ts";
 import { discordMode, type PlatformsConfig, telegramMode } from "#src/config/platforms.ts";
 import type { Dispatcher } from "#src/core/dispatch.ts";
+import { DOWNLOAD_PREFIX } from "#src/datasets/signed-link.ts";
 import type { Logger } from "#src/log.ts";
 import { createDiscordClient } from "./discord/client.ts";
 import { interactionsEndpoint } from "./discord/http-interactions.ts";
@@ -133,6 +134,8 @@ export async function startFrontEnds(
     }
 
     if (names.length === 0) return undefined;
+    // Signed dataset download links point here (PUBLIC_URL); with S3 they may be presigned instead.
+    if (config.PUBLIC_URL) http.routePrefix(DOWNLOAD_PREFIX, services.datasets.downloadRoute(log));
     const httpPort =
       http.paths.length > 0 ? await http.listen(config.HTTP_HOST, config.HTTP_PORT) : undefined;
     stops.unshift(() => http.close());

@@ -32,6 +32,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export class HttpServer {
   readonly #routes = new Map<string, RouteHandler>();
+  readonly #prefixes: Array<[string, RouteHandler]> = [];
   readonly #server: Server;
 
   constructor(
@@ -61,8 +62,14 @@ export class HttpServer {
     return this;
   }
 
+  /** Serves every path starting with `prefix` (e.g. "/datasets/") with `handler`. */
+  routePrefix(prefix: string, handler: RouteHandler): this {
+    this.#prefixes.push([prefix, handler]);
+    return this;
+  }
+
   get paths(): string[] {
-    return [...this.#routes.keys()];
+    return [...this.#routes.keys(), ...this.#prefixes.map(([prefix]) => `${prefix}*`)];
   }
 
   /** Starts listening; resolves with the port (useful with port 0). */
@@ -91,7 +98,7 @@ export class HttpServer {
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
     }
-    const handler = this.#routes.get(path);
+    const handler = this.#routes.get(path) ?? this.#prefixes.find(([prefix]) => path.startsWith(prefix))?.[1];
     if (!handler) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
       return;
