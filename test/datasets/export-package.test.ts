@@ -170,6 +170,30 @@ for (const [store, env] of Object.entries(stores)) {
         expect(listedMine[0]!.versions).toEqual([1]);
         expect(listedMine[0]!.pseudonym).toBe(manifest[0]!.farmer);
 
+        // On a chat platform: an S3 presigned URL (no PUBLIC_URL here), or, on disk without
+        // PUBLIC_URL, a clear refusal; either way the same package.
+        const actor = {
+          userId: cora.userId,
+          displayName: "cora",
+          isModerator: false,
+          platform: "discord" as const,
+          platformUserId: "1",
+        };
+        const onChat = h.app.services.datasets.download({
+          actor,
+          now: h.clock.now(),
+          factoryId: 1,
+          toFile: false,
+        });
+        if (store === "s3") {
+          const { delivery } = await onChat;
+          expect(delivery.kind).toBe("presigned");
+          const fetched = await fetch((delivery as { url: string }).url);
+          expect(fetched.status).toBe(200);
+          const { readFileSync } = await import("node:fs");
+          expect(sha256(Buffer.from(await fetched.arrayBuffer()))).toBe(sha256(readFileSync(path)));
+        } else await expect(onChat).rejects.toMatchObject({ code: "download_unavailable" });
+
         // The next version numbers on; the same farmer keeps the same pseudonym.
         const again = await h.one("@mod /dataset export factory:1 min_score:0");
         expect(again.data).toMatchObject({ version: 2, demonstrations: 2 });
