@@ -6,6 +6,7 @@ import { drawableGraphemes, drawableText, REPLACEMENT } from "#src/leaderboards/
 import { LEADERBOARD_CARD, renderLeaderboardCard } from "#src/leaderboards/cards/leaderboard-card.ts";
 import type { RenderedCard, TextBox } from "#src/leaderboards/cards/painter.ts";
 import { fitText, Painter } from "#src/leaderboards/cards/painter.ts";
+import { DATASET_CARD, type DatasetCardView, renderDatasetCard } from "#src/leaderboards/cards/dataset-card.ts";
 import { POOL_CARD, type PoolView, renderPoolCard } from "#src/leaderboards/cards/pool-card.ts";
 import { PROFILE_CARD, type ProfileView, renderProfileCard } from "#src/leaderboards/cards/profile-card.ts";
 import { fundsLeftBar, textBar, tierProgressBar } from "#src/leaderboards/progress.ts";
@@ -91,10 +92,21 @@ function pool(name: string): PoolView {
   };
 }
 
+function dataset(name: string): DatasetCardView {
+  return {
+    name,
+    demonstrations: 1_234_567,
+    size: "123,456.7 MB",
+    versions: 42,
+    histogram: [0, 3, 12, 40, 1_000_000, 80, 7, 0, 1, 234_567],
+  };
+}
+
 const CARDS = [
   { name: "leaderboard", size: LEADERBOARD_CARD, render: (n: string) => renderLeaderboardCard(board(n)) },
   { name: "profile", size: PROFILE_CARD, render: (n: string) => renderProfileCard(profile(n)) },
   { name: "pool", size: POOL_CARD, render: (n: string) => renderPoolCard(pool(n)) },
+  { name: "dataset", size: DATASET_CARD, render: (n: string) => renderDatasetCard(dataset(n)) },
 ] as const;
 
 function expectNoOverflow(card: RenderedCard): void {
