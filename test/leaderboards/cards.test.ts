@@ -1,12 +1,16 @@
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import {
+  DATASET_CARD,
+  type DatasetCardView,
+  renderDatasetCard,
+} from "#src/leaderboards/cards/dataset-card.ts";
 import { artworkName } from "#src/leaderboards/cards/emoji.ts";
 import { drawableGraphemes, drawableText, REPLACEMENT } from "#src/leaderboards/cards/fonts.ts";
 import { LEADERBOARD_CARD, renderLeaderboardCard } from "#src/leaderboards/cards/leaderboard-card.ts";
 import type { RenderedCard, TextBox } from "#src/leaderboards/cards/painter.ts";
 import { fitText, Painter } from "#src/leaderboards/cards/painter.ts";
-import { DATASET_CARD, type DatasetCardView, renderDatasetCard } from "#src/leaderboards/cards/dataset-card.ts";
 import { POOL_CARD, type PoolView, renderPoolCard } from "#src/leaderboards/cards/pool-card.ts";
 import { PROFILE_CARD, type ProfileView, renderProfileCard } from "#src/leaderboards/cards/profile-card.ts";
 import { fundsLeftBar, textBar, tierProgressBar } from "#src/leaderboards/progress.ts";
