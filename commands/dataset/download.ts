@@ -1,6 +1,7 @@
 // /dataset download: a version's package for whoever may download it (docs/economy.md 10.1): the
 // console writes the file; a chat gets an expiring link.
 import { literal } from "#src/core/markup.ts";
+import { ATTACHMENT_LIMIT_BYTES } from "#src/core/reply.ts";
 import { formatBytes } from "#src/grading/zip.ts";
 import { formatTime } from "../_format.ts";
 import { type Ctx, requestOf, subcommand } from "../_kit.ts";
@@ -18,12 +19,15 @@ export const download = subcommand({
       factoryId: args.factory,
       ...(args.version !== undefined ? { version: args.version } : {}),
       toFile: ctx.platform === "console",
+      attachUpTo: ATTACHMENT_LIMIT_BYTES[ctx.platform],
     });
     const what = `Version ${version.version} of "${literal(factoryName)}" (${version.demonstrations} demonstration(s), ${formatBytes(version.sizeBytes)}, sha256 \`${version.sha256}\`)`;
     const text =
       delivery.kind === "file"
         ? `${what} is written to ${literal(delivery.path)}`
-        : `${what}: ${delivery.url}\nThe link works until ${formatTime(delivery.expiresAt)}; an interrupted download resumes.`;
+        : delivery.kind === "attachment"
+          ? `${what} is attached.`
+          : `${what}: ${delivery.url}\nThe link works until ${formatTime(delivery.expiresAt)}; an interrupted download resumes.`;
     return {
       title: `Dataset of factory #${args.factory}`,
       text,
@@ -36,8 +40,19 @@ export const download = subcommand({
         via: delivery.kind,
         ...(delivery.kind === "file"
           ? { path: delivery.path }
-          : { url: delivery.url, expiresAt: delivery.expiresAt.toISOString() }),
+          : delivery.kind === "attachment"
+            ? { fileName: delivery.name }
+            : { url: delivery.url, expiresAt: delivery.expiresAt.toISOString() }),
       },
+      ...(delivery.kind === "attachment"
+        ? {
+            file: {
+              data: delivery.data,
+              name: delivery.name,
+              description: `Dataset of factory #${args.factory}, version ${version.version}`,
+            },
+          }
+        : {}),
     };
   },
 });

@@ -44,6 +44,7 @@ export interface VersionSummary {
 }
 
 export type Delivery =
+  | { kind: "attachment"; data: Buffer; name: string }
   | { kind: "link"; url: string; expiresAt: Date }
   | { kind: "presigned"; url: string; expiresAt: Date }
   | { kind: "file"; path: string };
@@ -254,8 +255,8 @@ export class Datasets {
 
   /**
    * Hands a version's package to whoever may download it, and records it. The console gets the
-   * file written to disk; a chat platform a signed link to the bot's HTTP server or, on S3, a
-   * presigned URL.
+   * file written to disk; a chat platform the file itself when it fits the platform's limit, else
+   * a signed link to the bot's HTTP server or, on S3, a presigned URL.
    */
   async download(request: {
     actor: Actor;
@@ -263,6 +264,8 @@ export class Datasets {
     factoryId: number;
     version?: number;
     toFile: boolean;
+    /** The largest package the platform takes as an attachment (0: none). */
+    attachUpTo?: number;
   }): Promise<{ version: VersionSummary; delivery: Delivery; factoryName: string }> {
     const { db, blobs, config, factories } = this.deps;
     const factory = await factories.find(db.prisma, request.factoryId);
@@ -290,6 +293,12 @@ export class Datasets {
       const path = join(directory, fileName);
       await pipeline(await blobs.get(version.sha256), createWriteStream(path));
       delivery = { kind: "file", path };
+    } else if (version.sizeBytes <= (request.attachUpTo ?? 0)) {
+      // Small enough for the platform: read whole (at most the platform's limit) and attached.
+      const chunks: Buffer[] = [];
+      for await (const chunk of await blobs.get(version.sha256))
+        chunks.push(Buffer.from(chunk as Uint8Array));
+      delivery = { kind: "attachment", data: Buffer.concat(chunks), name: fileName };
     } else if (config.PUBLIC_URL) {
       const path = packagePath(factory.id, version.version, version.sha256);
       delivery = {

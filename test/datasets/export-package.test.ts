@@ -194,6 +194,18 @@ for (const [store, env] of Object.entries(stores)) {
           expect(sha256(Buffer.from(await fetched.arrayBuffer()))).toBe(sha256(readFileSync(path)));
         } else await expect(onChat).rejects.toMatchObject({ code: "download_unavailable" });
 
+        // Small enough for the platform: the package itself, attached.
+        const attached = await h.app.services.datasets.download({
+          actor,
+          now: h.clock.now(),
+          factoryId: 1,
+          toFile: false,
+          attachUpTo: 10 * 1024 * 1024,
+        });
+        expect(attached.delivery.kind).toBe("attachment");
+        const { readFileSync: read } = await import("node:fs");
+        expect(sha256((attached.delivery as { data: Buffer }).data)).toBe(sha256(read(path)));
+
         // The next version numbers on; the same farmer keeps the same pseudonym.
         const again = await h.one("@mod /dataset export factory:1 min_score:0");
         expect(again.data).toMatchObject({ version: 2, demonstrations: 2 });
