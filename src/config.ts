@@ -17,6 +17,7 @@ import { type OperationsConfig, operationsSettings } from "./config/operations.t
 import { chatPlatformProblems, type PlatformsConfig, platformsSettings } from "./config/platforms.ts";
 import { type PoolsConfig, poolsSettings } from "./config/pools.ts";
 import { type RateLimitsConfig, rateLimitsSettings } from "./config/rate-limits.ts";
+import { type StorageConfig, storageProblems, storageSettings } from "./config/storage.ts";
 import { redactUrlsIn, urlCredentials } from "./redact.ts";
 
 export { DEMO_UPLOAD_CEILING_BYTES } from "./config/grading.ts";
@@ -35,6 +36,7 @@ export type {
   PlatformsConfig,
   PoolsConfig,
   RateLimitsConfig,
+  StorageConfig,
 };
 
 /** Every setting; configuration errors list the problems in this order. */
@@ -51,6 +53,7 @@ export const configSchema = z.object({
   ...operationsSettings,
   ...poolsSettings,
   ...gradingSettings,
+  ...storageSettings,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -68,7 +71,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Settings that only make sense together are checked once each is valid on its own; the
   // treasury's check is the one that reads a file (the key file), so it is not part of the schema.
   const issues: Array<{ name: string; message: string }> = result.success
-    ? [...chatPlatformProblems(result.data), ...treasuryProblems(result.data)].map(([name, message]) => ({
+    ? [
+        ...chatPlatformProblems(result.data),
+        ...treasuryProblems(result.data),
+        ...storageProblems(result.data),
+      ].map(([name, message]) => ({
         name,
         message,
       }))

@@ -1,5 +1,6 @@
 // Every periodic job of the bot; the scheduler runs these. Features add theirs here.
 
+import { recordingRetentionJob } from "#src/datasets/datasets-jobs.ts";
 import { unstakeReleaseJob } from "#src/economy/ambassadors/unstake-release-job.ts";
 import {
   pendingGradesJob,
@@ -25,4 +26,5 @@ export const jobs: JobSpec[] = [
   leaderboardPostsJob,
   jobRunsRetentionJob,
   idempotencyRetentionJob,
+  recordingRetentionJob,
 ];

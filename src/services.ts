@@ -17,6 +17,7 @@ import { PendingActions } from "./core/actions.ts";
 import { type Clock, DAY, systemClock } from "./core/clock.ts";
 import { Notifier } from "./core/notifier.ts";
 import { CommandRegistry } from "./core/registry.ts";
+import { Datasets } from "./datasets/datasets.ts";
 import type { Database } from "./db/database.ts";
 import { Funds } from "./economy/funds.ts";
 import { Scheduler } from "./epochs/scheduler.ts";
@@ -29,6 +30,8 @@ import { poolsProviders } from "./leaderboards/pool-providers.ts";
 import { Ledger } from "./ledger/ledger.ts";
 import { TokenRegistry } from "./ledger/tokens.ts";
 import type { Logger } from "./log.ts";
+import type { BlobStore } from "./storage/blob-store.ts";
+import { datasetSecret, openBlobStore } from "./storage/open-store.ts";
 
 export interface Services {
   config: Config;
@@ -59,6 +62,10 @@ export interface Services {
   chain: Chain;
   /** The arena: training tasks, stakes, delegations, scores and the epoch's rewards. */
   arena: Arena;
+  /** Uploaded recordings, their actions and dataset packages, under their sha256 (src/storage). */
+  blobs: BlobStore;
+  /** Factories' datasets: exports, versions, downloads, a farmer's stored recordings (section 10.1). */
+  datasets: Datasets;
   /** Rankings and the data behind the cards (read-only); features add providers to it. */
   leaderboards: Leaderboards;
   /** Every command, for /help; filled in once the commands are loaded. */
@@ -114,6 +121,7 @@ export async function createServices(
   // services.commissions (as tests do with a fixed-tier policy) takes effect.
   const commissions = () => services.commissions;
   const factories = new Factories(db, ledger, tokens, commissions, config, clock);
+  const blobs = await openBlobStore(config);
   const reputation = new Reputation(db, ledger, tokens, config);
   const submissions = new Submissions({
     db,
@@ -127,6 +135,7 @@ export async function createServices(
     config,
     clock,
     log,
+    blobs,
   });
   submissions.use({
     pipeline: demonstrationPipeline({
@@ -167,6 +176,8 @@ export async function createServices(
     notifier,
     chain: createChain(config, { db, ledger, tokens, identity, notifier, log }),
     arena,
+    blobs,
+    datasets: new Datasets({ db, blobs, factories, config, clock, secret: await datasetSecret(config) }),
     leaderboards,
     commands: new CommandRegistry<Services>([]),
   };

@@ -24,6 +24,24 @@ export interface ReplyImage {
   alt: string;
 }
 
+/** A file sent with the reply (a dataset package small enough for the platform). */
+export interface ReplyFile {
+  data: Uint8Array;
+  name: string;
+  /** What the file is, for screen readers and where files are not shown. */
+  description: string;
+}
+
+/**
+ * The largest file a reply may carry, by platform: Discord's upload limit for a bot in a server
+ * without boosts, and the Bot API's sendDocument limit. The console writes files itself.
+ */
+export const ATTACHMENT_LIMIT_BYTES = {
+  discord: 10 * 1024 * 1024,
+  telegram: 50 * 1000 * 1000,
+  console: 0,
+} as const;
+
 export interface Reply {
   title?: string;
   /**
@@ -35,6 +53,7 @@ export interface Reply {
   /** Structured result for machine readers (the console's --json): JSON-safe, amounts as decimal strings. */
   data?: unknown;
   image?: ReplyImage;
+  file?: ReplyFile;
   buttons?: Button[];
   /** Personal data: ephemeral on Discord, a private chat on Telegram. */
   personal?: boolean;

@@ -49,7 +49,7 @@ const eventSchema = z.object({
   time: z.number().refine(Number.isFinite, "expected a finite number"),
 });
 
-type Role = "meta" | "log" | "video";
+export type Role = "meta" | "log" | "video";
 
 /** The recorder's files found in an upload, by role. */
 interface Located {
@@ -151,7 +151,8 @@ function locate(files: readonly UploadedFile[]): Located {
   return { meta: found.meta, log: found.log, ...(found.video ? { video: found.video } : {}) };
 }
 
-function roleOf(name: string): Role | undefined {
+/** Which of the recorder's files a name is (meta.json, input_log.jsonl, a video), if any. */
+export function roleOf(name: string): Role | undefined {
   const base = baseName(name).toLowerCase();
   if (base === "meta.json") return "meta";
   if (base === "input_log.jsonl") return "log";
@@ -159,7 +160,7 @@ function roleOf(name: string): Role | undefined {
   return undefined;
 }
 
-function baseName(name: string): string {
+export function baseName(name: string): string {
   return name.split(/[/\\]/).at(-1) ?? name;
 }
 

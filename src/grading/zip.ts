@@ -157,7 +157,7 @@ function isSafePath(path: string): boolean {
 }
 
 /** What macOS's Finder adds to a zip beside the files: resource forks and folder settings. */
-function isMetadataJunk(path: string): boolean {
+export function isMetadataJunk(path: string): boolean {
   const base = path.split("/").at(-1) ?? "";
   return path.startsWith("__MACOSX/") || base === ".DS_Store" || base.startsWith("._");
 }

@@ -77,6 +77,8 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   "BidChange.changedByUserId": { keep: "the bid history records who changed the bid at the time" },
   "Deposit.verifiedByUserId": { keep: "records who ran /deposit verify, not who was credited" },
   "Reviewer.appointedByUserId": { keep: "records which moderator appointed the reviewer" },
+  "DatasetVersion.createdByUserId": { keep: "records who exported the version at the time" },
+  "DatasetDownload.userId": { keep: "records who was handed the download at the time" },
   "Submission.reviewedByUserId": { keep: "records which moderator reviewed the submission at the time" },
   "ReferralCode.userId": {
     keep: "links already shared keep working: a claim follows mergedIntoId to the survivor (Referrals.ownerOfCode), who may have a code of their own",

@@ -7,6 +7,7 @@ import { Api } from "grammy";
 import type { App } from "#src/app.ts";
 import { discordMode, type PlatformsConfig, telegramMode } from "#src/config/platforms.ts";
 import type { Dispatcher } from "#src/core/dispatch.ts";
+import { DOWNLOAD_PREFIX } from "#src/datasets/signed-link.ts";
 import type { Logger } from "#src/log.ts";
 import { databaseChecks } from "#src/ops/readiness.ts";
 import { createDiscordClient } from "./discord/client.ts";
@@ -167,6 +168,8 @@ export async function startFrontEnds(
     }
 
     if (names.length === 0) return undefined;
+    // Signed dataset download links point here (PUBLIC_URL); with S3 they may be presigned instead.
+    if (config.PUBLIC_URL) http.routePrefix(DOWNLOAD_PREFIX, services.datasets.downloadRoute(log));
     // The HTTP server runs for the platforms' endpoints, or for /metrics (and with it /healthz
     // and /readyz) when a token guards it.
     const httpPort =

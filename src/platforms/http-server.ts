@@ -53,6 +53,7 @@ export interface MetricsEndpoint {
 
 export class HttpServer {
   readonly #routes = new Map<string, RouteHandler>();
+  readonly #prefixes: Array<[string, RouteHandler]> = [];
   readonly #server: Server;
   readonly #readiness: Record<string, ReadinessCheck> = {};
   #metrics: MetricsEndpoint | undefined;
@@ -88,8 +89,14 @@ export class HttpServer {
     return this;
   }
 
+  /** Serves every path starting with `prefix` (e.g. "/datasets/") with `handler`. */
+  routePrefix(prefix: string, handler: RouteHandler): this {
+    this.#prefixes.push([prefix, handler]);
+    return this;
+  }
+
   get paths(): string[] {
-    return [...this.#routes.keys()];
+    return [...this.#routes.keys(), ...this.#prefixes.map(([prefix]) => `${prefix}*`)];
   }
 
   /** Adds what /readyz checks (the database, each platform). */
@@ -152,7 +159,7 @@ export class HttpServer {
     }
     if (path === "/readyz") return this.ready(res);
     if (path === "/metrics" && this.#metrics) return this.serveMetrics(req, res, this.#metrics);
-    const handler = this.#routes.get(path);
+    const handler = this.#routes.get(path) ?? this.#prefixes.find(([prefix]) => path.startsWith(prefix))?.[1];
     if (!handler) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
       return;

@@ -36,6 +36,8 @@ const SECRET_ENV: Record<string, string> = {
   TELEGRAM_WEBHOOK_SECRET: "webhook-secret_0123456789abcdef",
   GRADER_TOKEN: "grader-bearer-token-42x",
   METRICS_TOKEN: "metrics-scrape-token-0123456789",
+  S3_SECRET_ACCESS_KEY: "s3-secret-key/AbCdEf0123456789xyz",
+  DATASET_SECRET: "dataset-secret-0123456789abcdef0123456789",
   SOLANA_RPC_URL: RPC_URL,
   SOLANA_TREASURY_KEY: JSON.stringify(Array.from(TREASURY.secretKey)),
 };

@@ -1,5 +1,8 @@
 // The whole bot on a fresh test database, without any front end: tests attach the console, the
 // Discord front end or the Telegram bot to it.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type App, createApp } from "#src/app.ts";
 import { loadConfig } from "#src/config.ts";
 import { ManualClock } from "#src/core/clock.ts";
@@ -28,6 +31,8 @@ export interface TestApp {
 export async function createTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
   const test = await createTestDatabase(kind, { poolSize: options.poolSize });
   const clock = options.clock ?? new ManualClock("2026-01-01T00:00:00Z");
+  // Each app keeps its stored files in a directory of its own, removed with its database.
+  const storage = await mkdtemp(join(tmpdir(), "forgebot-storage-"));
   // Tests run many commands as one member in a standing clock's one window: limits are off unless a
   // test sets them (test/core/rate-limits.test.ts).
   const config = loadConfig({
@@ -35,8 +40,16 @@ export async function createTestApp(kind: DatabaseKind, options: TestAppOptions 
     LOG_LEVEL: "silent",
     RATE_LIMIT_POINTS: "0",
     RATE_LIMIT_COMMANDS: "",
+    STORAGE_DIR: storage,
     ...options.env,
   });
   const app = await createApp(config, test.db, options.log ?? silentLogger, clock, options.extraCommands);
-  return { app, clock, close: () => test.drop() };
+  return {
+    app,
+    clock,
+    close: async () => {
+      await test.drop();
+      await rm(storage, { recursive: true, force: true });
+    },
+  };
 }

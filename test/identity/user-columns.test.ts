@@ -18,6 +18,9 @@ const NOT_USER_IDS: Readonly<Record<string, string>> = {
   "Deposit.transferId": "a ledger transfer",
   "PlatformAccount.platformUserId": "the account's id on Discord or Telegram, not one of ours",
   "LeaderboardSchedule.channelId": "a Discord channel or a Telegram chat",
+  "DatasetVersion.factoryId": "a factory",
+  "DatasetVersion.taskId": "a factory's task",
+  "DatasetVersionItem.submissionId": "a submission",
 };
 
 /** The schema's conventions for an Int column holding a user id: userId, farmerUserId, createdById... */

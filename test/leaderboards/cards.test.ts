@@ -1,6 +1,11 @@
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import {
+  DATASET_CARD,
+  type DatasetCardView,
+  renderDatasetCard,
+} from "#src/leaderboards/cards/dataset-card.ts";
 import { artworkName } from "#src/leaderboards/cards/emoji.ts";
 import { drawableGraphemes, drawableText, REPLACEMENT } from "#src/leaderboards/cards/fonts.ts";
 import { LEADERBOARD_CARD, renderLeaderboardCard } from "#src/leaderboards/cards/leaderboard-card.ts";
@@ -96,10 +101,21 @@ function pool(name: string): PoolView {
   };
 }
 
+function dataset(name: string): DatasetCardView {
+  return {
+    name,
+    demonstrations: 1_234_567,
+    size: "123,456.7 MB",
+    versions: 42,
+    histogram: [0, 3, 12, 40, 1_000_000, 80, 7, 0, 1, 234_567],
+  };
+}
+
 const CARDS = [
   { name: "leaderboard", size: LEADERBOARD_CARD, render: (n: string) => renderLeaderboardCard(board(n)) },
   { name: "profile", size: PROFILE_CARD, render: (n: string) => renderProfileCard(profile(n)) },
   { name: "pool", size: POOL_CARD, render: (n: string) => renderPoolCard(pool(n)) },
+  { name: "dataset", size: DATASET_CARD, render: (n: string) => renderDatasetCard(dataset(n)) },
 ] as const;
 
 function expectNoOverflow(card: RenderedCard): void {

@@ -3,7 +3,7 @@
 // as the person takes. Safe to run twice: only a queued row is graded, and settlement happens once.
 import { settle } from "#src/economy/pools/settlement.ts";
 import { type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
-import { type Payload, recordOf } from "#src/economy/pools/submission-intake.ts";
+import { type Payload, processedOf, recordOf } from "#src/economy/pools/submission-intake.ts";
 import { manualReviewNotice } from "#src/economy/pools/submission-wording.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import type { GradeOutcome, Grader } from "#src/grading/types.ts";
@@ -26,7 +26,7 @@ export async function gradeSubmission(
     if (!grader) throw new Error("no grader is installed");
     outcome = await grader.grade({
       demonstration: recordOf(payload.demonstration),
-      processed: payload.processed,
+      processed: await processedOf(deps.blobs, payload),
       task: { title: row.task.title, app: row.task.app, objectives: row.task.objectives as string[] },
     });
   } catch (error) {

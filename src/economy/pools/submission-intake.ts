@@ -5,6 +5,7 @@ import type { Actor } from "#src/core/context.ts";
 import { countOf } from "#src/core/counts.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
+import { deleteUnreferenced, type KeptFile, keepUpload, readActions } from "#src/datasets/keep-upload.ts";
 import type { Tx } from "#src/db/database.ts";
 import { lockAsParticipant } from "#src/economy/ambassadors/participation-lock.ts";
 import { POOL_CODES } from "#src/economy/pools/pool-money.ts";
@@ -13,6 +14,7 @@ import { AWAITING_GRADE, factoryStatus, type SubmissionStatus } from "#src/econo
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { recordDemonstration } from "#src/grading/digest.ts";
 import type {
+  ActionSummary,
   DemonstrationRecord,
   ParsedDemonstration,
   PreparedDemonstration,
@@ -36,16 +38,29 @@ export interface DemonstrationPipeline {
 }
 
 /**
- * A submission's kept payload: the demonstration with its events digested, and its actions. Rows
- * written before the digest (issue 11) hold the parsed events instead; they are digested on read.
+ * A submission's kept payload: the demonstration with its events digested, and its action summary;
+ * the actions themselves are JSON lines in the blob store (`actionsSha256`), so a long log's
+ * actions do not weigh on the database. Rows written before the store (issue 12) hold the actions
+ * here; rows written before the digest (issue 11) hold the parsed events, digested on read.
  */
 export interface Payload {
   demonstration: DemonstrationRecord | ParsedDemonstration;
-  processed: ProcessedDemonstration;
+  processed: ProcessedDemonstration | { summary: ActionSummary };
+  actionsSha256?: string;
 }
 
 export const recordOf = (kept: Payload["demonstration"]): DemonstrationRecord =>
   "digest" in kept ? kept : recordDemonstration(kept);
+
+/** The payload's actions, from the blob store or (older rows) the payload itself. */
+export async function processedOf(
+  blobs: SubmissionDeps["blobs"],
+  payload: Payload,
+): Promise<ProcessedDemonstration> {
+  if ("actions" in payload.processed) return payload.processed;
+  if (!payload.actionsSha256) throw new Error("the submission's payload names no actions");
+  return { actions: await readActions(blobs, payload.actionsSha256), summary: payload.processed.summary };
+}
 
 export interface SubmitResult {
   submissionId: number;
@@ -70,6 +85,10 @@ export async function acceptSubmission(
 ): Promise<{ result: SubmitResult; enqueue: boolean }> {
   const { db, ledger, tokens, factories, reputation, config, clock } = deps;
   const { demonstration, processed, summary } = await pipeline.prepare(request.files);
+  // The files go into the store before the transaction (which must not touch anything outside the
+  // database); if the intake is then refused, the blobs no row points at are deleted again.
+  const kept = await keepUpload(deps.blobs, request.files, processed.actions);
+  const actionsSha256 = kept.find((file) => file.role === "actions")!.sha256;
   const now = clock.now();
   const { result, enqueue } = await db
     .transaction(async (tx) => {
@@ -130,11 +149,16 @@ export async function acceptSubmission(
               contentHash: demonstration.contentHash,
               bidAtoms: bidAtoms.toString(),
               expiresAt,
-              payload: { demonstration, processed } satisfies Payload as never,
+              payload: {
+                demonstration,
+                processed: { summary: processed.summary },
+                actionsSha256,
+              } satisfies Payload as never,
               summary: processed.summary as never,
               createdAt: now,
             },
           });
+          await tx.db.submissionFile.createMany({ data: fileRows(submission.id, kept, now) });
           // The pool account's lock orders every submission to this pool: the funds and limit
           // checks below see every earlier submission committed.
           const poolRef = accounts.pool(factory.id, factory.token);
@@ -182,10 +206,31 @@ export async function acceptSubmission(
       );
       return { result: once.result, enqueue: !once.replayed };
     })
-    .catch((error: unknown) => {
+    .catch(async (error: unknown) => {
+      await deleteUnreferenced(
+        db,
+        deps.blobs,
+        kept.map((file) => file.sha256),
+      ).catch((cleanup: unknown) =>
+        deps.log.warn(
+          { err: cleanup },
+          "deleting a refused upload's files failed; the retention job will not see them",
+        ),
+      );
       throw translateUnique(error);
     });
   return { result, enqueue };
+}
+
+function fileRows(submissionId: number, kept: readonly KeptFile[], now: Date) {
+  return kept.map((file) => ({
+    submissionId,
+    role: file.role,
+    name: file.name,
+    sha256: file.sha256,
+    sizeBytes: BigInt(file.size),
+    createdAt: now,
+  }));
 }
 
 async function checkLimits(

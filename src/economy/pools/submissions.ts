@@ -30,6 +30,7 @@ import type { Grade, Grader } from "#src/grading/types.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
+import type { BlobStore } from "#src/storage/blob-store.ts";
 
 export interface SubmissionDeps {
   db: Database;
@@ -44,6 +45,8 @@ export interface SubmissionDeps {
   config: PoolsConfig;
   clock: Clock;
   log: Logger;
+  /** Where uploads' files and actions are kept (src/storage). */
+  blobs: BlobStore;
 }
 
 export class Submissions {

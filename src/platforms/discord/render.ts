@@ -128,6 +128,13 @@ export function renderReply(reply: Reply): DiscordMessage[] {
     });
   }
 
+  if (reply.file)
+    files.push({
+      name: reply.file.name,
+      data: Buffer.from(reply.file.data),
+      description: truncate(reply.file.description, 1024),
+    });
+
   // Pack the embeds into messages of at most 10 embeds and 6000 characters.
   const messages: DiscordMessage[] = [];
   let current: DiscordMessage = { embeds: [], components: [], files };

@@ -18,6 +18,8 @@ export interface RenderedReply {
   texts: string[];
   keyboard?: InlineKeyboardMarkup;
   photo?: { data: Uint8Array; name: string; caption?: string };
+  /** A file sent as a document before the texts. */
+  document?: { data: Uint8Array; name: string };
 }
 
 export function keyboardOf(buttons: readonly Button[]): InlineKeyboardMarkup | undefined {
@@ -74,6 +76,7 @@ export function renderReply(reply: Reply): RenderedReply {
     };
     if (whole) rendered.texts = [];
   }
+  if (reply.file) rendered.document = { data: reply.file.data, name: reply.file.name };
   return rendered;
 }
 
@@ -89,9 +92,16 @@ export async function sendReply(
   reply: Reply,
   target: SendTarget = {},
 ): Promise<Message[]> {
-  const { texts, keyboard, photo } = renderReply(reply);
+  const { texts, keyboard, photo, document } = renderReply(reply);
   const sent: Message[] = [];
   const markup = (last: boolean) => (last && keyboard ? { reply_markup: keyboard } : {});
+  if (document)
+    sent.push(
+      await api.sendDocument(chatId, new InputFile(document.data, document.name), {
+        ...target,
+        ...markup(texts.length === 0 && !photo),
+      }),
+    );
   if (photo) {
     sent.push(
       await api.sendPhoto(chatId, new InputFile(photo.data, photo.name), {
@@ -124,10 +134,10 @@ export async function sendReply(
  * message loses its buttons.
  */
 export async function replaceMessage(api: Api, message: Message, reply: Reply): Promise<void> {
-  const { texts, keyboard, photo } = renderReply(reply);
+  const { texts, keyboard, photo, document } = renderReply(reply);
   const reply_markup = keyboard ?? { inline_keyboard: [] };
   try {
-    if (!photo && texts.length === 1) {
+    if (!photo && !document && texts.length === 1) {
       if (message.photo) {
         if (texts[0]!.length <= TELEGRAM_LIMITS.caption) {
           await api.editMessageCaption(message.chat.id, message.message_id, {
