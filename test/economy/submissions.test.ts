@@ -291,8 +291,18 @@ describeConsole(
       // The grader takes longer than the TTL: the submission stays queued until it answers.
       const grader = h.app.services.submissions.grader!;
       let answer: (outcome: Awaited<ReturnType<typeof grader.grade>>) => void = () => {};
+      // The grader is asked only once the recording's actions are read back from the store, which
+      // may come after the steps below: the late answer waits until it has been asked.
+      let asked: () => void = () => {};
+      const gradingStarted = new Promise<void>((resolve) => (asked = resolve));
       h.app.services.submissions.use({
-        grader: { grade: () => new Promise((resolve) => (answer = resolve)) },
+        grader: {
+          grade: () =>
+            new Promise((resolve) => {
+              answer = resolve;
+              asked();
+            }),
+        },
       });
       try {
         await h.run("@cora /factory edit factory:1 per_farmer_task:0 per_day:0 total:0");
@@ -316,6 +326,7 @@ describeConsole(
         );
         expect(h.notices.at(-1)!.text).toContain("went back to the pool");
         // The late grade changes nothing, and a person cannot score it either.
+        await gradingStarted;
         answer({ kind: "manual_review", reason: "too late" });
         await h.app.services.submissions.queue.idle();
         expect((await h.app.db.prisma.submission.findUniqueOrThrow({ where: { id } })).status).toBe(
