@@ -7,6 +7,7 @@ import { Staking } from "#src/economy/ambassadors/staking.ts";
 import { demonstrationPipeline } from "#src/economy/pools/demonstrations.ts";
 import { Factories } from "#src/economy/pools/factories.ts";
 import { mergeFarmerRecords } from "#src/economy/pools/farmer-merge.ts";
+import { OwnTokens } from "#src/economy/pools/own-tokens.ts";
 import { Reputation } from "#src/economy/pools/reputation.ts";
 import { Submissions } from "#src/economy/pools/submissions.ts";
 import { Arena } from "./arena/arena.ts";
@@ -51,6 +52,8 @@ export interface Services {
   factories: Factories;
   /** Demonstrations: submit, grade in the background, settle, review (sections 3-4). */
   submissions: Submissions;
+  /** Creators' own tokens: registering them, and the VIRAL stake they lock (section 2). */
+  ownTokens: OwnTokens;
   /** Reputation and XP (section 5). */
   reputation: Reputation;
   /** Messages outside a command's reply; each running front end registers its platform. */
@@ -114,7 +117,10 @@ export async function createServices(
   // services.commissions (as tests do with a fixed-tier policy) takes effect.
   const commissions = () => services.commissions;
   const factories = new Factories(db, ledger, tokens, commissions, config, clock);
-  const reputation = new Reputation(db, ledger, tokens, config);
+  const reputation = new Reputation(db, ledger, tokens, config, {
+    notifier,
+    minimumQualityCount: config.LEADERBOARD_MIN_QUALITY_COUNT,
+  });
   const submissions = new Submissions({
     db,
     ledger,
@@ -147,6 +153,9 @@ export async function createServices(
     referrals: ambassadorReferrals,
     profiles: withStakingTier(boardProviders.profiles, staking),
   });
+  const chain = createChain(config, { db, ledger, tokens, identity, notifier, log });
+  const ownTokens = new OwnTokens(db, ledger, tokens, chain, config);
+  ownTokens.attach(staking);
   const services: Omit<Services, "scheduler"> & { scheduler?: Scheduler<Services> } = {
     config,
     clock,
@@ -164,7 +173,8 @@ export async function createServices(
     submissions,
     reputation,
     notifier,
-    chain: createChain(config, { db, ledger, tokens, identity, notifier, log }),
+    chain,
+    ownTokens,
     arena,
     leaderboards,
     commands: new CommandRegistry<Services>([]),
