@@ -2,6 +2,7 @@
 
 import { AmbassadorCommissions } from "#src/economy/ambassadors/ambassador-commissions.ts";
 import type { CommissionPolicy } from "#src/economy/ambassadors/commissions.ts";
+import { ReferralInvites } from "#src/economy/ambassadors/referral-invites.ts";
 import { Referrals } from "#src/economy/ambassadors/referrals.ts";
 import { Staking } from "#src/economy/ambassadors/staking.ts";
 import { demonstrationPipeline } from "#src/economy/pools/demonstrations.ts";
@@ -48,6 +49,8 @@ export interface Services {
   staking: Staking;
   /** Referral codes and who referred whom. */
   referrals: Referrals;
+  /** Discord personal invites and the joins they attribute (section 6). */
+  referralInvites: ReferralInvites;
   /** Factories, their pools, bids and funding (docs/economy.md sections 2-3). */
   factories: Factories;
   /** Demonstrations: submit, grade in the background, settle, review (sections 3-4). */
@@ -169,6 +172,13 @@ export async function createServices(
     commissions: new AmbassadorCommissions(referrals, staking),
     staking,
     referrals,
+    referralInvites: new ReferralInvites({
+      db,
+      referrals,
+      ensureUser: (user) => identity.ensureUser(user),
+      now: () => clock.now(),
+      log,
+    }),
     factories,
     submissions,
     reputation,
