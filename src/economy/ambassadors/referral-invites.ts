@@ -89,6 +89,11 @@ export class ReferralInvites {
     return { code: row.code, url: inviteUrl(row.code), guildId: row.guildId };
   }
 
+  /** Resolves once every join received so far has been compared (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#queues.values()]);
+  }
+
   /** A member joined `guildId`: attributes them to the ambassador whose invite they used, if one. */
   memberJoined(guildId: string, member: PlatformUser): Promise<JoinOutcome> {
     const previous = this.#queues.get(guildId) ?? Promise.resolve();
