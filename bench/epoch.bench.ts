@@ -322,7 +322,7 @@ export default defineSuite({
         notes: `${label}, ${exact.payees} payee lines; ceiling: the bare rule in floats (ratio = times slower)`,
       },
     ];
-    rows.push(await benchDatabase("pglite", ctx, net, floatMs));
+    if (ctx.pglite) rows.push(await benchDatabase("pglite", ctx, net, floatMs));
     if (ctx.postgres) rows.push(await benchDatabase("postgres", ctx, net, floatMs));
     return rows;
   },

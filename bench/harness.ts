@@ -27,6 +27,8 @@ export interface BenchContext {
   postgres: boolean;
   /** Fewer iterations: a smoke run (`npm run bench -- --quick`). */
   quick: boolean;
+  /** Skip the embedded database's cases (`npm run bench -- --db postgres`): PGlite runs are long. */
+  pglite: boolean;
   /** A fresh, migrated database of `kind`; drop it when done. */
   database(
     kind: DatabaseKind,
@@ -48,15 +50,19 @@ export async function onEachDatabase(
   ctx: BenchContext,
   bench: (kind: DatabaseKind, ctx: BenchContext) => Promise<BenchRow[]>,
 ): Promise<BenchRow[]> {
-  const rows = await bench("pglite", ctx);
+  const rows = ctx.pglite ? await bench("pglite", ctx) : [];
   if (ctx.postgres) rows.push(...(await bench("postgres", ctx)));
   return rows;
 }
 
-export async function benchContext(quick: boolean): Promise<BenchContext> {
-  const postgres = await isPostgresReachable();
+export async function benchContext(
+  quick: boolean,
+  only: { pglite: boolean; postgres: boolean } = { pglite: true, postgres: true },
+): Promise<BenchContext> {
+  const postgres = only.postgres && (await isPostgresReachable());
   return {
     postgres,
+    pglite: only.pglite,
     quick,
     log: (message) => process.stderr.write(`  ${message}\n`),
     async database(kind, poolSize = 20) {
@@ -121,4 +127,27 @@ export async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: 
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * Measures several cases in turns (a slice of each, round after round) and returns each one's
+ * operations per second: on a shared, noisy machine a case measured alone can land in a quiet or
+ * a busy minute, and its ratio to a ceiling measured a minute later means little. In turns, the
+ * noise falls on every case alike.
+ */
+export async function interleavedOpsPerSecond(
+  rounds: number,
+  cases: Record<string, { ops: number; run: () => Promise<void> }>,
+): Promise<Record<string, number>> {
+  const elapsed: Record<string, number> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, c] of Object.entries(cases)) {
+      const start = performance.now();
+      await c.run();
+      elapsed[name] = (elapsed[name] ?? 0) + (performance.now() - start);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(cases).map(([name, c]) => [name, (c.ops * rounds) / (elapsed[name]! / 1000)]),
+  );
 }

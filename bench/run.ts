@@ -1,4 +1,4 @@
-// `npm run bench [-- --only ledger,settlement] [--quick]`: runs every bench/*.bench.ts suite (ledger,
+// `npm run bench [-- --only ledger,settlement] [--quick] [--db pglite|postgres]`: runs every bench/*.bench.ts suite (ledger,
 // console, settlement, ...: each file registers itself by being here), prints
 // the table and writes bench/results.json.
 import { readdirSync, writeFileSync } from "node:fs";
@@ -8,7 +8,11 @@ import { parseArgs } from "node:util";
 import { type BenchRow, type BenchSuite, benchContext } from "./harness.ts";
 
 const { values } = parseArgs({
-  options: { only: { type: "string" }, quick: { type: "boolean", default: false } },
+  options: {
+    only: { type: "string" },
+    quick: { type: "boolean", default: false },
+    db: { type: "string" },
+  },
 });
 const only = values.only?.split(",").map((s) => s.trim());
 const dir = new URL(".", import.meta.url).pathname;
@@ -18,8 +22,12 @@ const files = readdirSync(dir)
 const suites: BenchSuite[] = [];
 for (const file of files) suites.push(((await import(join(dir, file))) as { default: BenchSuite }).default);
 
-const ctx = await benchContext(values.quick);
-if (!ctx.postgres) process.stderr.write("PostgreSQL is not reachable: its cases are skipped.\n");
+const ctx = await benchContext(values.quick, {
+  pglite: values.db !== "postgres",
+  postgres: values.db !== "pglite",
+});
+if (!ctx.postgres && values.db !== "pglite")
+  process.stderr.write("PostgreSQL is not reachable: its cases are skipped.\n");
 const rows: BenchRow[] = [];
 for (const suite of suites) {
   if (only && !only.includes(suite.name)) continue;

@@ -1,7 +1,9 @@
 // Demonstrations graded (built-in rubric, on the real recording) and settled per second against one
 // pool, one at a time and 4 at once (GRADING_CONCURRENCY's scale), on PGlite and PostgreSQL, beside
 // the ceiling of the same machine in the same run: a 1-row UPDATE in the same Prisma transaction
-// machinery. Submissions are made (and their bids reserved) before the clock starts.
+// machinery. Submissions are made (and their bids reserved) before the clock starts, with the
+// background grading queue switched off, so they are still queued when the timed loop grades and
+// settles them; the suite fails unless each timed loop settled exactly the submissions it names.
 import { readFileSync } from "node:fs";
 import { loadConfig } from "#src/config.ts";
 import type { Actor } from "#src/core/context.ts";
@@ -38,10 +40,11 @@ async function benchKind(
     const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: "silent", GRADING_CONCURRENCY: "1" });
     const services = await createServices(config, db, silentLogger);
     const { submissions, factories, funds } = services;
-    // Submissions wait (nobody grades) until the measured loop grades them itself.
-    submissions.use({
-      grader: { grade: async () => ({ kind: "manual_review", reason: "bench: graded below" }) },
-    });
+    // Submissions wait, queued, until the timed loop grades them itself: the background queue
+    // would otherwise grade and settle them while they are being prepared (and the timed loop
+    // would then measure two SELECTs of submissions already settled).
+    submissions.queue.enqueue = () => {};
+    submissions.use({ grader: new RubricGrader() });
     const actor = async (name: string, isModerator = false): Promise<Actor> => {
       const user = await db.prisma.user.create({ data: { displayName: name, createdAt: db.clock.now() } });
       return { userId: user.id, displayName: name, isModerator, platform: "console", platformUserId: name };
@@ -71,6 +74,8 @@ async function benchKind(
           ref: "task_2",
         },
       ],
+      // Every farmer records the task many times: no per-farmer-per-task limit (the default is 1).
+      limits: { limitPerFarmerTask: 0 },
     });
     await factories.fund({ actor: creator, key: "fund", factoryId: factory.id, amountAtoms: 10n ** 11n });
 
@@ -89,11 +94,27 @@ async function benchKind(
         });
         ids.push(r.submissionId);
       }
-      await submissions.queue.idle();
       return ids;
     };
-    submissions.use({ grader: new RubricGrader() });
     const settle = (id: number) => submissions.gradeOne(id);
+    const settledCount = () => db.prisma.submission.count({ where: { status: "settled" } });
+    /** Runs a timed loop over `ids` and fails unless it settled exactly them, all of them. */
+    const timed = async (ids: number[], loop: () => Promise<number>): Promise<number> => {
+      const before = await settledCount();
+      const waiting = await db.prisma.submission.count({ where: { id: { in: ids }, status: "queued" } });
+      if (waiting !== ids.length)
+        throw new Error(`${kind}: only ${waiting} of ${ids.length} submissions were queued before timing`);
+      const rate = await loop();
+      const settledNamed = await db.prisma.submission.count({
+        where: { id: { in: ids }, status: "settled" },
+      });
+      const settledNow = (await settledCount()) - before;
+      if (settledNamed !== ids.length || settledNow !== ids.length)
+        throw new Error(
+          `${kind}: the timed loop settled ${settledNamed} of its ${ids.length} submissions (${settledNow} in all)`,
+        );
+      return rate;
+    };
 
     ctx.log(`${kind}: preparing ${single + CLIENTS * perClient} submissions`);
     const singleIds = await prepare(single);
@@ -106,13 +127,12 @@ async function benchKind(
 
     ctx.log(`${kind}: grading and settling`);
     const ceilingSingle = await opsPerSecond(single, () => bare(), 20);
-    const settledSingle = await opsPerSecond(single, (i) => settle(singleIds[i]!));
+    if ((await settledCount()) !== 0) throw new Error(`${kind}: submissions were settled while preparing`);
+    const settledSingle = await timed(singleIds, () => opsPerSecond(single, (i) => settle(singleIds[i]!)));
     const ceilingConcurrent = await concurrentOpsPerSecond(CLIENTS, perClient, () => bare());
-    const settledConcurrent = await concurrentOpsPerSecond(CLIENTS, perClient, (c, i) =>
-      settle(concurrentIds[c * perClient + i]!),
+    const settledConcurrent = await timed(concurrentIds, () =>
+      concurrentOpsPerSecond(CLIENTS, perClient, (c, i) => settle(concurrentIds[c * perClient + i]!)),
     );
-    const done = await db.prisma.submission.count({ where: { status: "settled" } });
-    if (done !== single + CLIENTS * perClient) throw new Error(`only ${done} submissions settled`);
     const row = (clients: string, value: number, ceiling: number): BenchRow => ({
       suite: "settlement",
       case: `graded+settled/s, ${clients}`,

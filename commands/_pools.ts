@@ -3,7 +3,7 @@
 import { literal } from "#src/core/markup.ts";
 import type { FactoryView } from "#src/economy/pools/factory-views.ts";
 import type { Services } from "#src/services.ts";
-import { decimalString, formatMoney, formatTime } from "./_format.ts";
+import { countOf, decimalString, formatCount, formatMoney, formatTime } from "./_format.ts";
 
 export const STATUS_WORDS: Record<FactoryView["status"], string> = {
   live: "live",
@@ -11,6 +11,12 @@ export const STATUS_WORDS: Record<FactoryView["status"], string> = {
   out_of_funds: "out of funds",
   closed: "closed",
 };
+
+/** The status in words; a live pool that never had money waits for its first funding, it did not run out. */
+export function statusWords(f: FactoryView): string {
+  if (f.status === "out_of_funds" && !f.everFunded) return "waiting for its first funding";
+  return STATUS_WORDS[f.status];
+}
 
 /** "premium: reputation ≥ 70 until 2026-11-24 10:00 UTC, then open to all", or "" when open to all. */
 export function premiumWords(f: FactoryView): string {
@@ -40,7 +46,7 @@ export function accessWords(f: FactoryView): string {
 export function factoryLine(services: Services, f: FactoryView): string {
   const token = services.tokens.get(f.token);
   const premium = accessWords(f) ? `, ${accessWords(f)}` : "";
-  return `#${f.id} **${literal(f.name)}** — bid ${formatMoney(f.bidAtoms, token)}, ${f.fundedDemonstrations} demonstration(s) funded, ${STATUS_WORDS[f.status]}${premium}`;
+  return `#${f.id} **${literal(f.name)}** — bid ${formatMoney(f.bidAtoms, token)}, ${countOf(f.fundedDemonstrations, "demonstration")} funded, ${statusWords(f)}${premium}`;
 }
 
 export function factoryCard(services: Services, f: FactoryView): string {
@@ -49,7 +55,7 @@ export function factoryCard(services: Services, f: FactoryView): string {
   const terms =
     f.terms.policy === "clones"
       ? `clones: deposits go 100% into the pool; farmers pay ${f.terms.rewardFeePercent}% of each reward`
-      : `forge: ${f.terms.depositFeePercent}% of each deposit and a one-time setup fee of ${formatMoney(f.terms.setupFeeAtoms, services.tokens.get(f.terms.setupFeeToken))}${f.setupFeePaid ? " (paid)" : ""}; rewards carry no fee`;
+      : `forge: ${f.terms.depositFeePercent}% of each deposit and a one-time setup fee of ${formatMoney(f.terms.setupFeeAtoms, services.tokens.get(f.terms.setupFeeToken))}, ${f.terms.setupFeeToken === f.token ? "taken from the first deposit" : `charged separately from the creator's ${f.terms.setupFeeToken} balance`}${f.setupFeePaid ? " (paid)" : ""}; rewards carry no fee`;
   const limits = [
     f.limits.limitPerFarmerTask ? `${f.limits.limitPerFarmerTask} per farmer per task` : "",
     f.limits.limitPerDay ? `${f.limits.limitPerDay} per day (UTC)` : "",
@@ -57,11 +63,11 @@ export function factoryCard(services: Services, f: FactoryView): string {
     accessWords(f),
   ].filter(Boolean);
   return [
-    `Status: ${STATUS_WORDS[f.status]}`,
+    `Status: ${statusWords(f)}`,
     f.description ? `About: ${literal(f.description)}` : "",
     `Bid: ${m(f.bidAtoms)} per demonstration (paid by quality)`,
-    `Balance: ${m(f.balanceAtoms)}, reserved ${m(f.reservedAtoms)}, unreserved ${m(f.availableAtoms)} = ${f.fundedDemonstrations} demonstration(s) at the current bid`,
-    `Demonstrations: ${f.received} received, ${f.paid} paid`,
+    `Balance: ${m(f.balanceAtoms)}, reserved ${m(f.reservedAtoms)}, unreserved ${m(f.availableAtoms)} = ${countOf(f.fundedDemonstrations, "demonstration")} at the current bid`,
+    `Demonstrations: ${formatCount(f.received)} received, ${formatCount(f.paid)} paid`,
     `Terms: ${terms}`,
     `Limits: ${limits.length ? limits.join(", ") : "none"}`,
     "Tasks:",
@@ -103,6 +109,15 @@ export function factoryData(services: Services, f: FactoryView) {
     bid: d(f.bidAtoms),
     status: f.status,
     policy: f.terms.policy,
+    setupFee:
+      f.terms.policy === "forge"
+        ? {
+            amount: decimalString(f.terms.setupFeeAtoms, services.tokens.get(f.terms.setupFeeToken)),
+            token: f.terms.setupFeeToken,
+            separate: f.terms.setupFeeToken !== f.token,
+            paid: f.setupFeePaid,
+          }
+        : null,
     balance: d(f.balanceAtoms),
     reserved: d(f.reservedAtoms),
     available: d(f.availableAtoms),

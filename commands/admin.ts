@@ -38,10 +38,14 @@ function movement(direction: "credit" | "debit") {
           ? await ctx.services.funds.credit(request)
           : await ctx.services.funds.debit(request);
       const money = formatMoney(amountAtoms, args.token);
+      const balance = formatMoney(result.balanceAtoms, args.token);
+      const self = args.user.userId === ctx.actor.userId;
+      const whom = self ? "your balance" : literal(args.user.displayName);
+      const whose = self ? "Your" : `${literal(args.user.displayName)}'s`;
       return {
         text:
-          `${direction === "credit" ? "Credited" : "Debited"} ${money} ${direction === "credit" ? "to" : "from"} ${literal(args.user.displayName)} ` +
-          `(reason: ${literal(args.reason.trim())}). Their balance: ${formatMoney(result.balanceAtoms, args.token)}.`,
+          `${direction === "credit" ? `Credited ${money} to` : `Debited ${money} from`} ${whom} ` +
+          `(reason: ${literal(args.reason.trim())}). ${whose} balance is now ${balance}.`,
         tone: "success",
         data: {
           userId: args.user.userId,

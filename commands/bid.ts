@@ -1,11 +1,18 @@
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
-import { formatMoney } from "./_format.ts";
+import { countOf, formatMoney } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData } from "./_pools.ts";
+import { suggestFactories } from "./_suggest.ts";
 import { bidHistoryText } from "./factory.ts";
 
 const factoryOption = {
-  factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
+  factory: {
+    type: "integer",
+    description: "The factory's number, e.g. 3",
+    required: true,
+    minValue: 1,
+    autocomplete: suggestFactories,
+  },
 } as const;
 
 const set = subcommand({
@@ -25,7 +32,7 @@ const set = subcommand({
     });
     return {
       title: `Factory #${f.id}: bid ${formatMoney(f.bidAtoms, token)}`,
-      text: `New submissions reserve ${formatMoney(f.bidAtoms, token)}; those already queued keep their bid. The unreserved ${formatMoney(f.availableAtoms, token)} funds ${f.fundedDemonstrations} demonstration(s).`,
+      text: `New submissions reserve ${formatMoney(f.bidAtoms, token)}; those already queued keep their bid. The unreserved ${formatMoney(f.availableAtoms, token)} funds ${countOf(f.fundedDemonstrations, "demonstration")}.`,
       tone: "success",
       data: { factory: factoryData(ctx.services, f) },
     };

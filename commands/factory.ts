@@ -1,12 +1,22 @@
 import { UserError } from "#src/core/errors.ts";
 import { FACTORY_FIELDS } from "#src/economy/pools/factory-fields.ts";
+import { SETUP_KINDS, type SetupKind } from "#src/economy/pools/factory-lifecycle.ts";
+import type { FactoryView } from "#src/economy/pools/factory-views.ts";
+import { accounts } from "#src/ledger/accounts.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData, factoryLine, factoryReply, splitObjectives } from "./_pools.ts";
+import { suggestFactories } from "./_suggest.ts";
 
 const factoryOption = {
-  factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
+  factory: {
+    type: "integer",
+    description: "The factory's number, e.g. 3",
+    required: true,
+    minValue: 1,
+    autocomplete: suggestFactories,
+  },
 } as const;
 
 /** A task's app and objectives, as /factory create and /factory addtask both ask for them. */
@@ -103,6 +113,11 @@ const create = subcommand({
       description: "What the data is for",
       maxLength: FACTORY_FIELDS.descriptionMax,
     },
+    kind: {
+      type: "string",
+      description: "forge fees: web2 (setup fee from the deposit, default) or web3 (charged separately)",
+      choices: SETUP_KINDS.map((k) => ({ name: k, value: k })),
+    },
     ...limitOptions,
   },
   async handler(ctx: Ctx, args) {
@@ -115,13 +130,35 @@ const create = subcommand({
       bidAtoms: parsePositiveAmount(args.bid, args.token),
       tasks: [taskOf(args.task, args)],
       limits: limitsOf(args),
+      ...(args.kind ? { kind: args.kind as SetupKind } : {}),
     });
-    return factoryReply(ctx.services, f, `Factory #${f.id} created`, {
+    return factoryReply(ctx.services, f, `Factory #${f.id} "${f.name}" created`, {
       changed: true,
-      note: `Fund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`,
+      note: [
+        await separateSetupFeeNote(ctx, f),
+        `Fund it with /pool fund factory:${f.id} amount:…; /factory addtask adds tasks.`,
+      ]
+        .filter(Boolean)
+        .join("\n"),
     });
   },
 });
+
+/** A web3 setup fee is charged from another balance at the first funding: say now whether it can be. */
+async function separateSetupFeeNote(ctx: Ctx, f: FactoryView): Promise<string> {
+  const { terms } = f;
+  if (terms.policy !== "forge" || terms.setupFeeAtoms === 0n || terms.setupFeeToken === f.token) return "";
+  const { ledger, tokens, db } = ctx.services;
+  const feeToken = tokens.get(terms.setupFeeToken);
+  const { availableAtoms } = await ledger.balance(
+    db.prisma,
+    accounts.user(ctx.actor.userId, feeToken.symbol),
+  );
+  const fee = formatMoney(terms.setupFeeAtoms, feeToken);
+  return availableAtoms >= terms.setupFeeAtoms
+    ? `The first funding also charges the ${fee} setup fee from your ${feeToken.symbol} balance.`
+    : `The first funding also charges the ${fee} setup fee from your ${feeToken.symbol} balance, which has ${formatMoney(availableAtoms, feeToken)}: add ${feeToken.symbol} before funding.`;
+}
 
 const addtask = subcommand({
   description: "Add a task to your factory",

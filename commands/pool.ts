@@ -1,13 +1,13 @@
-import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import { requireOwner } from "#src/economy/pools/factory-access.ts";
 import type { FundingBreakdown } from "#src/economy/pools/pool-math.ts";
 import { POOL_CODES, poolWithdrawalAtoms } from "#src/economy/pools/pool-money.ts";
 import { PAYOUT_CODES } from "#src/economy/pools/settlement.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
 import type { Services } from "#src/services.ts";
-import { decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
+import { COMMISSION_LABELS, countOf, decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { factoryData } from "./_pools.ts";
+import { suggestFactories } from "./_suggest.ts";
 
 registerTransferLabels({
   [POOL_CODES.fund]: "factory pool funded",
@@ -18,12 +18,17 @@ registerTransferLabels({
   [PAYOUT_CODES.farmer]: "reward for a demonstration",
   [PAYOUT_CODES.fee]: "platform fee on a reward",
   [PAYOUT_CODES.refund]: "unpaid part of a bid, back to the pool",
-  [COMMISSION_CODES.farmer_ambassador]: "commission: a farmer you referred",
-  [COMMISSION_CODES.creator_ambassador]: "commission: a creator you referred",
+  ...COMMISSION_LABELS,
 });
 
 const options = {
-  factory: { type: "integer", description: "The factory's number, e.g. 3", required: true, minValue: 1 },
+  factory: {
+    type: "integer",
+    description: "The factory's number, e.g. 3",
+    required: true,
+    minValue: 1,
+    autocomplete: suggestFactories,
+  },
   amount: { type: "amount", description: "How much to deposit, in the factory's token", required: true },
 } as const;
 
@@ -39,7 +44,7 @@ function breakdownLines(services: Services, token: string, b: FundingBreakdown, 
     );
   if (b.platformFeeAtoms > 0n) lines.push(`Platform fee: ${m(b.platformFeeAtoms)}`);
   lines.push(
-    `Into the pool: **${m(b.poolAtoms)}** = ${bidAtoms > 0n ? b.poolAtoms / bidAtoms : 0n} demonstration(s) at the ${m(bidAtoms)} bid`,
+    `Into the pool: **${m(b.poolAtoms)}** = ${countOf(bidAtoms > 0n ? b.poolAtoms / bidAtoms : 0n, "demonstration")} at the ${m(bidAtoms)} bid`,
   );
   return lines;
 }
@@ -93,7 +98,7 @@ const fund = subcommand({
     });
     return {
       title: `Factory #${factory.id} funded`,
-      text: `${breakdownLines(ctx.services, factory.token, breakdown, factory.bidAtoms).join("\n")}\nThe pool now holds ${formatMoney(factory.balanceAtoms, tokens.get(factory.token))}: ${factory.fundedDemonstrations} demonstration(s) at the current bid.`,
+      text: `${breakdownLines(ctx.services, factory.token, breakdown, factory.bidAtoms).join("\n")}\nThe pool now holds ${formatMoney(factory.balanceAtoms, tokens.get(factory.token))}: ${countOf(factory.fundedDemonstrations, "demonstration")} at the current bid.`,
       tone: "success",
       data: {
         breakdown: breakdownData(ctx.services, factory.token, breakdown),

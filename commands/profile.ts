@@ -1,3 +1,4 @@
+import { decodeAvatar } from "#src/leaderboards/cards/profile-card.ts";
 import { profileReply } from "#src/leaderboards/replies.ts";
 import { type Ctx, command } from "./_kit.ts";
 
@@ -10,6 +11,11 @@ export default command({
     const { leaderboards, config } = ctx.services;
     const userId = args.user?.userId ?? ctx.actor.userId;
     const profile = await leaderboards.summaries.profile(userId, ctx.now);
+    // The platform gives the picture of the member who asks; another member's card has none.
+    if (config.CARD_IMAGES && userId === ctx.actor.userId) {
+      const avatar = await decodeAvatar(await ctx.avatar?.());
+      if (avatar) profile.view.avatar = avatar;
+    }
     return profileReply(profile, config.CARD_IMAGES);
   },
 });

@@ -4,14 +4,19 @@
 import { UserError } from "#src/core/errors.ts";
 import { literal } from "#src/core/markup.ts";
 import { referralStats } from "#src/economy/ambassadors/ambassador-views.ts";
-import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
-import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
+import {
+  COMMISSION_LABELS,
+  countOf,
+  decimalString,
+  formatMoney,
+  formatTime,
+  registerTransferLabels,
+} from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 registerTransferLabels({
-  [COMMISSION_CODES.farmer_ambassador]: "commission: a farmer you referred was paid",
-  [COMMISSION_CODES.creator_ambassador]: "commission: a creator you referred paid a reward",
+  ...COMMISSION_LABELS,
 });
 
 const link = subcommand({
@@ -112,14 +117,15 @@ const stats = subcommand({
         ? ["You have referred no one yet: /referral link gives you a message to post."]
         : s.referred.map(
             (r) =>
-              `• ${literal(r.displayName)}, since ${formatTime(r.referredAt)}: ${r.activity} funding(s)/submission(s)` +
+              `• ${literal(r.displayName)}, since ${formatTime(r.referredAt)}: ${countOf(r.activity, "funding or submission", "fundings and submissions")}` +
               (r.lastActiveAt ? `, last ${formatTime(r.lastActiveAt)}` : ""),
           );
     const money =
       s.commissions.length === 0
         ? ["No commissions yet."]
         : s.commissions.map(
-            (c) => `• ${c.period}: ${formatMoney(c.atoms, tokens.get(c.token))} in ${c.payments} payment(s)`,
+            (c) =>
+              `• ${c.period}: ${formatMoney(c.atoms, tokens.get(c.token))} in ${countOf(c.payments, "payment")}`,
           );
     return {
       title: "Your referrals",

@@ -1,5 +1,5 @@
 import { EXPERIENCE_FULL_XP, TRACK_RECORD_MIN_GRADED } from "#src/economy/pools/reputation.ts";
-import { formatTime } from "./_format.ts";
+import { formatCount, formatTime } from "./_format.ts";
 import { command } from "./_kit.ts";
 
 export default command({
@@ -25,7 +25,7 @@ export default command({
         `Speed (recording time against the task's median, ${r.timed} compared): ${r.parts.speed}/100 — 15%\n` +
         `Experience (XP, full at ${EXPERIENCE_FULL_XP}): ${r.parts.experience}/100 — 10%\n` +
         `Inactivity factor: ${r.parts.decay} (reputation decays after a week without submissions)\n` +
-        `XP: ${r.xp}, level ${r.level}${boost}\n${track}`,
+        `XP: ${formatCount(r.xp)}, level ${r.level}${boost}\n${track}`,
       data: {
         reputation: r.reputation,
         parts: r.parts,

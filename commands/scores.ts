@@ -16,7 +16,7 @@ export async function submissionsPage(ctx: Ctx, as: "scores" | "payouts") {
   const lines = items.map((s) => {
     const token = tokens.get(s.factory.token);
     const atoms = (d: { toFixed(): string } | null) => (d ? BigInt(d.toFixed()) : 0n);
-    const head = `#${s.id} ${formatTime(s.createdAt)} factory #${s.factoryId} "${literal(s.task.title)}"`;
+    const head = `#${s.id} ${formatTime(s.createdAt)} factory #${s.factoryId} "${literal(s.factory.name)}", task "${literal(s.task.title)}"`;
     if (submissionStatus(s) !== "settled") return `${head}: ${s.status.replace("_", " ")}`;
     if (as === "scores") {
       const g = s.grade as {

@@ -6,9 +6,11 @@ import {
   OWN_TOKEN_STAKE_TOKEN,
   STAKE_TOKEN,
   type StakeToken,
+  tierProgress,
 } from "#src/economy/ambassadors/tiers.ts";
+import { textBar } from "#src/leaderboards/progress.ts";
 import { parsePositiveAmount, type TokenInfo } from "#src/ledger/amount.ts";
-import { decimalString, formatMoney, formatTime, progressBar, registerTransferLabels } from "./_format.ts";
+import { decimalString, formatMoney, formatTime, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 
 registerTransferLabels({
@@ -102,6 +104,16 @@ const remove = subcommand({
   },
 });
 
+/** From this tier's threshold to the next: the same measure as /profile's (tierProgress). */
+function stakeProgressBar(s: StakeStatus): string {
+  const p = tierProgress({
+    countedAtoms: s.countedAtoms,
+    thisTierAtoms: s.thresholdAtoms,
+    ...(s.next ? { nextTierAtoms: s.next.thresholdAtoms } : {}),
+  });
+  return p ? textBar(p.partAtoms, p.wholeAtoms) : textBar(1n, 1n);
+}
+
 function statusText(
   s: StakeStatus,
   token: TokenInfo,
@@ -116,7 +128,7 @@ function statusText(
   if (s.next) {
     lines.push(
       `Next: tier ${s.next.tier} at ${formatMoney(s.next.thresholdAtoms, token)} (0.${s.next.tier}% of the ${formatMoney(s.supplyAtoms, token)} supply left after burns): ` +
-        `${progressBar(s.countedAtoms, s.next.thresholdAtoms)}, ${formatMoney(s.next.missingAtoms, token)} to go`,
+        `${stakeProgressBar(s)}, ${formatMoney(s.next.missingAtoms, token)} to go`,
     );
   } else lines.push(`You are at the top tier (${MAX_TIER}).`);
   if (s.viral.stakedAtoms > 0n || s.viral.coolingAtoms > 0n)

@@ -5,6 +5,7 @@ import type { SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import { tooLarge } from "#src/grading/zip.ts";
 import { decimalString, formatMoney, formatTime } from "./_format.ts";
 import { command, requestOf } from "./_kit.ts";
+import { suggestFactories } from "./_suggest.ts";
 
 // The option's own limit is the ceiling any deployment may configure; the handler checks the
 // deployment's DEMO_MAX_BYTES against the sizes the platform reports before downloading anything,
@@ -22,6 +23,7 @@ export default command({
       description: "The factory's number (see /bids)",
       required: true,
       minValue: 1,
+      autocomplete: suggestFactories,
     },
     file: {
       type: "attachment",

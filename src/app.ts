@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { Config } from "./config.ts";
 import { type Clock, systemClock } from "./core/clock.ts";
 import { Dispatcher } from "./core/dispatch.ts";
+import { CommandRateLimits } from "./core/rate-limits.ts";
 import { CommandRegistry, loadCommandModules } from "./core/registry.ts";
 import type { CommandSpec } from "./core/spec.ts";
 import { type Database, openDatabase } from "./db/database.ts";
@@ -48,6 +49,7 @@ export async function createApp(
     actions: services.actions,
     clock,
     log,
+    rateLimits: new CommandRateLimits(db, config, log),
   });
   return {
     config,

@@ -15,6 +15,7 @@ import { type JobsConfig, jobsSettings } from "./config/jobs.ts";
 import { type LeaderboardsConfig, leaderboardsSettings } from "./config/leaderboards.ts";
 import { chatPlatformProblems, type PlatformsConfig, platformsSettings } from "./config/platforms.ts";
 import { type PoolsConfig, poolsSettings } from "./config/pools.ts";
+import { type RateLimitsConfig, rateLimitsSettings } from "./config/rate-limits.ts";
 import { redactUrlsIn, urlCredentials } from "./redact.ts";
 
 export { DEMO_UPLOAD_CEILING_BYTES } from "./config/grading.ts";
@@ -31,12 +32,14 @@ export type {
   LeaderboardsConfig,
   PlatformsConfig,
   PoolsConfig,
+  RateLimitsConfig,
 };
 
 /** Every setting; configuration errors list the problems in this order. */
 export const configSchema = z.object({
   ...databaseSettings,
   ...botSettings,
+  ...rateLimitsSettings,
   ...chainSettings,
   ...jobsSettings,
   ...arenaSettings,

@@ -1,7 +1,12 @@
 // Every periodic job of the bot; the scheduler runs these. Features add theirs here.
 
 import { unstakeReleaseJob } from "#src/economy/ambassadors/unstake-release-job.ts";
-import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src/economy/pools/pools-jobs.ts";
+import {
+  pendingGradesJob,
+  reputationDecayJob,
+  reservationExpiryJob,
+  reviewReminderJob,
+} from "#src/economy/pools/pools-jobs.ts";
 import { arenaEmissionJob } from "./arena/emission-job.ts";
 import { withdrawalsJob } from "./chain/withdrawals-job.ts";
 import { idempotencyRetentionJob } from "./epochs/idempotency-retention-job.ts";
@@ -15,6 +20,7 @@ export const jobs: JobSpec[] = [
   reservationExpiryJob,
   pendingGradesJob,
   reputationDecayJob,
+  reviewReminderJob,
   unstakeReleaseJob,
   leaderboardPostsJob,
   jobRunsRetentionJob,

@@ -132,6 +132,7 @@ export async function createServices(
     reputation,
     commissions,
     notifier,
+    moderators: () => identity.moderatorUserIds(db.prisma),
     config,
     clock,
     log,

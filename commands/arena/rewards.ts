@@ -4,9 +4,24 @@ import type { TokenInfo } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney } from "../_format.ts";
 import { type Ctx, subcommand } from "../_kit.ts";
 
-/** An exact figure in atoms (decimal text), shown rounded down to the atom: no float holds money. */
+/** An exact figure in atoms (decimal text), rounded down to the atom: no float holds money. */
+const floorAtoms = (atomsText: string): bigint =>
+  BigInt(new Decimal(atomsText).toFixed(0, Decimal.ROUND_DOWN));
+
+/** An exact figure in atoms (decimal text), shown rounded down to the atom. */
 function exact(atomsText: string, token: TokenInfo): string {
-  return formatMoney(BigInt(new Decimal(atomsText).toFixed(0, Decimal.ROUND_DOWN)), token);
+  return formatMoney(floorAtoms(atomsText), token);
+}
+
+/**
+ * What a line keeps, as paid: its exact share rounded down, plus the atom(s) the largest-remainder
+ * rounding placed on it (docs/economy.md section 1), so the breakdown adds up to what was paid.
+ */
+export function keptWords(ownAtomsText: string, paidAtoms: bigint, token: TokenInfo): string {
+  const floor = floorAtoms(ownAtomsText);
+  const rounding = paidAtoms - floor;
+  if (rounding <= 0n) return formatMoney(paidAtoms, token);
+  return `${formatMoney(paidAtoms, token)} (${formatMoney(floor, token)} rounded down, +${formatMoney(rounding, token)} from rounding)`;
 }
 
 export const rewards = subcommand({
@@ -47,7 +62,7 @@ export const rewards = subcommand({
       return (
         `• Task ${line.taskId}, as a ${line.role}: ${money}${paid}\n` +
         `  ${quality}; effective stake ${exact(b.effectiveStake, token)}; share f ${exact(b.share, token)}, ` +
-        `you keep ${exact(b.own, token)}, your delegators ${exact(b.delegators, token)}`
+        `you keep ${keptWords(b.own, line.amountAtoms, token)}, your delegators ${exact(b.delegators, token)}`
       );
     });
     const kept =

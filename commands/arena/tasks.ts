@@ -3,8 +3,9 @@ import { Decimal } from "decimal.js";
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH, type TaskView } from "#src/arena/types.ts";
 import { literal } from "#src/core/markup.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
-import { decimalString, formatMoney, formatTime } from "../_format.ts";
+import { countOf, decimalString, formatMoney, formatTime } from "../_format.ts";
 import { type Ctx, paging, requestOf, subcommand } from "../_kit.ts";
+import { suggestFactories } from "../_suggest.ts";
 import { arenaToken, taskOption } from "./options.ts";
 
 const SHOWN_PARTICIPANTS = 15;
@@ -23,7 +24,12 @@ export const create = subcommand({
       description: "Details for nodes and validators",
       maxLength: MAX_DESCRIPTION_LENGTH,
     },
-    factory: { type: "integer", description: "The factory whose dataset it trains on", minValue: 1 },
+    factory: {
+      type: "integer",
+      description: "The factory whose dataset it trains on",
+      minValue: 1,
+      autocomplete: suggestFactories,
+    },
   },
   async handler(ctx: Ctx, args) {
     const task = await ctx.services.arena.createTask({
@@ -54,7 +60,7 @@ export const info = subcommand({
       const name = await identity.displayName(db.prisma, p.userId);
       const delegated =
         p.delegatedAtoms > 0n
-          ? ` + ${formatMoney(p.delegatedAtoms, token)} from ${p.delegators} delegator(s)`
+          ? ` + ${formatMoney(p.delegatedAtoms, token)} from ${countOf(p.delegators, "delegator")}`
           : "";
       return `${literal(name)}: ${formatMoney(p.ownAtoms, token)}${delegated}, shares ${new Decimal(p.shareRatio).times(100).toString()}% with delegators`;
     };
@@ -101,7 +107,7 @@ export const list = subcommand({
       text: items
         .map(
           (t) =>
-            `#${t.id} **${literal(t.title)}**: ${formatMoney(t.stakeAtoms, token)} staked by ${t.participants} participant(s)`,
+            `#${t.id} **${literal(t.title)}**: ${formatMoney(t.stakeAtoms, token)} staked by ${countOf(t.participants, "participant")}`,
         )
         .join("\n"),
       data: {

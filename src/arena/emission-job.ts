@@ -2,6 +2,7 @@
 // withdrawn stakes, each step idempotent under the run's key (see emission.ts). A run stopped by its
 // timeout ends between two payment batches; the retry pays the rest.
 
+import { countOf } from "#src/core/counts.ts";
 import { defineJob } from "#src/job-kit.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
 
@@ -21,8 +22,8 @@ export const arenaEmissionJob = defineJob({
     return {
       summary:
         `Arena epoch ${report.periodKey}: ${formatMoney(report.distributedAtoms, token)} of ${formatMoney(report.emissionAtoms, token)} ` +
-        `to ${report.payees} payee(s) across ${report.tasks} task(s).${kept}` +
-        (report.released > 0 ? ` ${report.released} withdrawn stake(s) returned.` : ""),
+        `to ${countOf(report.payees, "payee")} across ${countOf(report.tasks, "task")}.${kept}` +
+        (report.released > 0 ? ` ${countOf(report.released, "withdrawn stake")} returned.` : ""),
       data: {
         epochId: report.epochId,
         token: report.token,

@@ -2,8 +2,8 @@
 // completed by the next one with the same totals and nothing paid twice:
 //   1. snapshot: the stakes, delegations, submissions, scores and parameters that count, stored;
 //   2. compute: the reward rule on the stored snapshot, one row per payee, stored;
-//   3. pay: the unpaid rows in batches, each batch one transaction (ledger transfers with a key per
-//      payee, and the rows marked paid);
+//   3. pay: the unpaid rows in batches of payees, each batch one transaction (one ledger transfer
+//      per payee and role, with its lines as its breakdown, and the rows marked paid);
 //   4. release: stakes withdrawn before the end of the period go back to their owners.
 // The run's signal (the job's timeout) is checked between steps and between batches, never inside
 // one: a stopped run leaves whole batches behind, and the retry (same key) pays the rest.
@@ -170,7 +170,28 @@ async function computeRewards(db: Database, epoch: ArenaEpoch): Promise<ArenaEpo
   return db.prisma.arenaEpoch.findUniqueOrThrow({ where: { id: epochId } });
 }
 
-/** 3. Pay what is unpaid, batch by batch; a batch is all or nothing. Returns the transfers made now. */
+/** An unpaid reward line, as the payment reads it. */
+interface UnpaidLine {
+  id: number;
+  task_id: number;
+  participant_id: number;
+  user_id: number;
+  role: string;
+  amount: string;
+}
+
+/**
+ * 3. Pay what is unpaid: one transfer per payee and role (node, validator, delegator) per epoch,
+ * its reward lines kept as its breakdown (the transfer's meta; arena_rewards keeps each line for
+ * /arena rewards). Per role rather than per payee because the leaderboards rank nodes and
+ * validators by the transfer's role. Batches of `payBatch` payees, each batch one transaction that
+ * pays its payees and marks their lines paid, all or nothing; a stopped run leaves whole batches
+ * behind and the next pays the rest.
+ *
+ * A payment's key is the key of the first of its lines (`<run>:<role>:<participant>:<user>`): it
+ * depends only on the stored lines, so a retry or a twin run names the same payment, and it is
+ * unique (it holds the role and the payee). Returns the transfers made now.
+ */
 async function payRewards(
   deps: Deps,
   run: EpochRun,
@@ -180,46 +201,82 @@ async function payRewards(
   const { db, ledger } = deps;
   const token = settings.token;
   const payBatch = settings.payBatch ?? PAY_BATCH;
+  // The payees still owed something, once: each batch then locks only its own payees' lines.
+  const payees = (
+    await db.prisma.$queryRaw<Array<{ user_id: number }>>`
+      SELECT DISTINCT user_id FROM arena_rewards WHERE epoch_id = ${epochId} AND NOT paid ORDER BY user_id`
+  ).map((row) => row.user_id);
   let paidNow = 0;
-  for (;;) {
+  for (let start = 0; start < payees.length; start += payBatch) {
     run.signal?.throwIfAborted();
-    const batch = await db.transaction(async (tx) => {
-      const rows = await tx.db.$queryRaw<
-        Array<{
-          id: number;
-          task_id: number;
-          participant_id: number;
-          user_id: number;
-          role: string;
-          amount: string;
-        }>
-      >`SELECT id, task_id, participant_id, user_id, role, amount::text AS amount FROM arena_rewards
-        WHERE epoch_id = ${epochId} AND NOT paid ORDER BY id LIMIT ${payBatch} FOR UPDATE`;
-      if (rows.length === 0) return { rows: 0, fresh: 0 };
+    const users = payees.slice(start, start + payBatch);
+    paidNow += await db.transaction(async (tx) => {
+      // A twin run may have paid some of them since: NOT paid is checked again under the lock.
+      const rows = await tx.db.$queryRaw<UnpaidLine[]>`
+        SELECT id, task_id, participant_id, user_id, role, amount::text AS amount FROM arena_rewards
+        WHERE epoch_id = ${epochId} AND NOT paid AND user_id = ANY(${users}::int[])
+        ORDER BY user_id, role, id FOR UPDATE`;
+      if (rows.length === 0) return 0;
+      const payments = paymentsOf(rows);
       // Every payee's account resolved (or opened) in one statement, not one round trip each.
       const [emissionId, ...payeeIds] = await ledger.accountIds(tx, [
         accounts.emission(token),
-        ...rows.map((row) => accounts.user(row.user_id, token)),
+        ...payments.map((p) => accounts.user(p.userId, token)),
       ]);
-      const ops: TransferOp[] = rows.map((row, i) => ({
+      const ops: TransferOp[] = payments.map((p, i) => ({
         kind: "transfer",
-        key: `${run.key}:${row.role}:${row.participant_id}:${row.user_id}`,
+        key: `${run.key}:${p.lines[0]!.role}:${p.lines[0]!.participant_id}:${p.userId}`,
         debit: emissionId!,
         credit: payeeIds[i]!,
         token,
-        amountAtoms: BigInt(row.amount),
+        amountAtoms: p.atoms,
         code: ARENA_CODES.reward,
-        meta: { taskId: row.task_id, role: row.role, epoch: run.period.key },
+        memo: rewardMemo(run.period.key, p.role, p.lines),
+        meta: {
+          role: p.role,
+          epoch: run.period.key,
+          lines: p.lines.map((l) => ({
+            rewardId: l.id,
+            taskId: l.task_id,
+            participantId: l.participant_id,
+            atoms: l.amount,
+          })),
+        },
       }));
       const done = await ledger.execute(tx, ops);
       await tx.db
         .$executeRaw`UPDATE arena_rewards SET paid = true WHERE id = ANY(${rows.map((r) => r.id)}::int[])`;
-      return { rows: rows.length, fresh: done.filter((t) => !t.replayed).length };
+      return done.filter((t) => !t.replayed).length;
     });
-    if (batch.rows === 0) break;
-    paidNow += batch.fresh;
   }
   return paidNow;
+}
+
+/** The lines grouped into payments: one per payee and role, in the order read. */
+function paymentsOf(
+  rows: readonly UnpaidLine[],
+): Array<{ userId: number; role: string; atoms: bigint; lines: UnpaidLine[] }> {
+  const payments = new Map<string, { userId: number; role: string; atoms: bigint; lines: UnpaidLine[] }>();
+  for (const row of rows) {
+    const key = `${row.user_id}:${row.role}`;
+    let payment = payments.get(key);
+    if (!payment) {
+      payment = { userId: row.user_id, role: row.role, atoms: 0n, lines: [] };
+      payments.set(key, payment);
+    }
+    payment.atoms += BigInt(row.amount);
+    payment.lines.push(row);
+  }
+  return [...payments.values()];
+}
+
+/** What /history shows beside the payment: the epoch, the role, the tasks, where each line is. */
+function rewardMemo(periodKey: string, role: string, lines: readonly UnpaidLine[]): string {
+  const tasks = [...new Set(lines.map((l) => l.task_id))].sort((a, b) => a - b);
+  const shown =
+    tasks.length > 5 ? `${tasks.slice(0, 5).join(", ")} and ${tasks.length - 5} more` : tasks.join(", ");
+  const what = lines.length === 1 ? "1 reward" : `${lines.length} rewards`;
+  return `epoch ${periodKey}, ${role}: ${what} on task${tasks.length === 1 ? "" : "s"} ${shown} (/arena rewards with epoch ${periodKey} shows each)`;
 }
 
 /** 4. Give back the stakes withdrawn during or before this period: they counted for the last time. */
@@ -272,7 +329,8 @@ async function reportOf(
   paidNow: number,
   released: number,
 ): Promise<EpochReport> {
-  const payees = await db.prisma.arenaReward.count({ where: { epochId: epoch.id, amount: { gt: 0 } } });
+  const [{ payees } = { payees: 0 }] = await db.prisma.$queryRaw<Array<{ payees: number }>>`
+    SELECT COUNT(DISTINCT user_id)::int AS payees FROM arena_rewards WHERE epoch_id = ${epoch.id} AND amount > 0`;
   const tasks = Array.isArray(epoch.tasks) ? epoch.tasks.length : 0;
   return {
     epochId: epoch.id,

@@ -33,6 +33,16 @@ export async function createTask(
         input: { userId: request.actor.userId, title, description, factoryId: request.factoryId ?? null },
       },
       async () => {
+        // A task trains on an existing factory's dataset, or on none (FOR SHARE: it is not deleted meanwhile).
+        if (request.factoryId !== undefined) {
+          const factory = await tx.db.$queryRaw<Array<{ id: number }>>`
+            SELECT id FROM factories WHERE id = ${request.factoryId} FOR SHARE`;
+          if (factory.length === 0)
+            throw new UserError(
+              "not_found",
+              `There is no factory #${request.factoryId} to train on. /factory list shows them; leave factory: out for a task without one.`,
+            );
+        }
         const row = await tx.db.arenaTask.create({
           data: {
             creatorId: request.actor.userId,

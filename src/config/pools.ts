@@ -2,6 +2,15 @@
 import { z } from "zod";
 import { percent, type SliceConfig } from "./settings.ts";
 
+const setupFee = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((text) => /^\d+(\.\d+)?\s+[A-Z0-9]{2,12}$/.test(text), {
+      message: 'expected an amount and a token, e.g. "250 USDC" or "1 SOL"',
+    });
+
 export const poolsSettings = {
   /** The fee policy new pools get: clones (fee on rewards) or forge (fee on deposits). */
   FEE_POLICY: z.enum(["clones", "forge"]).default("clones"),
@@ -9,14 +18,18 @@ export const poolsSettings = {
   CLONES_REWARD_FEE_PERCENT: percent("10"),
   /** forge: percent of each deposit kept as platform fee. */
   FORGE_DEPOSIT_FEE_PERCENT: percent("20"),
-  /** forge: the one-time setup fee, "AMOUNT TOKEN"; deducted from the deposit when it is the pool's token. */
-  FORGE_SETUP_FEE: z
-    .string()
-    .trim()
-    .default("250 USDC")
-    .refine((text) => /^\d+(\.\d+)?\s+[A-Z0-9]{2,12}$/.test(text), {
-      message: 'expected an amount and a token, e.g. "250 USDC" or "1 SOL"',
-    }),
+  /**
+   * forge: the one-time setup fee of a `kind:web2` factory, "AMOUNT TOKEN"; taken out of the first
+   * deposit when it is the pool's token (ViralMind's web2 case, $250).
+   */
+  FORGE_SETUP_FEE_WEB2: setupFee("250 USDC"),
+  /** forge: the one-time setup fee of a `kind:web3` factory, charged separately (ViralMind's web3 case, 1 SOL). */
+  FORGE_SETUP_FEE_WEB3: setupFee("1 SOL"),
+  /**
+   * Accepted recordings of one task a farmer is paid for in a factory whose creator set no limit
+   * (frozen on the factory at creation; 0: no limit). Only accepted ones count (section 3).
+   */
+  LIMIT_PER_FARMER_TASK: z.coerce.number().int().min(0).max(1_000_000).default(1),
   /** Scores below this pay nothing (0-100). */
   QUALITY_THRESHOLD: z.coerce.number().int().min(0).max(100).default(50),
   /** How long a submission's reserved bid waits for its grade before it returns to the pool. */

@@ -40,4 +40,9 @@ export interface CommandContext<S = unknown> {
   readonly log: Logger;
   /** The command path as invoked, e.g. ["admin", "credit"]. */
   readonly path: readonly string[];
+  /**
+   * The invoking member's picture, when their platform has one: fetched by the front end on demand
+   * (size-capped, time-limited), undefined when there is none or it could not be fetched.
+   */
+  readonly avatar?: () => Promise<Uint8Array | undefined>;
 }

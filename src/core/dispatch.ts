@@ -34,6 +34,8 @@ export interface CoreServices {
   identity: IdentityPort;
   actions: PendingActions;
   log: Logger;
+  /** How often a member may run each command on the chat platforms (absent: no limits). */
+  rateLimits?: { check(userId: number, path: readonly string[]): Promise<void> };
 }
 
 /** One incoming command, as any platform delivers it. */
@@ -49,6 +51,8 @@ export interface Invocation {
   locale?: string;
   /** The console may read `file:PATH` options from disk; no chat platform may. */
   allowLocalFiles?: boolean;
+  /** Fetches the member's picture (the front end knows where it is), for their profile card. */
+  avatar?: () => Promise<Uint8Array | undefined>;
 }
 
 export interface ButtonPress {
@@ -272,6 +276,7 @@ export class Dispatcher<S> {
       page,
       log: this.core.log,
       path: resolved.path,
+      ...(origin.avatar ? { avatar: origin.avatar } : {}),
     };
   }
 
@@ -280,6 +285,10 @@ export class Dispatcher<S> {
     if (resolved.access === "moderator" && !actor.isModerator) {
       throw new UserError("forbidden", `Only moderators can use /${resolved.path.join(" ")}.`);
     }
+    // A Confirm press is the same request as its preview, counted once; the console is the
+    // operator's own terminal (scripts run hundreds of commands), so only the chats are limited.
+    if (!request.confirmed && request.origin.platform !== "console")
+      await this.core.rateLimits?.check(actor.userId, resolved.path);
     const args = (await parseOptions(
       resolved.leaf.options,
       request.rawOptions,

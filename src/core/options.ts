@@ -181,7 +181,10 @@ async function parseOne(
       return text;
     }
     case "integer": {
-      const text = String(value).trim();
+      // "#12" is how the bot prints a factory, a submission or a task: it is accepted as typed.
+      const text = String(value)
+        .trim()
+        .replace(/^#(?=\d)/, "");
       if (!INTEGER.test(text))
         throw bad(name, `write a whole number like ${spec.minValue ?? 1}; "${text}" is not one.`);
       const number = Number(text);

@@ -3,6 +3,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { closestNames } from "./did-you-mean.ts";
 import { UserError } from "./errors.ts";
 import { INT32_MAX, INT32_MIN } from "./options.ts";
 import { type CommandSpec, leavesOf, type OptionSpec, type ResolvedLeaf } from "./spec.ts";
@@ -65,9 +66,12 @@ export class CommandRegistry<S = unknown> {
     const [name, ...rest] = path;
     const command = name === undefined ? undefined : this.#commands.get(name);
     if (!command) {
+      const guesses = closestNames(name ?? "", [...this.#commands.keys()]).map((n) => `/${n}`);
+      const guess = guesses.length > 0 ? ` Did you mean ${orList(guesses)}?` : "";
       throw new UserError(
         "unknown_command",
-        `There is no command /${name ?? ""}. Type /help to see the commands.`,
+        `There is no command /${name ?? ""}.${guess} Type /help to see the commands.`,
+        ...(guesses.length > 0 ? [{ didYouMean: guesses }] : []),
       );
     }
     const exact = this.#leaves.get(path.join(" "));
@@ -81,11 +85,38 @@ export class CommandRegistry<S = unknown> {
         `/${path.join(" ")} needs a subcommand: ${below.join(", ")}.`,
       );
     }
-    const choices = this.leaves()
-      .filter((l) => l.path[0] === name)
-      .map((l) => `/${l.path.join(" ")}`);
+    const siblings = this.leaves().filter((l) => l.path[0] === name);
+    // The deepest part that matched nothing: the names valid in its place are the guesses.
+    const depth =
+      rest.findIndex(
+        (_, i) => !siblings.some((l) => path.slice(0, i + 2).every((part, j) => l.path[j] === part)),
+      ) + 1;
+    const matched = path.slice(0, depth);
+    const valid = [
+      ...new Set(
+        siblings
+          .filter((l) => matched.every((part, i) => l.path[i] === part) && l.path.length > depth)
+          .map((l) => l.path[depth]!),
+      ),
+    ];
+    const guesses = (depth === 0 ? [] : closestNames(path[depth] ?? "", valid)).map(
+      (n) => `/${[...matched, n].join(" ")}`,
+    );
+    if (guesses.length > 0) {
+      throw new UserError(
+        "unknown_command",
+        `/${path.join(" ")} does not exist. Did you mean ${orList(guesses)}?`,
+        { didYouMean: guesses },
+      );
+    }
+    const choices = siblings.map((l) => `/${l.path.join(" ")}`);
     throw new UserError("unknown_command", `/${path.join(" ")} does not exist. Try ${choices.join(", ")}.`);
   }
+}
+
+/** "a", "a or b", "a, b or c" */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
 }
 
 /**

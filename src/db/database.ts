@@ -1,5 +1,6 @@
 // One way to reach the database, whichever kind it is: the embedded PGlite (a directory under
 // ./data, or memory:// for throwaway runs) or PostgreSQL through @prisma/adapter-pg.
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -51,6 +52,15 @@ export interface Database {
   readonly clock: Clock;
   /** Puts the bot's clock in charge (the composition root does, once, before serving anything). */
   useClock(clock: Clock): void;
+  /**
+   * Runs one statement on the driver itself, outside Prisma and outside any transaction (a single
+   * statement is its own transaction): the pg pool, or PGlite in its turn between transactions.
+   * For hot paths whose whole work fits in one statement (the ledger's lone transfer); conflicts
+   * are retried like transactions. Never from inside `transaction`'s work: it is not part of that
+   * transaction (and on PGlite it waits for it to end). Parameters are positional ($1...); results come as the driver
+   * gives them (cast to text in SQL what must not depend on the driver's parsing).
+   */
+  statement<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
   rawSession(): Promise<RawSession>;
   close(): Promise<void>;
 }
@@ -112,6 +122,8 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
     },
     transaction: (work) =>
       withRetries(() => queue.run(() => runTransaction(prisma, time.clock, work, options)), options),
+    statement: <Row>(sql: string, params: unknown[] = []) =>
+      withRetries(() => queue.run(async () => (await lite.query<Row>(sql, params)).rows), options),
     async rawSession() {
       return {
         exec: async (sql) => {
@@ -145,6 +157,12 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
       time.clock = clock;
     },
     transaction: (work) => withRetries(() => runTransaction(prisma, time.clock, work, options), options),
+    // Named, so each connection parses and plans the statement once (pg prepares it on first use).
+    statement: <Row>(sql: string, params: unknown[] = []) =>
+      withRetries(
+        async () => (await pool.query({ name: statementName(sql), text: sql, values: params })).rows as Row[],
+        options,
+      ),
     async rawSession() {
       const client = await pool.connect();
       return {
@@ -161,6 +179,18 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
       await pool.end();
     },
   };
+}
+
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name: a digest of its text, so one name never stands for two texts. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `forgebot_${createHash("sha256").update(sql).digest("hex").slice(0, 32)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 async function runTransaction<T>(

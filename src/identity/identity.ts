@@ -137,6 +137,21 @@ export class Identity {
     return bindings.some((b) => this.#moderators.has(`${b.platform}:${b.platformUserId}`));
   }
 
+  /** Every user one of whose linked platform accounts is a configured moderator. */
+  async moderatorUserIds(db: TxClient): Promise<number[]> {
+    if (this.#moderators.size === 0) return [];
+    const pairs = [...this.#moderators].map((m) => {
+      const at = m.indexOf(":");
+      return { platform: m.slice(0, at), platformUserId: m.slice(at + 1) };
+    });
+    const rows = await db.platformAccount.findMany({
+      where: { OR: pairs },
+      select: { userId: true },
+      orderBy: { userId: "asc" },
+    });
+    return [...new Set(rows.map((r) => r.userId))];
+  }
+
   async platformsOf(
     db: TxClient,
     userId: number,

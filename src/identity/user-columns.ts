@@ -37,6 +37,8 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   // A pending submission's grade pays the survivor; limits and reputation count all of it.
   "Submission.farmerUserId": { move: "update" },
   "LeaderboardSchedule.createdById": { move: "update" },
+  // An appointed reviewer stays one (a duplicate row is harmless; the creator rule is checked on use).
+  "Reviewer.userId": { move: "update" },
   // Members merged earlier into the merged-away one point straight at the survivor (one hop).
   "User.mergedIntoId": { move: "update" },
 
@@ -76,6 +78,7 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   // Records of an act, naming who did it at the time; that user row stays, pointing at the survivor.
   "BidChange.changedByUserId": { keep: "the bid history records who changed the bid at the time" },
   "Deposit.verifiedByUserId": { keep: "records who ran /deposit verify, not who was credited" },
+  "Reviewer.appointedByUserId": { keep: "records which moderator appointed the reviewer" },
   "Submission.reviewedByUserId": { keep: "records which moderator reviewed the submission at the time" },
   "ReferralInvite.ambassadorUserId": {
     keep: "an invite already shared keeps working: a join follows mergedIntoId to the survivor, who may have an invite of their own in that server",

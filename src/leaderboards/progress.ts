@@ -1,6 +1,8 @@
 // Text progress bars for replies, where a picture is not sent or a glance is enough: a pool's funds
 // left, progress to the next staking tier. Exact on bigint atoms (no float rounding near 0 or 100%).
 
+import { tierProgress } from "#src/economy/ambassadors/tiers.ts";
+
 /** "▓▓▓▓▓░░░░░ 50%": `part` of `whole`, clamped to 0..100%, rounded down. */
 export function textBar(part: bigint, whole: bigint, width = 10): string {
   if (width < 1) throw new RangeError("a bar needs at least one cell");
@@ -25,6 +27,7 @@ export function tierProgressBar(
   nextTierAtoms: bigint,
   width = 10,
 ): string {
-  if (tier >= maxTier) return `Tier ${tier} (the highest)`;
-  return `Tier ${tier} → ${tier + 1} ${textBar(stakedAtoms - thisTierAtoms, nextTierAtoms - thisTierAtoms, width)}`;
+  const progress = tierProgress({ countedAtoms: stakedAtoms, thisTierAtoms, nextTierAtoms });
+  if (tier >= maxTier || !progress) return `Tier ${tier} (the highest)`;
+  return `Tier ${tier} → ${tier + 1} ${textBar(progress.partAtoms, progress.wholeAtoms, width)}`;
 }

@@ -5,7 +5,7 @@ import { literal } from "#src/core/markup.ts";
 import type { Reply } from "#src/core/reply.ts";
 import { renderLeaderboardCard } from "./cards/leaderboard-card.ts";
 import { renderPoolCard } from "./cards/pool-card.ts";
-import { renderProfileCard } from "./cards/profile-card.ts";
+import { renderProfileCard, xpWords } from "./cards/profile-card.ts";
 import type { PoolSummary, ProfileSummary } from "./summaries.ts";
 import type { Board, BoardRow } from "./types.ts";
 
@@ -62,7 +62,7 @@ export function profileReply(profile: ProfileSummary, images: boolean): Reply {
   const lines = [
     view.standing ?? "Not ranked yet.",
     `Reputation: ${view.reputation === undefined ? "not recorded yet" : `${Math.round(view.reputation)} / 100`}`,
-    view.xp ? `Level ${view.xp.level}, ${view.xp.total} XP` : "XP: not recorded yet",
+    view.xp ? `Level ${view.xp.level}, ${xpWords(view.xp)}` : "XP: not recorded yet",
     profile.tierBar ?? "Tier: not recorded yet",
     `Earnings: ${view.earnings.length > 0 ? view.earnings.join(", ") : "nothing yet"}`,
   ];

@@ -1,7 +1,10 @@
 // What the profile and pool cards show, gathered from the ledger (earnings, pool balances, payouts)
 // and from the providers of the features that record the rest (reputation, XP, tier, bids).
+
+import { formatCount } from "#src/core/counts.ts";
 import { UserError } from "#src/core/errors.ts";
 import type { Database } from "#src/db/database.ts";
+import { MAX_TIER, tierProgress } from "#src/economy/ambassadors/tiers.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { decimalString, formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
@@ -25,7 +28,6 @@ export interface PoolSummary {
   data: Record<string, unknown>;
 }
 
-const MAX_TIER = 5;
 const EARNING_CODES = [
   LEADERBOARD_CODES.farmerPayout,
   ...LEADERBOARD_CODES.commissions,
@@ -57,7 +59,11 @@ export class Summaries {
     const view: ProfileView = {
       name: user.displayName,
       earnings: earnings.map((e) => formatMoney(e.amountAtoms, this.tokens.get(e.token))),
-      ...(own ? { standing: `#${own.rank} of ${board.ranked} farmers this month (${board.token})` } : {}),
+      ...(own
+        ? {
+            standing: `#${formatCount(own.rank)} of ${formatCount(board.ranked)} farmers this month (${board.token})`,
+          }
+        : {}),
       ...(standing.reputation !== undefined ? { reputation: standing.reputation } : {}),
       ...(standing.xp ? { xp: standing.xp } : {}),
     };
@@ -66,10 +72,13 @@ export class Summaries {
     if (tier) {
       const token = this.tokens.get(tier.token);
       const next = tier.nextTierAtoms;
-      const progress =
-        next === undefined || next <= tier.thisTierAtoms
-          ? 1
-          : Number(((tier.stakedAtoms - tier.thisTierAtoms) * 1000n) / (next - tier.thisTierAtoms)) / 1000;
+      // The same measure as /stake status (tierProgress), in thousandths for the card's bar.
+      const p = tierProgress({
+        countedAtoms: tier.stakedAtoms,
+        thisTierAtoms: tier.thisTierAtoms,
+        ...(next !== undefined ? { nextTierAtoms: next } : {}),
+      });
+      const progress = p ? Number((p.partAtoms * 1000n) / p.wholeAtoms) / 1000 : 1;
       view.tier = {
         tier: tier.tier,
         progress: Math.max(0, Math.min(1, progress)),
@@ -116,7 +125,10 @@ export class Summaries {
         })
       : null;
     const paidAtoms = await paidByFactory(db, id, token.symbol, new Date(now.getTime() + 1));
-    if (!account && paidAtoms === 0n)
+    const names = (await factories?.factoryNames(db, [id])) ?? new Map<string, string>();
+    // A factory never funded has no pool account yet: its card shows an empty pool, not an error.
+    const bids = (await factories?.bidHistory(db, id, token.symbol)) ?? [];
+    if (!account && paidAtoms === 0n && bids.length === 0)
       throw new UserError(
         "unknown_pool",
         `Factory #${factoryId} has no ${token.symbol} pool. Check the factory's number and token.`,
@@ -126,8 +138,6 @@ export class Summaries {
     const availableAtoms = balance - reservedAtoms;
     const total = availableAtoms + reservedAtoms + paidAtoms;
     const share = (part: bigint) => (total > 0n ? Number((part * 10_000n) / total) / 10_000 : 0);
-    const names = (await factories?.factoryNames(db, [id])) ?? new Map<string, string>();
-    const bids = (await factories?.bidHistory(db, id, token.symbol)) ?? [];
     const scale = 10 ** token.decimals;
     const latest = bids.at(-1);
     const view: PoolView = {
@@ -138,8 +148,19 @@ export class Summaries {
       paid: formatMoney(paidAtoms, token),
       shares: { available: share(availableAtoms), reserved: share(reservedAtoms), paid: share(paidAtoms) },
       // Only for drawing the chart's shape; the amounts shown are exact.
-      bids: bids.map((b) => ({ at: b.at, price: Number(b.priceAtoms) / scale })),
+      bids: bids.map((b) => ({
+        at: b.at,
+        price: Number(b.priceAtoms) / scale,
+        label: formatMoney(b.priceAtoms, token),
+      })),
       ...(latest ? { latestBid: formatMoney(latest.priceAtoms, token) } : {}),
+      ...(latest && latest.priceAtoms > 0n
+        ? {
+            fundedDemonstrations: (availableAtoms > 0n ? availableAtoms : 0n) / latest.priceAtoms,
+            towardOne:
+              Number(((availableAtoms > 0n ? availableAtoms : 0n) * 1000n) / latest.priceAtoms) / 1000,
+          }
+        : {}),
     };
     return {
       view,

@@ -14,6 +14,11 @@ export class AccountIds {
     private readonly clock: Clock,
   ) {}
 
+  /** The id of the account `ref` names if it is known without a query (an id, or seen committed). */
+  known(ref: AccountRef): number | undefined {
+    return typeof ref === "number" ? ref : this.#ids.get(accountKeyString(ref));
+  }
+
   /** The id of the account `ref` names, creating the account the first time. */
   async one(tx: Tx, ref: AccountRef): Promise<number> {
     if (typeof ref === "number") return ref;

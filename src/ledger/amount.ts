@@ -21,6 +21,12 @@ const SCIENTIFIC = /^(?<mantissa>\d+(?:\.\d*)?|\.\d+)e(?<exponent>[+-]?\d+)$/i;
 
 const invalid = (message: string, input: string) => new UserError("invalid_amount", message, { input });
 
+/** The ceiling in words: "1e42 USDC", not a 43-digit number nobody can read. */
+function tooLarge(text: string, token: TokenInfo): string {
+  const wholeDigits = MAX_AMOUNT_ATOMS.toString().length - 1 - token.decimals;
+  return `"${text}" is too large: amounts stop at 1e${wholeDigits} ${token.symbol}.`;
+}
+
 /** Parses a human amount of `token` into atoms (>= 0). Throws UserError("invalid_amount"). */
 export function parseAmount(input: string, token: TokenInfo): bigint {
   const text = input.trim();
@@ -47,7 +53,7 @@ export function parseAmount(input: string, token: TokenInfo): bigint {
     if (Math.abs(exponent) > MAX_EXPONENT) {
       throw invalid(
         exponent > 0
-          ? `"${text}" is too large: the largest amount is ${formatAmount(MAX_AMOUNT_ATOMS, token)} ${token.symbol}.`
+          ? tooLarge(text, token)
           : `"${text}" is smaller than one unit of ${token.symbol} (${token.decimals} decimal places).`,
         input,
       );
@@ -81,10 +87,7 @@ export function parseAmount(input: string, token: TokenInfo): bigint {
     atoms = value / divisor;
   }
   if (atoms > MAX_AMOUNT_ATOMS) {
-    throw invalid(
-      `"${text}" is too large: the largest amount is ${formatAmount(MAX_AMOUNT_ATOMS, token)} ${token.symbol}.`,
-      input,
-    );
+    throw invalid(tooLarge(text, token), input);
   }
   return atoms;
 }

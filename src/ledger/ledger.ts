@@ -5,15 +5,26 @@
 //
 // The class is the ledger's face; its parts live beside it: account-ids.ts (ids and their cache),
 // plan.ts (what each op writes, checked), apply.ts (locks, entries, balances; how concurrent batches
-// avoid deadlocks), reads.ts (balances and transfers read back), transfers.ts (the shapes).
+// avoid deadlocks), single-transfer.ts (a lone transfer in one statement), reads.ts (balances and
+// transfers read back), transfers.ts (the shapes).
 import { type Clock, systemClock } from "#src/core/clock.ts";
-import type { Tx, TxClient } from "#src/db/database.ts";
+import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { AccountIds } from "./account-ids.ts";
 import type { AccountKey, AccountRef } from "./accounts.ts";
 import { applyOps, insufficientFunds } from "./apply.ts";
+import { planTransfer, validateMovement } from "./plan.ts";
 import { type AccountBalance, balanceOf, balancesOf, findTransfer } from "./reads.ts";
+import { applySingleTransfer, type RunStatement } from "./single-transfer.ts";
 import type { TokenRegistry } from "./tokens.ts";
-import type { LedgerOp, PostOp, ReserveOp, TransferOp, TransferRecord, VoidOp } from "./transfers.ts";
+import {
+  LedgerError,
+  type LedgerOp,
+  type PostOp,
+  type ReserveOp,
+  type TransferOp,
+  type TransferRecord,
+  type VoidOp,
+} from "./transfers.ts";
 
 export type { AccountBalance } from "./reads.ts";
 export type {
@@ -66,6 +77,24 @@ export class Ledger {
     return this.executeOne(tx, { ...op, kind: "transfer" });
   }
 
+  /**
+   * A transfer that is a whole business action by itself: one statement on the driver, committed
+   * when it returns (single-transfer.ts), with the guarantees of `transfer` (locks in id order,
+   * idempotent key, no overdraft, entries). Accounts or a token this process has not yet seen
+   * committed take the ordinary path in a transaction once, which also learns their ids. Never
+   * inside `db.transaction`: it would run on another connection, outside that transaction's
+   * atomicity (PostgreSQL), or wait for that transaction to end (PGlite); there, use `transfer`.
+   */
+  async transferAlone(db: Database, request: Omit<TransferOp, "kind">): Promise<TransferRecord> {
+    const op: TransferOp = { ...request, kind: "transfer" };
+    const debit = this.#accountIds.known(op.debit);
+    const credit = this.#accountIds.known(op.credit);
+    if (debit === undefined || credit === undefined || !this.tokens.has(op.token)) {
+      return db.transaction((tx) => this.executeOne(tx, op));
+    }
+    return this.#single(op, { debit, credit }, (sql, params) => db.statement(sql, params));
+  }
+
   reserve(tx: Tx, op: Omit<ReserveOp, "kind">): Promise<TransferRecord> {
     return this.executeOne(tx, { ...op, kind: "reserve" });
   }
@@ -88,11 +117,38 @@ export class Ledger {
    * the same request returns the first result (replayed: true) and moves nothing; with a different
    * request it is refused. Throws LedgerError (a UserError) for insufficient funds and bad input.
    *
-   * Three statements for a plain transfer: lock the accounts; insert the transfers (the unique key
-   * tells replays apart in the same statement); insert the entries and update the balances.
+   * A lone transfer is one statement (single-transfer.ts). Other batches take three: lock the
+   * accounts; insert the transfers (the unique key tells replays apart in the same statement);
+   * insert the entries and update the balances.
    */
-  execute(tx: Tx, ops: readonly LedgerOp[]): Promise<TransferRecord[]> {
+  async execute(tx: Tx, ops: readonly LedgerOp[]): Promise<TransferRecord[]> {
+    const [only] = ops;
+    if (ops.length === 1 && only?.kind === "transfer") {
+      // The commonest case in one statement, on the business transaction's own connection.
+      validateMovement(only);
+      await this.tokens.resolve(tx.db, only.token);
+      const ids = {
+        debit: await this.#accountIds.one(tx, only.debit),
+        credit: await this.#accountIds.one(tx, only.credit),
+      };
+      const run: RunStatement = (sql, params) => tx.db.$queryRawUnsafe(sql, ...params);
+      return [await this.#single(only, ids, run)];
+    }
     return applyOps(tx, ops, { tokens: this.tokens, clock: this.clock, accounts: this.#accountIds });
+  }
+
+  /** One transfer in one statement (single-transfer.ts), checked as applyOps checks it. */
+  #single(
+    op: TransferOp,
+    ids: { debit: number; credit: number },
+    run: RunStatement,
+  ): Promise<TransferRecord> {
+    validateMovement(op);
+    if (ids.debit === ids.credit) {
+      throw new LedgerError("invalid_transfer", "A transfer needs two different accounts.");
+    }
+    const now = this.clock.now();
+    return applySingleTransfer(run, op, planTransfer(op, ids, new Map(), now), now, this.tokens);
   }
 
   /**
@@ -121,6 +177,16 @@ export class Ledger {
   /** A transfer by id (e.g. a reservation, to show or resolve it). */
   findTransfer(db: TxClient, id: bigint): Promise<TransferRecord | undefined> {
     return findTransfer(db, id);
+  }
+
+  /**
+   * Lifts the deadline of an open reservation, so it waits until posted or voided (a recording
+   * handed to a person keeps its bid however long the review takes). Returns whether it was open.
+   */
+  async keepReservation(tx: Tx, pendingId: bigint): Promise<boolean> {
+    const updated = await tx.db.$executeRaw`
+      UPDATE transfers SET expires_at = NULL WHERE id = ${pendingId} AND status = 'pending'`;
+    return updated > 0;
   }
 
   /** Voids up to `limit` open reservations whose deadline has passed; returns how many. */

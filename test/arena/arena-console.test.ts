@@ -21,7 +21,8 @@ describeConsole(
         @mod /admin credit user:@bo amount:5000 token:CLONES reason:seed
         @mod /admin credit user:@val amount:5000 token:CLONES reason:seed
         @mod /admin credit user:@fan amount:5000 token:CLONES reason:seed
-        @ann /arena task create title:"Summarize tickets" factory:7
+        @ann /factory create name:Tickets token:USDC bid:0.2 task:Summarize app:Helpdesk objectives:"Read; Summarize"
+        @ann /arena task create title:"Summarize tickets" factory:1
         @ann /arena stake node task:1 amount:3000
         @bo /arena stake node task:1 amount:3500
         @val /arena stake validator task:1 amount:12000
@@ -30,14 +31,14 @@ describeConsole(
         @ann /arena share task:1 role:node ratio:0.6
       `);
       expect(setup.map((r) => r.code)).toEqual([
-        ...Array(11).fill("ok"),
+        ...Array(12).fill("ok"),
         "insufficient_funds",
         "ok",
         "ok",
         "ok",
       ]);
-      expect(setup[8]!.data).toMatchObject({ task: { id: 1, title: "Summarize tickets", factoryId: 7 } });
-      expect(setup[9]!.data).toMatchObject({ stake: "3000", balance: "2000" });
+      expect(setup[9]!.data).toMatchObject({ task: { id: 1, title: "Summarize tickets", factoryId: 1 } });
+      expect(setup[10]!.data).toMatchObject({ stake: "3000", balance: "2000" });
 
       h.clock.set("2026-01-02T09:00:00Z");
       const epochWork = await h.run(`
@@ -57,7 +58,7 @@ describeConsole(
         ],
         validators: [{ stake: "4000" }],
       });
-      expect(epochWork[5]!.text).toContain("#1 Summarize tickets: 11,500 CLONES staked by 3 participant(s)");
+      expect(epochWork[5]!.text).toContain("#1 Summarize tickets: 11,500 CLONES staked by 3 participants");
 
       // The epoch of 2026-01-02, as the scheduler runs it (ARENA_EMISSION=1000, rank mode, r 0.8).
       const report = await arenaEmissionJob.run({
@@ -71,7 +72,7 @@ describeConsole(
         log: silentLogger,
         now: new Date("2026-01-03T00:00:00Z"),
       });
-      expect(report.summary).toContain("1,000 CLONES of 1,000 CLONES to 4 payee(s) across 1 task(s)");
+      expect(report.summary).toContain("1,000 CLONES of 1,000 CLONES to 4 payees across 1 task");
 
       const after = await h.run(`
         @ann /arena rewards
@@ -91,6 +92,12 @@ describeConsole(
       expect(Number(val.total)).toBeCloseTo(347.826, 2);
       expect(Number(ann.total) + Number(fan.total)).toBeGreaterThan(0);
       expect(after[0]!.text).toContain("rank 1");
+      // What the breakdown says ann keeps is what she was paid, the rounding atom placed in it.
+      const kept = /you keep ([\d,.]+ CLONES)/.exec(after[0]!.text)?.[1];
+      expect(after[0]!.text).toContain(`In all: ${kept} of the epoch's`);
+      expect(after[0]!.text).toContain(
+        "you keep 326.086956522 CLONES (326.086956521 CLONES rounded down, +0.000000001 CLONES from rounding)",
+      );
       expect(after[0]!.text).toMatch(
         /Task 1 earned 1,000 CLONES of the epoch \(R0\): 652\.173913043 CLONES to its nodes/,
       );
@@ -119,6 +126,7 @@ describeConsole(
         @ann /arena share task:1 role:node ratio:0.2
         @ann /arena share task:1 role:node ratio:2
         @fan /arena task create title:""
+        @fan /arena task create title:"On nothing" factory:99
         @fan /arena task info task:abc
         @fan /arena stake node task:1
         @fan /arena unstake task:1 role:miner
@@ -140,10 +148,14 @@ describeConsole(
         "too_soon",
         "invalid_option",
         "missing_option",
+        "not_found",
         "invalid_option",
         "missing_option",
         "invalid_option",
       ]);
+      expect(refused[16]!.text).toBe(
+        "There is no factory #99 to train on. /factory list shows them; leave factory: out for a task without one.",
+      );
       expect(refused[13]!.text).toMatch(/once per 30 days; you can change it again from 2026-01-31/);
       expect(refused[0]!.text).toContain("/arena task list");
       expect((await h.one("@fan /balance")).data).toEqual(before.data);

@@ -133,7 +133,7 @@ describeConsole(
       expect(notice.text).toContain(
         "Platform fee 10%: 0.02 USDC (0.02 USDC of it to ambassadors' commissions).",
       );
-      expect(notice.data).toMatchObject({ fee: "20000", commissions: "20000", farmer: "180000" });
+      expect(notice.data).toMatchObject({ token: "USDC", fee: "0.02", commissions: "0.02", farmer: "0.18" });
       expect(await usdc(h, "farmer4")).toBe(180_000n);
       expect(await usdc(h, "fa5")).toBe(10_000n);
       expect(await usdc(h, "ca5")).toBe(20_000n);
@@ -160,7 +160,7 @@ describeConsole(
     it("commissions show in the ambassador's /history and /referral stats, and the audit is clean", async () => {
       const h = get();
       const history = await h.one("@ca5 /history token:USDC");
-      expect(history.text).toContain("commission: a creator you referred paid a reward");
+      expect(history.text).toContain("commission: a creator you referred: on a reward for submission #");
       expect(history.text).toContain("+0.01 USDC");
       const fa3History = await h.one("@fa3 /history token:USDC");
       expect(fa3History.text).toContain("commission: a farmer you referred was paid");
@@ -252,6 +252,10 @@ describeConsole(
       // 20,000 USDC: 250 setup fee and 4,000 platform fee (20%); 3% of the deposit = 600 USDC to amb3.
       expect(await usdc(h, "amb3")).toBe(600n * 10n ** 6n);
       expect(await protocolFees(h)).toBe((250n + 4_000n - 600n) * 10n ** 6n);
+      // Its history says what the commission was on: a deposit, not a reward.
+      const history = await h.one("@amb3 /history token:USDC");
+      expect(history.text).toContain("commission: a creator you referred: on a deposit into factory #1");
+      expect(history.text).not.toContain("reward");
       // A forge reward carries no fee: the farmer gets the whole 0.17 at quality 85, amb5 nothing.
       expect(await submitAndScore(h, "worker", 1, 85)).toBe(0n);
       expect(await usdc(h, "worker")).toBe(170_000n);

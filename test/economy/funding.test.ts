@@ -1,6 +1,8 @@
 // docs/economy.md section 2 through the console, as a creator types it: the funding table for forge web2,
-// forge web3 and clones, to the atom, with the confirmation preview first; top-ups; withdrawal of the
-// unreserved balance of a paused pool; the own-token VIRAL stake; and bad input of every kind.
+// forge web3 and clones, to the atom, with the confirmation preview first; both setup-fee kinds
+// chosen per factory in one database, and the preview that refuses a web3 fee the creator cannot
+// pay; top-ups; withdrawal of the unreserved balance of a paused pool; the own-token VIRAL stake;
+// and bad input of every kind.
 import { expect, it } from "vitest";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { describeConsole } from "#test/helpers/console.ts";
@@ -8,19 +10,21 @@ import { describeConsole } from "#test/helpers/console.ts";
 const CREATE =
   '@cora /factory create name:"Shop carts" token:USDC bid:0.2 task:"Implement shopping cart" app:"Flutter E-Commerce" objectives:"Open the project; Implement state management; Test" ref:task_2';
 
-const setup = `
+const setupWith = (kind: string) => `
   @cora /balance
   @mod /admin credit user:@cora amount:30000 token:USDC reason:grant
   @mod /admin credit user:@cora amount:2 token:SOL reason:grant
-  ${CREATE}
+  ${CREATE}${kind ? ` kind:${kind}` : ""}
 `;
+const setup = setupWith("");
 
 type Data = Record<string, unknown>;
 
 const cases = [
   {
     name: "forge, web2",
-    env: { FEE_POLICY: "forge", FORGE_SETUP_FEE: "250 USDC" },
+    kind: "web2",
+    env: { FEE_POLICY: "forge" },
     preview: {
       deposit: "20000",
       setupFee: { amount: "250", token: "USDC", separate: false },
@@ -32,7 +36,8 @@ const cases = [
   },
   {
     name: "forge, web3",
-    env: { FEE_POLICY: "forge", FORGE_SETUP_FEE: "1 SOL" },
+    kind: "web3",
+    env: { FEE_POLICY: "forge" },
     preview: {
       deposit: "20000",
       setupFee: { amount: "1", token: "SOL", separate: true },
@@ -44,6 +49,7 @@ const cases = [
   },
   {
     name: "clones",
+    kind: "",
     env: { FEE_POLICY: "clones" },
     preview: {
       deposit: "20000",
@@ -61,7 +67,7 @@ for (const c of cases) {
     `funding a pool: ${c.name}`,
     (get) => {
       it("previews the breakdown, then moves exactly that", async () => {
-        await get().run(setup);
+        await get().run(setupWith(c.kind));
         const preview = await get().one("@cora /pool fund factory:1 amount:20000");
         expect(preview.code).toBe("confirmation_required");
         expect((preview.data as Data).breakdown).toEqual({ token: "USDC", ...c.preview });
@@ -113,6 +119,101 @@ for (const c of cases) {
     { kinds: ["pglite"], moderators: ["mod"], env: c.env },
   );
 }
+
+describeConsole(
+  "funding a pool: web2 and web3 factories in one deployment",
+  (get) => {
+    const fund = async (user: string, factory: number) => {
+      const preview = await get().one(`@${user} /pool fund factory:${factory} amount:20000`);
+      expect(preview.code).toBe("confirmation_required");
+      const done = await get().one(`@${user} /confirm`);
+      expect(done.code).toBe("ok");
+      return { preview: preview.data as Data, done: done.data as { factory: Data } };
+    };
+    const balancesOf = async (user: string) => {
+      const data = (await get().one(`@${user} /balance`)).data as {
+        balances: Array<{ token: string; balance: string }>;
+      };
+      return Object.fromEntries(data.balances.map((b) => [b.token, b.balance]));
+    };
+
+    it("charges each factory the setup fee of the kind its creator chose, to the atom", async () => {
+      const created = await get().run(`
+        ${setupWith("web2")}
+        @dan /balance
+        @mod /admin credit user:@dan amount:30000 token:USDC reason:grant
+        @mod /admin credit user:@dan amount:2 token:SOL reason:grant
+        @dan /factory create name:"Dex swaps" token:USDC bid:0.2 task:Swap app:Dex objectives:"Connect; Swap" kind:web3
+      `);
+      expect(created.map((r) => r.code)).toEqual(Array(8).fill("ok"));
+      expect((created[3]!.data as { factory: Data }).factory.setupFee).toEqual({
+        amount: "250",
+        token: "USDC",
+        separate: false,
+        paid: false,
+      });
+      expect((created[7]!.data as { factory: Data }).factory.setupFee).toEqual({
+        amount: "1",
+        token: "SOL",
+        separate: true,
+        paid: false,
+      });
+      expect(created[7]!.text).toContain(
+        "The first funding also charges the 1 SOL setup fee from your SOL balance.",
+      );
+
+      const web2 = await fund("cora", 1);
+      expect(web2.preview.breakdown).toEqual({ token: "USDC", ...cases[0].preview });
+      expect(web2.preview.demonstrations).toBe("78750");
+      expect(web2.done.factory).toMatchObject({ balance: "15750", fundedDemonstrations: "78750" });
+      const web3 = await fund("dan", 2);
+      expect(web3.preview.breakdown).toEqual({ token: "USDC", ...cases[1].preview });
+      expect(web3.preview.demonstrations).toBe("80000");
+      expect(web3.done.factory).toMatchObject({ balance: "16000", fundedDemonstrations: "80000" });
+      expect(await balancesOf("cora")).toEqual({ USDC: "10000", SOL: "2" });
+      expect(await balancesOf("dan")).toEqual({ USDC: "10000", SOL: "1" });
+      const fees = await get().app.db.prisma.transfer.findMany({
+        where: { code: "pool.setup_fee" },
+        orderBy: { id: "asc" },
+      });
+      expect(fees.map((t) => [t.token, t.amount.toFixed(), t.meta])).toEqual([
+        ["USDC", "250000000", { factoryId: 1 }],
+        ["SOL", "1000000000", { factoryId: 2 }],
+      ]);
+      expect((await auditLedger(get().app.db)).ok).toBe(true);
+    });
+
+    it("says at the preview, before any Confirm, that a web3 fee cannot be paid", async () => {
+      const created = await get().run(`
+        @eve /balance
+        @mod /admin credit user:@eve amount:30000 token:USDC reason:grant
+        @mod /admin credit user:@eve amount:0.5 token:SOL reason:grant
+        @eve /factory create name:"Eve's" token:USDC bid:0.2 task:Swap app:Dex objectives:"Connect; Swap" kind:web3
+      `);
+      expect(created.at(-1)!.text).toContain("which has 0.5 SOL: add SOL before funding.");
+      const refused = await get().run("@eve /pool fund factory:3 amount:20000\n@eve /confirm");
+      expect(refused.map((r) => r.code)).toEqual(["insufficient_funds", "nothing_to_confirm"]);
+      expect(refused[0]!.text).toBe(
+        "Factory #3 is a web3 factory: its one-time setup fee, 1 SOL, is charged separately from your SOL balance, which has 0.5 SOL available. Add SOL first (/deposit), then fund again; nothing was moved.",
+      );
+      expect(await balancesOf("eve")).toEqual({ USDC: "30000", SOL: "0.5" });
+      // With the SOL in hand the same funding goes through.
+      await get().one("@mod /admin credit user:@eve amount:0.5 token:SOL reason:grant");
+      const ok = await fund("eve", 3);
+      expect(ok.done.factory).toMatchObject({ balance: "16000" });
+      expect(await balancesOf("eve")).toEqual({ USDC: "10000" });
+    });
+
+    it("refuses an unknown kind", async () => {
+      const r = await get().one(
+        "@cora /factory create name:X token:USDC bid:0.2 task:t app:a objectives:o kind:web4",
+      );
+      expect(r.code).toBe("invalid_option");
+      expect(await get().app.db.prisma.factory.count()).toBe(3);
+    });
+  },
+  { kinds: ["pglite", "postgres"], moderators: ["mod"], env: { FEE_POLICY: "forge" } },
+);
 
 describeConsole(
   "pool funds: who may, and withdrawal",

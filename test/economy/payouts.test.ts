@@ -1,7 +1,7 @@
 // docs/economy.md section 3 through the console: the payout table for both policies to the atom (scores
-// typed by a moderator and the creator on the manual-review path: the external grader is down and
-// falls back to people), the resubmission rule, overrides that raise (pay the difference) or lower
-// (never claw back), appeals, and the ledger codes a leaderboard reads.
+// typed by a moderator and an appointed reviewer on the manual-review path: the external grader is
+// down and falls back to people), resubmissions paid on their own merit, overrides that raise (pay
+// the difference) or lower (never claw back), appeals, and the ledger codes a leaderboard reads.
 import { expect, it } from "vitest";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { type ConsoleHarness, describeConsole } from "#test/helpers/console.ts";
@@ -14,7 +14,7 @@ const MANUAL = {
   GRADER_TIMEOUT_MS: "1000",
 };
 const CREATE =
-  '@cora /factory create name:Carts token:USDC bid:0.2 task:"Implement shopping cart" app:"Flutter E-Commerce" objectives:"Open the project; Implement the cart; Test" ref:task_2';
+  '@cora /factory create name:Carts token:USDC bid:0.2 task:"Implement shopping cart" app:"Flutter E-Commerce" objectives:"Open the project; Implement the cart; Test" ref:task_2 per_farmer_task:3';
 
 async function open(h: ConsoleHarness, policy: string) {
   const records = await h.run(`
@@ -58,8 +58,10 @@ describeConsole(
         await submitAndWait(h, "hal", "hal-1"),
       ];
       expect(ids).toEqual([1, 2, 3]);
-      const queue = await h.one("@cora /review queue");
+      const queue = await h.one("@mod /review queue");
       expect((queue.data as { items: unknown[] }).items).toHaveLength(3);
+      // The creator pays, so her queue never shows her own factory's items.
+      expect((await h.one("@cora /review queue")).data).toEqual({ items: [] });
       expect(noticeTo(h, "fay", 1)?.text).toContain("waiting for a reviewer");
       const info = await h.one("@cora /factory info factory:1");
       expect((info.data as { factory: object }).factory).toMatchObject({
@@ -71,9 +73,12 @@ describeConsole(
 
       const scored = await h.run(`
         @mod /review score submission:1 score:90
-        @cora /review score submission:2 score:50
+        @rex /balance
+        @mod /review appoint user:@rex factory:1
+        @rex /review score submission:2 score:50
         @mod /review score submission:3 score:49
       `);
+      expect(scored.splice(1, 2).map((r) => r.code)).toEqual(["ok", "ok"]);
       expect(scored.map((r) => r.data)).toEqual([
         { kind: "settled", score: 90, farmer: "0.162", fee: "0.018", refund: "0.02" },
         { kind: "settled", score: 50, farmer: "0.09", fee: "0.01", refund: "0.1" },
@@ -123,19 +128,21 @@ describeConsole(
       expect((await auditLedger(h.app.db)).ok).toBe(true);
     });
 
-    it("pays a resubmission of the same task only the difference, its fee rounded on the cumulative gross", async () => {
+    it("pays each resubmission of the same task on its own merit, its fee rounded on the cumulative gross", async () => {
       const h = get();
       const id = await submitAndWait(h, "fay", "fay-2");
       const r = await h.one(`@mod /review score submission:${id} score:95`);
-      // reward 0.19, best earlier 0.18: 0.01 paid; fee floor(0.19 × 10%) - 0.018 = 0.001.
-      expect(r.data).toMatchObject({ farmer: "0.009", fee: "0.001", refund: "0.19" });
+      // reward 0.19, paid whole; fee floor((0.18 + 0.19) × 10%) - 0.018 = 0.019.
+      expect(r.data).toMatchObject({ farmer: "0.171", fee: "0.019", refund: "0.01" });
       expect(noticeTo(h, "fay", id)!.text).toContain(
-        "You were already paid 0.18 USDC for this task, so only the difference counts: 0.01 USDC.",
+        "You receive 0.171 USDC; 0.01 USDC returns to the pool.",
       );
-      expect(await balanceOf(h, "fay")).toBe("0.171");
+      expect(await balanceOf(h, "fay")).toBe("0.333");
+      // A lower second try is still paid what it is worth: 0.16, fee floor(0.53 × 10%) - 0.037 = 0.016.
       const lower = await submitAndWait(h, "fay", "fay-3");
-      const none = await h.one(`@mod /review score submission:${lower} score:80`);
-      expect(none.data).toMatchObject({ farmer: "0", fee: "0", refund: "0.2" });
+      const paid = await h.one(`@mod /review score submission:${lower} score:80`);
+      expect(paid.data).toMatchObject({ farmer: "0.144", fee: "0.016", refund: "0.04" });
+      expect(await balanceOf(h, "fay")).toBe("0.477");
     });
 
     it("raises a score within 30 days by paying the difference, and lowers one without clawing back", async () => {
@@ -149,7 +156,7 @@ describeConsole(
         { kind: "lowered", score: 60 },
         expect.stringContaining("never claws money back"),
       ]);
-      expect(await balanceOf(h, "fay")).toBe("0.171");
+      expect(await balanceOf(h, "fay")).toBe("0.477");
       expect(await h.one("@gus /review score submission:1 score:100")).toMatchObject({ code: "forbidden" });
       h.clock.advance(31 * 86_400_000);
       expect(await h.one("@mod /review score submission:2 score:99")).toMatchObject({
@@ -221,7 +228,7 @@ describeConsole(
   {
     kinds: ["pglite"],
     moderators: ["mod"],
-    env: { ...MANUAL, FEE_POLICY: "forge", FORGE_SETUP_FEE: "0 USDC" },
+    env: { ...MANUAL, FEE_POLICY: "forge", FORGE_SETUP_FEE_WEB2: "0 USDC" },
   },
 );
 
@@ -250,14 +257,17 @@ describeConsole(
       expect(again).toEqual(first);
       expect(await db.prisma.submission.count()).toBe(1);
       await services.submissions.queue.idle();
+      // The payer never judges: a moderator who did not create the factory scores it.
+      const mod = await db.prisma.platformAccount.findFirstOrThrow({ where: { username: "mod" } });
+      const reviewer = { ...actor, userId: mod.userId, displayName: "mod", platformUserId: "mod" };
       const scored = await services.submissions.review({
-        actor,
+        actor: reviewer,
         key: "event-2",
         submissionId: first.submissionId,
         score: 90,
       });
       const replayed = await services.submissions.review({
-        actor,
+        actor: reviewer,
         key: "event-2",
         submissionId: first.submissionId,
         score: 90,

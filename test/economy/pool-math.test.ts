@@ -60,7 +60,7 @@ describe("payouts (section 3)", () => {
       bidAtoms: 200_000n,
       score,
       threshold: 50,
-      bestEarlierRewardAtoms: 0n,
+      alreadyPaidAtoms: 0n,
       rewardFeePercent: "10",
       tally: { grossAtoms: 0n, feeAtoms: 0n },
     });
@@ -80,7 +80,7 @@ describe("payouts (section 3)", () => {
     ]);
   });
 
-  it("a resubmission is paid only the positive difference over the best earlier reward", () => {
+  it("an override pays only the positive difference over what the same recording was paid", () => {
     const base = {
       policy: "forge" as const,
       bidAtoms: 200_000n,
@@ -88,10 +88,8 @@ describe("payouts (section 3)", () => {
       rewardFeePercent: "10",
       tally: { grossAtoms: 0n, feeAtoms: 0n },
     };
-    expect(splitReward({ ...base, score: 90, bestEarlierRewardAtoms: 170_000n }).paidGrossAtoms).toBe(
-      10_000n,
-    );
-    const lower = splitReward({ ...base, score: 60, bestEarlierRewardAtoms: 170_000n });
+    expect(splitReward({ ...base, score: 90, alreadyPaidAtoms: 170_000n }).paidGrossAtoms).toBe(10_000n);
+    const lower = splitReward({ ...base, score: 60, alreadyPaidAtoms: 170_000n });
     expect([lower.paidGrossAtoms, lower.refundAtoms]).toEqual([0n, 200_000n]);
   });
 

@@ -72,7 +72,8 @@ describeConsole(
       expect(s).toMatchObject({ staked: "2500000", cooling: "500000", counted: "3000000", tier: 3 });
       expect(s.next).toEqual({ tier: 4, threshold: "4000000", missing: "1000000" });
       const text = (await get().one("@amy /stake status")).text;
-      expect(text).toContain("▓▓▓▓▓▓▓░░░ 75%");
+      // From tier 3 (3,000,000) to tier 4 (4,000,000): at the start of the band, as /profile shows it.
+      expect(text).toContain("░░░░░░░░░░ 0%, 1,000,000 CLONES to go");
       expect(text).toContain("500,000 CLONES returns to your balance at 2026-01-08 00:00 UTC");
     });
 

@@ -1,7 +1,8 @@
 // /submit as a farmer types it: the real recording is parsed, processed into actions, graded by the
 // built-in rubric in the background and settled; damaged copies are refused with nothing reserved;
-// duplicates, limits, paused and empty pools, premium pools; expiry of reservations never graded
-// (also after a run stopped by its timeout); the XP boost.
+// duplicates, limits, paused and empty pools, premium pools; expiry of queued reservations never
+// graded (also after a run stopped by its timeout); the XP boost. Manual review's own rules (never
+// expires, the reminder, who may score) are in review.test.ts.
 import { expect, it } from "vitest";
 import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src/economy/pools/pools-jobs.ts";
 import { JobTimeoutError } from "#src/epochs/timeouts.ts";
@@ -165,12 +166,29 @@ describeConsole(
         @cora /pool fund factory:1 amount:10
         @cora /confirm
       `);
+      // Every recording is accepted (score 80), so each counts against the per-farmer-per-task limit.
+      const grader = h.app.services.submissions.grader!;
+      h.app.services.submissions.use({
+        grader: {
+          grade: async () => ({
+            kind: "graded",
+            grade: {
+              score: 80,
+              breakdown: { outcome: 48, process: 24, efficiency: 8 },
+              reasons: ["test"],
+              flags: [],
+              grader: "rubric",
+            },
+          }),
+        },
+      });
       const r = await h.run(`
         @fay /submit factory:1 ${writeDemo("l1")}
         @fay /submit factory:1 ${writeDemo("l2")}
         @gus /submit factory:1 ${writeDemo("l3")}
         @hal /submit factory:1 ${writeDemo("l4")}
       `);
+      h.app.services.submissions.use({ grader });
       expect(r.map((x) => x.code)).toEqual(["ok", "limit_reached", "ok", "limit_reached"]);
       expect(r[1]!.text).toContain("per farmer");
       expect(r[3]!.text).toContain("a day");
@@ -273,16 +291,16 @@ describeConsole(
 
     it("returns a reservation never graded to the pool after the TTL, exactly once", async () => {
       const h = get();
-      // Grading falls to people (no grader answers), and nobody scores within 7 days.
+      // The grader takes longer than the TTL: the submission stays queued until it answers.
       const grader = h.app.services.submissions.grader!;
+      let answer: (outcome: Awaited<ReturnType<typeof grader.grade>>) => void = () => {};
       h.app.services.submissions.use({
-        grader: { grade: async () => ({ kind: "manual_review", reason: "test: nobody is around" }) },
+        grader: { grade: () => new Promise((resolve) => (answer = resolve)) },
       });
       try {
         await h.run("@cora /factory edit factory:1 per_farmer_task:0 per_day:0 total:0");
         const before = await factoryOf(h);
         const r = await h.one(`@jo /submit factory:1 ${writeDemo("slow")}`);
-        await h.app.services.submissions.queue.idle();
         expect((await factoryOf(h)).reserved).toBe("0.2");
         h.clock.advance(167 * 3_600_000);
         expect((await runJob(h, reservationExpiryJob)).data).toEqual({ expired: 0 });
@@ -299,10 +317,16 @@ describeConsole(
         expect((await h.app.db.prisma.submission.findUniqueOrThrow({ where: { id } })).status).toBe(
           "expired",
         );
+        expect(h.notices.at(-1)!.text).toContain("went back to the pool");
+        // The late grade changes nothing, and a person cannot score it either.
+        answer({ kind: "manual_review", reason: "too late" });
+        await h.app.services.submissions.queue.idle();
+        expect((await h.app.db.prisma.submission.findUniqueOrThrow({ where: { id } })).status).toBe(
+          "expired",
+        );
         expect(await h.one(`@mod /review score submission:${id} score:90`)).toMatchObject({
           code: "invalid_state",
         });
-        expect(h.notices.at(-1)!.text).toContain("went back to the pool");
         expect((await auditLedger(h.app.db)).ok).toBe(true);
       } finally {
         h.app.services.submissions.use({ grader });

@@ -28,7 +28,15 @@ export interface TestApp {
 export async function createTestApp(kind: DatabaseKind, options: TestAppOptions = {}): Promise<TestApp> {
   const test = await createTestDatabase(kind, { poolSize: options.poolSize });
   const clock = options.clock ?? new ManualClock("2026-01-01T00:00:00Z");
-  const config = loadConfig({ DATABASE_URL: test.url, LOG_LEVEL: "silent", ...options.env });
+  // Tests run many commands as one member in a standing clock's one window: limits are off unless a
+  // test sets them (test/core/rate-limits.test.ts).
+  const config = loadConfig({
+    DATABASE_URL: test.url,
+    LOG_LEVEL: "silent",
+    RATE_LIMIT_POINTS: "0",
+    RATE_LIMIT_COMMANDS: "",
+    ...options.env,
+  });
   const app = await createApp(config, test.db, options.log ?? silentLogger, clock, options.extraCommands);
   return { app, clock, close: () => test.drop() };
 }

@@ -1,9 +1,9 @@
 // /link moves everything a member has, not only their balances: a creator with a factory and a
-// leaderboard schedule, and a farmer with a submission waiting for its grade, each join their
-// console account (the one entering the code, merged away) to their Telegram one. Afterwards the
-// creator manages the factory from either platform, its pool comes back to them, the late grade
-// pays the farmer's remaining account, no moved column still names a merged-away user, and the
-// ledger still sums to zero.
+// leaderboard schedule, a farmer with a submission waiting for its grade, and a reviewer appointed
+// to the factory, each join their console account (the one entering the code, merged away) to
+// their Telegram one. Afterwards the creator manages the factory from either platform, its pool
+// comes back to them, the reviewer's late grade pays the farmer's remaining account, no moved
+// column still names a merged-away user, and the ledger still sums to zero.
 import { expect, it } from "vitest";
 import type { PlatformUser } from "#src/core/context.ts";
 import { USER_COLUMNS, type UserColumn } from "#src/identity/user-columns.ts";
@@ -26,6 +26,7 @@ const telegramUser = (name: string, id: string): PlatformUser => ({
 const coraOnTelegram = telegramUser("cora", "7001");
 const fayOnTelegram = telegramUser("fay", "7002");
 const maxOnTelegram = telegramUser("max", "7003");
+const rexOnTelegram = telegramUser("rex", "7004");
 
 type Data = Record<string, unknown>;
 
@@ -66,6 +67,8 @@ describeConsole(
         @cora /pool fund factory:1 amount:1
         @cora /confirm
         @max /leaderboard schedule board:farmers channel:#general cron:"0 9 * * 1"
+        @rex /balance
+        @mod /review appoint user:@rex factory:1
       `);
       expect((await h.one(`@fay /submit factory:1 ${writeDemo("link-1")}`)).code).toBe("ok");
       await h.app.services.submissions.queue.idle();
@@ -75,7 +78,8 @@ describeConsole(
       await asTelegram(coraOnTelegram, ["help"]);
       await asTelegram(fayOnTelegram, ["help"]);
       await asTelegram(maxOnTelegram, ["help"]);
-      const names = ["cora", "fay", "max"] as const;
+      await asTelegram(rexOnTelegram, ["help"]);
+      const names = ["cora", "fay", "max", "rex"] as const;
       type Ids = Record<(typeof names)[number], number>;
       const idsOn = async (platform: "console" | "telegram", suffix: string) =>
         Object.fromEntries(
@@ -111,6 +115,7 @@ describeConsole(
       expect((await link(coraOnTelegram, "cora")).code).toBe("ok");
       expect((await link(fayOnTelegram, "fay")).code).toBe("ok");
       expect((await link(maxOnTelegram, "max")).code).toBe("ok");
+      expect((await link(rexOnTelegram, "rex")).code).toBe("ok");
       // Added up into the remaining account's rows, the later boost and the higher reputation kept.
       expect(await h.app.db.prisma.farmerProfile.findMany()).toEqual([
         expect.objectContaining({
@@ -127,13 +132,20 @@ describeConsole(
       const tally = await h.app.db.prisma.farmerFeeTally.findFirstOrThrow();
       expect([tally.grossAtoms.toFixed(), tally.feeAtoms.toFixed()]).toEqual(["200000", "20000"]);
 
-      // The creator (no moderator) manages the factory from Telegram: its submission waits for them.
-      const queue = await asTelegram(coraOnTelegram, ["review", "queue"]);
-      expect(queue.reply.data).toMatchObject({ items: [{ id: 1, status: "manual_review" }] });
+      // The creator (no moderator) manages the factory from Telegram, but never judges its submissions.
       const mine = await asTelegram(coraOnTelegram, ["factory", "list"], { mine: "true" });
       expect(JSON.stringify(mine.reply.data)).toContain("Carts");
-      // ...and grades it: the farmer's reward reaches their remaining account, seen on both platforms.
-      const graded = await asTelegram(coraOnTelegram, ["review", "score"], { submission: "1", score: "100" });
+      expect((await asTelegram(coraOnTelegram, ["review", "queue"])).reply.data).toEqual({ items: [] });
+      const byCreator = await asTelegram(coraOnTelegram, ["review", "score"], {
+        submission: "1",
+        score: "100",
+      });
+      expect(byCreator).toMatchObject({ ok: false });
+      // The reviewer's appointment followed them: the submission waits for them on Telegram.
+      const queue = await asTelegram(rexOnTelegram, ["review", "queue"]);
+      expect(queue.reply.data).toMatchObject({ items: [{ id: 1, status: "manual_review" }] });
+      // ...and they grade it: the farmer's reward reaches their remaining account, seen on both platforms.
+      const graded = await asTelegram(rexOnTelegram, ["review", "score"], { submission: "1", score: "100" });
       expect(graded).toMatchObject({ ok: true });
       const fayBalance = await asTelegram(fayOnTelegram, ["balance"], { token: "USDC" });
       expect(fayBalance.reply.data).toMatchObject({ balances: [{ token: "USDC", balance: "0.18" }] });

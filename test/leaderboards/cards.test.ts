@@ -7,7 +7,12 @@ import { LEADERBOARD_CARD, renderLeaderboardCard } from "#src/leaderboards/cards
 import type { RenderedCard, TextBox } from "#src/leaderboards/cards/painter.ts";
 import { fitText, Painter } from "#src/leaderboards/cards/painter.ts";
 import { POOL_CARD, type PoolView, renderPoolCard } from "#src/leaderboards/cards/pool-card.ts";
-import { PROFILE_CARD, type ProfileView, renderProfileCard } from "#src/leaderboards/cards/profile-card.ts";
+import {
+  decodeAvatar,
+  PROFILE_CARD,
+  type ProfileView,
+  renderProfileCard,
+} from "#src/leaderboards/cards/profile-card.ts";
 import { fundsLeftBar, textBar, tierProgressBar } from "#src/leaderboards/progress.ts";
 import type { Board } from "#src/leaderboards/types.ts";
 
@@ -310,5 +315,120 @@ describe("text progress bars", () => {
     expect(fundsLeftBar(3n, 4n, 4)).toBe("Funds left ▓▓▓░ 75%");
     expect(tierProgressBar(2, 5, 2_500n, 2_000n, 3_000n)).toBe("Tier 2 → 3 ▓▓▓▓▓░░░░░ 50%");
     expect(tierProgressBar(5, 5, 9n, 0n, 0n)).toBe("Tier 5 (the highest)");
+  });
+});
+
+describe("cards in every script, sized to their content", () => {
+  const CJK = "王小明 さくら 김민준 ＡＢＣ１２３";
+  const twoRows: Board = {
+    kind: "farmers",
+    metric: "earnings",
+    period: "week",
+    token: "USDC",
+    title: "Top farmers 排行榜",
+    subtitle: "This week · USDC",
+    rows: [
+      { rank: 1, id: "1", name: CJK, value: "1,234.5 USDC", isViewer: false },
+      { rank: 2, id: "2", name: "Ａｎａ 田中", value: "12 USDC", detail: "3 demonstrations", isViewer: true },
+    ],
+    ranked: 2,
+  };
+
+  it("draws Chinese, Japanese, Korean and fullwidth letters with the bundled fonts, not □", () => {
+    expect(drawableText(CJK)).toBe(CJK);
+    expect(drawableText("漢字 ｶﾀｶﾅ 한국어 「かぎ」")).toBe("漢字 ｶﾀｶﾅ 한국어 「かぎ」");
+    const card = renderLeaderboardCard(twoRows);
+    expect(card.texts.map((t) => t.text)).toContain(CJK);
+    expect(card.texts.some((t) => t.text.includes(REPLACEMENT))).toBe(false);
+    expectNoOverflow(card);
+  });
+
+  it("draws those names in ink: a CJK name covers about as much as a Latin one of its width", async () => {
+    const cjk = drawnAlone("王小明");
+    const latin = drawnAlone("Wang");
+    const inked = async ({ card, box }: ReturnType<typeof drawnAlone>) => {
+      const data = await pixels(card.png, card.width, card.height);
+      let n = 0;
+      for (let y = 20; y < 60; y++)
+        for (let x = Math.floor(box.left); x < box.left + box.measuredWidth; x++)
+          if (data[(y * card.width + x) * 4]! > 128) n++;
+      return n;
+    };
+    // A missing glyph would be one hollow box per character: far less ink than three ideographs.
+    expect(await inked(cjk)).toBeGreaterThan((await inked(latin)) * 0.8);
+  });
+
+  it("makes a two-row leaderboard as tall as its rows, byte-identical across two renders", () => {
+    const first = renderLeaderboardCard(twoRows);
+    expect([first.width, first.height]).toEqual([800, 254]);
+    expect(renderLeaderboardCard(twoRows).png.equals(first.png)).toBe(true);
+    expect(renderLeaderboardCard(board("x")).height).toBe(LEADERBOARD_CARD.height);
+    const none = renderLeaderboardCard({ ...twoRows, rows: [] });
+    expect(none.height).toBe(204);
+    expect(none.texts.map((t) => t.text)).toContain("No one is ranked yet.");
+  });
+
+  it("draws CJK profile and pool cards byte-identically across two renders", () => {
+    const profileCard = () => renderProfileCard(profile(CJK));
+    const poolCard = () => renderPoolCard(pool(CJK));
+    expect(profileCard().png.equals(profileCard().png)).toBe(true);
+    expect(poolCard().png.equals(poolCard().png)).toBe(true);
+    expect(profileCard().texts.some((t) => t.text.includes(REPLACEMENT))).toBe(false);
+  });
+
+  it("gives the pool's main figure the whole width, and labels the chart's values and dates", () => {
+    const card = renderPoolCard({ ...pool("Pool"), available: "1,234,567,890,123.123456 USDC" });
+    const texts = card.texts.map((t) => t.text);
+    expect(texts).toContain("1,234,567,890,123.123456 USDC");
+    expect(texts).toContain("1970-01-01");
+    expect(texts).toContain("0");
+    expectNoOverflow(card);
+  });
+
+  it("shows no green bar for a pool that cannot pay one demonstration, and says so", async () => {
+    const view: PoolView = {
+      ...pool("Pool"),
+      available: "1 USDC",
+      reserved: "0 USDC",
+      paid: "0 USDC",
+      shares: { available: 1, reserved: 0, paid: 0 },
+      latestBid: "2.5 USDC",
+      fundedDemonstrations: 0n,
+      towardOne: 0.4,
+    };
+    const card = renderPoolCard(view);
+    expect(card.texts.map((t) => t.text)).toContain("not enough for one demonstration at the 2.5 USDC bid");
+    const data = await pixels(card.png, card.width, card.height);
+    let green = 0;
+    for (let y = 240; y < 256; y++)
+      for (let x = 32; x < 768; x++) {
+        const i = (y * card.width + x) * 4;
+        if (data[i] === 0x3c && data[i + 1] === 0xcf && data[i + 2] === 0x91) green++;
+      }
+    expect(green).toBe(0);
+    const funded = renderPoolCard({ ...view, available: "5 USDC", fundedDemonstrations: 2n });
+    expect(funded.texts.map((t) => t.text)).toContain("2 demonstrations at the 2.5 USDC bid");
+  });
+
+  it("draws the member's avatar, round, and the XP the next level needs", async () => {
+    const red = createCanvas(32, 32);
+    const ctx = red.getContext("2d");
+    ctx.fillStyle = "#ff0000";
+    ctx.fillRect(0, 0, 32, 32);
+    const avatar = await decodeAvatar(red.toBuffer("image/png"));
+    expect(avatar).toBeDefined();
+    const withAvatar = renderProfileCard({ ...profile("Ana"), ...(avatar ? { avatar } : {}) });
+    const data = await pixels(withAvatar.png, withAvatar.width, withAvatar.height);
+    const at = (x: number, y: number) => [
+      ...data.subarray((y * withAvatar.width + x) * 4, (y * withAvatar.width + x) * 4 + 3),
+    ];
+    expect(at(64, 54)).toEqual([255, 0, 0]); // the middle of the picture
+    expect(at(33, 23)).not.toEqual([255, 0, 0]); // its corner is cut round
+    expect(withAvatar.texts.map((t) => t.text)).toContain("1,450 XP · 250 to level 5");
+    expect(
+      renderProfileCard({ ...profile("Ana"), ...(avatar ? { avatar } : {}) }).png.equals(withAvatar.png),
+    ).toBe(true);
+    // Bytes that are no picture: no avatar, and the card is drawn without one.
+    expect(await decodeAvatar(new Uint8Array([1, 2, 3]))).toBeUndefined();
   });
 });

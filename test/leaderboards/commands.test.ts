@@ -40,7 +40,8 @@ describe("leaderboard, profile and pool commands on the console", () => {
     expect(record.text).toContain("#2 bob — 100 USDC (1 payout) ← you");
     expect(record.image).toBeDefined();
     const image = await loadImage(readFileSync(record.image!));
-    expect([image.width, image.height]).toEqual([LEADERBOARD_CARD.width, LEADERBOARD_CARD.height]);
+    // Two rows (bob's among them): a card as tall as its rows, not the ten-row 720 px.
+    expect([image.width, image.height]).toEqual([LEADERBOARD_CARD.width, 254]);
   });
 
   it("refuses a metric of another board with the ones it has", async () => {
@@ -120,6 +121,11 @@ describe("leaderboard, profile and pool commands on the console", () => {
     // Tier 1 needs 0.1% of the supply (1,000,000 CLONES), tier 2 twice that: half-way there.
     expect(profile.text).toContain("Tier 1 → 2 ▓▓▓▓▓░░░░░ 50%");
     expect(profile.data).toMatchObject({ tier: 1 });
+    // /stake status measures the same progress (one function, tierProgress): half-way, not 75%.
+    const status = await c.one("@amb /stake status");
+    expect(status.text).toContain(
+      "Next: tier 2 at 2,000,000 CLONES (0.2% of supply): ▓▓▓▓▓░░░░░ 50%, 500,000 CLONES to go",
+    );
   });
 
   it("lets moderators post now, and no one else", async () => {

@@ -135,7 +135,7 @@ describe("the same command on the console, Discord and Telegram", () => {
     );
     const telegramBalance = await onTelegram(telegramBob, "/balance");
 
-    const credited = "Credited 1,000.5 USDC to Bob (reason: grant). Their balance: 1,000.5 USDC.";
+    const credited = "Credited 1,000.5 USDC to Bob (reason: grant). Bob's balance is now 1,000.5 USDC.";
     expect([consoleCredit.text, discordCredit, telegramCredit]).toEqual([credited, credited, credited]);
     expect(consoleBalance.text).toBe("Your balances\n1,000.5 USDC");
     expect(discordBalance).toBe("Your balances\n1,000.5 USDC");

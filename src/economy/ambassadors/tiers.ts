@@ -32,3 +32,20 @@ export function commissionAtoms(amountAtoms: bigint, tier: number): bigint {
   if (tier <= 0 || amountAtoms <= 0n) return 0n;
   return (amountAtoms * BigInt(Math.min(tier, MAX_TIER))) / 100n;
 }
+
+/**
+ * Progress toward the next tier, the one measure /stake status and /profile both show: how far the
+ * counted stake has come from this tier's threshold to the next one's, as `partAtoms` of
+ * `wholeAtoms` (clamped to 0..whole). Undefined at the highest tier.
+ */
+export function tierProgress(stake: {
+  countedAtoms: bigint;
+  thisTierAtoms: bigint;
+  nextTierAtoms?: bigint;
+}): { partAtoms: bigint; wholeAtoms: bigint } | undefined {
+  if (stake.nextTierAtoms === undefined) return undefined;
+  const wholeAtoms = stake.nextTierAtoms - stake.thisTierAtoms;
+  if (wholeAtoms <= 0n) return { partAtoms: 1n, wholeAtoms: 1n };
+  const part = stake.countedAtoms - stake.thisTierAtoms;
+  return { partAtoms: part < 0n ? 0n : part > wholeAtoms ? wholeAtoms : part, wholeAtoms };
+}

@@ -1,19 +1,15 @@
-// Reservation expiry: a submission whose grade never came within RESERVATION_TTL_HOURS gives its
-// bid back to the pool, exactly once (the ledger's own expiry sweep uses the same key), and its
-// recording may be submitted again.
+// Reservation expiry: a queued submission whose grade never came within RESERVATION_TTL_HOURS gives
+// its bid back to the pool, exactly once (the ledger's own expiry sweep uses the same key), and its
+// recording may be submitted again. One waiting for a person (manual_review) never expires
+// (docs/economy.md section 4): it keeps its reservation until it is scored.
 import type { Tx } from "#src/db/database.ts";
-import {
-  AWAITING_GRADE,
-  awaitsGrade,
-  type SubmissionStatus,
-  submissionStatus,
-} from "#src/economy/pools/statuses.ts";
+import { type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
 import type { SubmissionRow } from "#src/economy/pools/submission-reads.ts";
 import { expiredNotice } from "#src/economy/pools/submission-wording.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 
 /**
- * The expiry job: voids reservations whose grade never came, each exactly once. Stops before the
+ * The expiry job: voids the reservations of queued submissions whose grade never came, each exactly once. Stops before the
  * next submission once `signal` is aborted; the next run expires the rest.
  */
 export async function expireDue(
@@ -23,7 +19,7 @@ export async function expireDue(
 ): Promise<number> {
   const { db } = deps;
   const due = await db.prisma.submission.findMany({
-    where: { status: { in: [...AWAITING_GRADE] }, expiresAt: { lte: now } },
+    where: { status: "queued" satisfies SubmissionStatus, expiresAt: { lte: now } },
     orderBy: { id: "asc" },
     take: limit,
     select: { id: true },
@@ -34,7 +30,7 @@ export async function expireDue(
     const farmer = await db.transaction(async (tx) => {
       await tx.db.$queryRaw`SELECT id FROM submissions WHERE id = ${id} FOR UPDATE`;
       const sub = await tx.db.submission.findUniqueOrThrow({ where: { id } });
-      if (!awaitsGrade(submissionStatus(sub))) return undefined;
+      if (submissionStatus(sub) !== "queued") return undefined;
       await expireRow(deps, tx, sub);
       return sub.farmerUserId;
     });

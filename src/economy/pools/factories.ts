@@ -15,6 +15,7 @@ import {
   createFactory,
   currentTerms,
   editFactory,
+  type SetupKind,
   setBid,
   setStatus,
 } from "#src/economy/pools/factory-lifecycle.ts";
@@ -58,9 +59,9 @@ export class Factories {
     this.#deps = { db, ledger, tokens, commissions, config, clock };
   }
 
-  /** The terms a pool created now gets, from the deployment's settings. */
-  currentTerms(): PoolTerms {
-    return currentTerms(this.#deps);
+  /** The terms a pool created now gets, from the deployment's settings and the setup-fee kind. */
+  currentTerms(kind?: SetupKind): PoolTerms {
+    return currentTerms(this.#deps, kind);
   }
 
   create(request: RequestOf<typeof createFactory>): Promise<FactoryView> {

@@ -25,9 +25,14 @@ import { accounts } from "#src/ledger/accounts.ts";
 import { formatMoney, parseAmount, parsePositiveAmount } from "#src/ledger/amount.ts";
 import { DEFAULT_TOKENS } from "#src/ledger/tokens.ts";
 
-/** The terms a pool created now gets, from the deployment's settings. */
-export function currentTerms(deps: FactoryDeps): PoolTerms {
-  const [amount, symbol] = deps.config.FORGE_SETUP_FEE.split(/\s+/) as [string, string];
+/** How a forge factory pays its setup fee, chosen at creation (docs/economy.md section 2). */
+export const SETUP_KINDS = ["web2", "web3"] as const;
+export type SetupKind = (typeof SETUP_KINDS)[number];
+
+/** The terms a pool created now gets, from the deployment's settings and the creator's kind. */
+export function currentTerms(deps: FactoryDeps, kind: SetupKind = "web2"): PoolTerms {
+  const fee = kind === "web3" ? deps.config.FORGE_SETUP_FEE_WEB3 : deps.config.FORGE_SETUP_FEE_WEB2;
+  const [amount, symbol] = fee.split(/\s+/) as [string, string];
   const setupToken = deps.tokens.get(symbol);
   return {
     policy: deps.config.FEE_POLICY,
@@ -49,6 +54,8 @@ export async function createFactory(
     bidAtoms: bigint;
     tasks: TaskInput[];
     limits?: Limits;
+    /** forge: web2 (setup fee out of the deposit, the default) or web3 (charged separately). */
+    kind?: SetupKind;
   },
 ): Promise<FactoryView> {
   const name = checkName(request.name);
@@ -64,15 +71,25 @@ export async function createFactory(
   if (new Set(tasks.map((t) => t.ref)).size !== tasks.length)
     throw new UserError("invalid_option", "Two tasks share a reference; give each its own.");
   const limits = checkLimits(request.limits ?? {});
+  // No per-farmer-per-task limit given: the deployment's default (section 3), frozen here.
+  if (limits.limitPerFarmerTask === undefined)
+    limits.limitPerFarmerTask =
+      deps.config.LIMIT_PER_FARMER_TASK === 0 ? null : deps.config.LIMIT_PER_FARMER_TASK;
   checkPremiumFirst(limits.minReputation ?? null, limits.premiumHours ?? null);
-  const terms = currentTerms(deps);
+  const kind = request.kind ?? "web2";
+  if (!SETUP_KINDS.includes(kind))
+    throw new UserError(
+      "invalid_option",
+      "kind is web2 (setup fee from the deposit) or web3 (charged separately).",
+    );
+  const terms = currentTerms(deps, kind);
   const id = await deps.db.transaction(async (tx) => {
     const { result } = await runOnce(
       tx,
       {
         scope: "factory.create",
         key: request.key,
-        input: { name, description, token: token.symbol, bid: request.bidAtoms, tasks, limits },
+        input: { name, description, token: token.symbol, bid: request.bidAtoms, tasks, limits, kind },
       },
       async () => {
         await requireOwnTokenStake(deps, tx, request.actor, token.symbol);

@@ -18,6 +18,8 @@ export interface FactoryView {
   token: string;
   bidAtoms: bigint;
   status: FactoryViewStatus;
+  /** Whether the pool ever received money: a new one is waiting for funds, not out of them. */
+  everFunded: boolean;
   terms: PoolTerms;
   setupFeePaid: boolean;
   limits: Required<Limits>;
@@ -75,6 +77,7 @@ export async function factoryViews(
       token: row.token,
       bidAtoms,
       status,
+      everFunded: row.firstFundedAt !== null,
       terms: termsOf(row),
       setupFeePaid: row.setupFeePaid,
       limits: {

@@ -69,7 +69,11 @@ export function fundingBreakdown(
 export interface RewardSplit {
   /** floor(bid * q / 100), or 0 below the threshold. */
   rewardAtoms: bigint;
-  /** What is paid now: the reward less the best earlier reward for the same task, never below 0. */
+  /**
+   * What is paid now: the reward less what this same recording was already paid (an override of its
+   * score), never below 0. A settlement pays the whole reward: every recording is paid on its own
+   * merit, whatever the farmer's other recordings of the task earned (docs/economy.md section 3).
+   */
   paidGrossAtoms: bigint;
   feeAtoms: bigint;
   farmerAtoms: bigint;
@@ -99,18 +103,19 @@ export function cumulativeFee(
   return { feeAtoms: totalFeeAtoms - tally.feeAtoms, grossAtoms, totalFeeAtoms };
 }
 
-/** Settlement of one reserved bid, given the best reward already paid for the same task. */
+/** Settlement of one reserved bid, or an override's difference given what the recording was already paid. */
 export function splitReward(input: {
   policy: FeePolicy;
   bidAtoms: bigint;
   score: number;
   threshold: number;
-  bestEarlierRewardAtoms: bigint;
+  /** 0 when the recording is first settled; what it was already paid when an override raises its score. */
+  alreadyPaidAtoms: bigint;
   rewardFeePercent: string;
   tally: { grossAtoms: bigint; feeAtoms: bigint };
 }): RewardSplit & { tallyAfter: { grossAtoms: bigint; feeAtoms: bigint } } {
   const rewardAtoms = rewardFor(input.bidAtoms, input.score, input.threshold);
-  const difference = rewardAtoms - input.bestEarlierRewardAtoms;
+  const difference = rewardAtoms - input.alreadyPaidAtoms;
   const paidGrossAtoms = difference > 0n ? difference : 0n;
   let feeAtoms = 0n;
   let tallyAfter = input.tally;

@@ -41,16 +41,31 @@ export async function fundPreview(
     !factory.setupFeePaid,
   );
   checkBreakdown(breakdown, deps.tokens.get(factory.token));
-  // Offer to confirm only what the member's balances cover now (the deposit, and a setup fee
-  // charged in another token).
-  const needs = new Map([[factory.token, breakdown.depositAtoms]]);
+  // Offer to confirm only what the member's balances cover now: the deposit, and a setup fee
+  // charged in another token (web3), which the preview names on its own when it is what is short.
   const separate = breakdown.setupFeeSeparate;
+  const needs = new Map([[factory.token, breakdown.depositAtoms]]);
   if (separate) needs.set(separate.token, (needs.get(separate.token) ?? 0n) + separate.atoms);
   try {
-    for (const [token, atoms] of needs)
-      await deps.ledger.requireAvailable(db, accounts.user(request.actor.userId, token), atoms);
+    await deps.ledger.requireAvailable(
+      db,
+      accounts.user(request.actor.userId, factory.token),
+      needs.get(factory.token)!,
+    );
   } catch (error) {
     throw fundingError(error, breakdown, factory.token, deps.tokens);
+  }
+  if (separate && separate.token !== factory.token) {
+    const feeToken = deps.tokens.get(separate.token);
+    const { availableAtoms } = await deps.ledger.balance(
+      db,
+      accounts.user(request.actor.userId, separate.token),
+    );
+    if (availableAtoms < separate.atoms)
+      throw new UserError(
+        "insufficient_funds",
+        `Factory #${factory.id} is a web3 factory: its one-time setup fee, ${formatMoney(separate.atoms, feeToken)}, is charged separately from your ${separate.token} balance, which has ${formatMoney(availableAtoms < 0n ? 0n : availableAtoms, feeToken)} available. Add ${separate.token} first (/deposit), then fund again; nothing was moved.`,
+      );
   }
   return { factory, breakdown };
 }
@@ -121,6 +136,7 @@ export async function fundPool(
               token: row.token,
               amountAtoms: c.amountAtoms,
               code: COMMISSION_CODES[c.role],
+              memo: `on a deposit into factory #${row.id}`,
               meta: { ...meta, tier: c.tier },
             });
           }

@@ -1,12 +1,13 @@
 // The pools' periodic jobs: reservations whose grade never came go back to their pools (exactly
 // once: the submission row's lock and status, and the ledger's key); submissions a restart left
-// queued are graded; reputations decay without activity. Each stops between two items when its
+// queued are graded; reputations decay without activity; moderators are reminded daily of what
+// has waited over a day for a person (a rerun of a period only repeats the reminder). Each stops between two items when its
 // run times out (ctx.signal); every item is its own transaction, so the retry finds whole ones.
 import { defineJob } from "#src/job-kit.ts";
 
 export const reservationExpiryJob = defineJob({
   name: "reservation-expiry",
-  description: "Returns to their pools the bids reserved for submissions never graded in time",
+  description: "Returns to their pools the bids reserved for queued submissions never graded in time",
   defaultSchedule: "*/10 * * * *",
   defaultTimeoutSeconds: 10 * 60,
   async run(ctx) {
@@ -34,5 +35,19 @@ export const reputationDecayJob = defineJob({
   async run(ctx) {
     const farmers = await ctx.services.reputation.refreshAll(ctx.now, ctx.signal);
     return { summary: `${farmers} farmer reputation(s) recomputed.`, data: { farmers } };
+  },
+});
+
+export const reviewReminderJob = defineJob({
+  name: "review-reminder",
+  description: "Tells the moderators what has waited more than a day for a person to score it",
+  defaultSchedule: "0 9 * * *",
+  defaultTimeoutSeconds: 10 * 60,
+  async run(ctx) {
+    const { overdue, reminded } = await ctx.services.submissions.remindModerators(ctx.now, ctx.signal);
+    return {
+      summary: `${overdue} item(s) waiting over a day for a reviewer; ${reminded} moderator(s) reminded.`,
+      data: { overdue, reminded },
+    };
   },
 });

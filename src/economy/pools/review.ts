@@ -1,25 +1,39 @@
-// People scoring submissions (docs/economy.md section 3): a moderator or the factory's creator
-// scores what the grader handed over, an appeal, or overrides a grade within 30 days. Raising a
-// score pays the difference from the pool; lowering it never claws back what was paid.
+// People scoring submissions (docs/economy.md section 4): a moderator or an appointed reviewer, never
+// the factory's creator (the payer never judges, reviewers.ts), scores what the grader handed over,
+// an appeal, or overrides a grade within 30 days. Raising a score pays the difference over what
+// this recording was paid from the pool; lowering it never claws back what was paid.
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Reply } from "#src/core/reply.ts";
-import type { TxClient } from "#src/db/database.ts";
-import { requireOwner } from "#src/economy/pools/factory-access.ts";
+import type { Tx, TxClient } from "#src/db/database.ts";
+import { judgedScope, requireJudge } from "#src/economy/pools/reviewers.ts";
 import { pay, type SettlementView, settleTx } from "#src/economy/pools/settlement.ts";
-import { awaitsGrade, type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
+import {
+  AWAITING_GRADE,
+  awaitsGrade,
+  type SubmissionStatus,
+  submissionStatus,
+} from "#src/economy/pools/statuses.ts";
 import { findSubmission } from "#src/economy/pools/submission-reads.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { splitByWeights } from "#src/grading/external.ts";
 import type { Grade } from "#src/grading/types.ts";
-import { formatMoney } from "#src/ledger/amount.ts";
+import { decimalString, formatMoney } from "#src/ledger/amount.ts";
+
+/** What a person must look at: recordings the grader handed over, and open appeals. */
+export const WAITING_FOR_A_PERSON = {
+  OR: [
+    { status: "manual_review" satisfies SubmissionStatus },
+    { status: "settled" satisfies SubmissionStatus, appealedAt: { not: null }, appealResolvedAt: null },
+  ],
+};
 
 /** Appeals and manual overrides are taken this long after a submission is graded. */
 export const REVIEW_WINDOW_DAYS = 30;
 const DAY_MS = 86_400_000;
 
-/** A moderator or the factory's creator scores a submission: a manual review, an appeal, an override. */
+/** A moderator or an appointed reviewer (never the creator) scores a submission: a manual review, an appeal, an override. */
 export async function reviewSubmission(
   deps: SubmissionDeps,
   request: {
@@ -27,7 +41,7 @@ export async function reviewSubmission(
     key: string;
     submissionId: number;
     score: number;
-    note?: string;
+    reason?: string;
   },
 ): Promise<{
   kind: "settled" | "raised" | "lowered" | "unchanged";
@@ -40,11 +54,11 @@ export async function reviewSubmission(
   const now = clock.now();
   const sub = await findSubmission(db.prisma, request.submissionId);
   const factory = await deps.factories.find(db.prisma, sub.factoryId);
-  requireOwner(request.actor, factory, "score submissions of");
+  await requireJudge(db.prisma, request.actor, factory);
   const grade: Grade = {
     score: request.score,
     breakdown: splitByWeights(request.score),
-    reasons: [request.note?.trim() || `scored by ${request.actor.displayName}`],
+    reasons: [request.reason?.trim() || `scored by ${request.actor.displayName}`],
     flags: [],
     grader: "manual",
   };
@@ -84,6 +98,9 @@ export async function reviewSubmission(
             `Submission #${row.id} was graded more than ${REVIEW_WINDOW_DAYS} days ago; its score is final.`,
           );
         const previous = row.score ?? 0;
+        const wasAccepted = BigInt(row.rewardAtoms?.toFixed() ?? "0") > 0n;
+        if (!wasAccepted && request.score >= row.factory.qualityThreshold)
+          await requireRoomForAnotherAccepted(tx, row);
         const base = {
           score: request.score,
           grade: grade as never,
@@ -101,7 +118,7 @@ export async function reviewSubmission(
         const view = await pay(deps, tx, row, grade, {
           key: `override:${request.key}`,
           now,
-          best: "all",
+          alreadyPaidAtoms: BigInt(row.paidGrossAtoms?.toFixed() ?? "0"),
           fromPool: true,
         });
         const atoms = (d: { toFixed(): string } | null) => BigInt(d?.toFixed() ?? "0");
@@ -127,8 +144,14 @@ export async function reviewSubmission(
             (view.paidGrossAtoms > 0n
               ? `You receive the difference: ${formatMoney(view.farmerAtoms, token)}` +
                 (view.feeAtoms > 0n ? ` (after a ${formatMoney(view.feeAtoms, token)} fee).` : ".")
-              : "Your best reward for this task was already at least that, so nothing more is due."),
-          data: { submissionId: row.id, score: request.score },
+              : `That is still below the pool's threshold of ${row.factory.qualityThreshold}, so nothing is due.`),
+          data: {
+            submissionId: row.id,
+            score: request.score,
+            token: token.symbol,
+            farmer: decimalString(view.farmerAtoms, token),
+            fee: decimalString(view.feeAtoms, token),
+          },
         };
         return { kind: "raised" as const, view, previous };
       },
@@ -137,6 +160,42 @@ export async function reviewSubmission(
   });
   if (notice) await deps.notifier.notifyUser(sub.farmerUserId, notice);
   return outcome;
+}
+
+/**
+ * Raising a recording over the threshold makes it accepted, so it must fit the per-farmer-per-task
+ * limit like a new one (docs/economy.md section 3): the farmer's other accepted (or waiting)
+ * recordings of the task may already fill it.
+ */
+async function requireRoomForAnotherAccepted(
+  tx: Tx,
+  row: {
+    id: number;
+    factoryId: number;
+    taskId: number;
+    farmerUserId: number;
+    factory: { limitPerFarmerTask: number | null };
+  },
+): Promise<void> {
+  const limit = row.factory.limitPerFarmerTask;
+  if (limit === null) return;
+  const others = await tx.db.submission.count({
+    where: {
+      factoryId: row.factoryId,
+      taskId: row.taskId,
+      farmerUserId: row.farmerUserId,
+      id: { not: row.id },
+      OR: [
+        { status: { in: [...AWAITING_GRADE] } },
+        { status: "settled" satisfies SubmissionStatus, rewardAtoms: { gt: 0 } },
+      ],
+    },
+  });
+  if (others >= limit)
+    throw new UserError(
+      "limit_reached",
+      `Submission #${row.id} cannot become an accepted recording: its farmer already has ${others} accepted (or waiting) recording(s) of this task, and factory #${row.factoryId} pays ${limit}. Its score stays below the threshold.`,
+    );
 }
 
 /** A farmer asks for a person to look again, within 30 days of the grade. */
@@ -178,15 +237,16 @@ export async function appealSubmission(
   );
 }
 
-/** What waits for a person: manual reviews and open appeals, of every factory (moderators) or one creator's. */
+/** What waits for a person: manual reviews and open appeals the actor may judge (never their own factories'). */
 export async function reviewQueue(db: TxClient, actor: Actor) {
+  const scope = await judgedScope(db, actor);
   return db.submission.findMany({
     where: {
-      OR: [
-        { status: "manual_review" satisfies SubmissionStatus },
-        { status: "settled" satisfies SubmissionStatus, appealedAt: { not: null }, appealResolvedAt: null },
-      ],
-      ...(actor.isModerator ? {} : { factory: { creatorUserId: actor.userId } }),
+      ...WAITING_FOR_A_PERSON,
+      factory: {
+        creatorUserId: { not: actor.userId },
+        ...(scope.all ? {} : { id: { in: scope.factoryIds } }),
+      },
     },
     orderBy: { id: "asc" },
     take: 50,

@@ -1,7 +1,7 @@
 // Settlement (docs/economy.md section 3): resolves a submission's reservation exactly once with a
-// grade. Below the pool's threshold the whole bid returns to the pool; otherwise the reward, less
-// the farmer's best earlier reward for the task, is split between farmer, fee (ambassadors'
-// commissions out of it) and pool. Reviews reuse pay() for an override's difference.
+// grade. Below the pool's threshold the whole bid returns to the pool; otherwise the reward (each
+// recording on its own merit, however many of the task the farmer sent) is split between farmer,
+// fee (ambassadors' commissions out of it) and pool. Reviews reuse pay() for an override's difference.
 import { UserError } from "#src/core/errors.ts";
 import { subKey } from "#src/core/idempotency.ts";
 import type { Reply } from "#src/core/reply.ts";
@@ -35,8 +35,7 @@ export interface SettlementView extends RewardSplit {
 
 /**
  * Resolves a submission's reservation exactly once with a grade: below the threshold the whole
- * bid returns to the pool; otherwise the reward (less any earlier reward for the same task) is
- * split between farmer, fee (ambassadors' commissions out of it) and pool.
+ * bid returns to the pool; otherwise the reward is split between farmer, fee (ambassadors' commissions out of it) and pool.
  */
 export async function settle(
   deps: SubmissionDeps,
@@ -66,11 +65,12 @@ export async function settleTx(
     include: { factory: true, task: true },
   });
   if (!awaitsGrade(submissionStatus(sub))) return undefined;
-  if (sub.expiresAt.getTime() <= now.getTime()) {
+  // Only a queued recording can have expired: one waiting for a person keeps its reservation.
+  if (submissionStatus(sub) === "queued" && sub.expiresAt.getTime() <= now.getTime()) {
     await expireRow(deps, tx, sub);
     return undefined;
   }
-  const view = await pay(deps, tx, sub, grade, { key: options.key, now, best: "others" });
+  const view = await pay(deps, tx, sub, grade, { key: options.key, now, alreadyPaidAtoms: 0n });
   await tx.db.submission.update({
     where: { id: sub.id },
     data: {
@@ -105,14 +105,14 @@ export async function pay(
     };
   },
   grade: Grade,
-  how: { key: string; now: Date; best: "others" | "all"; fromPool?: boolean },
+  how: { key: string; now: Date; alreadyPaidAtoms: bigint; fromPool?: boolean },
 ): Promise<SettlementView> {
   const { ledger, reputation } = deps;
   const factory = sub.factory;
   const token = factory.token;
   const policy = factory.feePolicy as "clones" | "forge";
-  // The farmer's fee tally row: its lock serializes this farmer's settlements, so the best
-  // earlier reward and the cumulative fee are read and written by one settlement at a time.
+  // The farmer's fee tally row: its lock serializes this farmer's settlements, so the cumulative
+  // fee is read and written by one settlement at a time.
   await tx.db.$executeRaw`
       INSERT INTO farmer_fee_tallies (farmer_user_id, token, fee_percent)
       VALUES (${sub.farmerUserId}, ${token}, ${factory.rewardFeePercent}) ON CONFLICT DO NOTHING`;
@@ -120,17 +120,13 @@ export async function pay(
       SELECT gross_atoms::text AS gross, fee_atoms::text AS fee FROM farmer_fee_tallies
       WHERE farmer_user_id = ${sub.farmerUserId} AND token = ${token} AND fee_percent = ${factory.rewardFeePercent}
       FOR UPDATE`;
-  const [best] = await tx.db.$queryRaw<Array<{ best: string | null }>>`
-      SELECT MAX(reward_atoms)::text AS best FROM submissions
-      WHERE farmer_user_id = ${sub.farmerUserId} AND factory_id = ${sub.factoryId} AND task_id = ${sub.taskId}
-        AND status = 'settled' AND (${how.best} = 'all' OR id <> ${sub.id})`;
   const bidAtoms = BigInt(sub.bidAtoms.toFixed());
   const split = splitReward({
     policy,
     bidAtoms,
     score: grade.score,
     threshold: factory.qualityThreshold,
-    bestEarlierRewardAtoms: BigInt(best?.best ?? "0"),
+    alreadyPaidAtoms: how.alreadyPaidAtoms,
     rewardFeePercent: factory.rewardFeePercent,
     tally: { grossAtoms: BigInt(tallyRow!.gross), feeAtoms: BigInt(tallyRow!.fee) },
   });
@@ -153,7 +149,14 @@ export async function pay(
   // A settlement draws from the reservation; an override's difference is paid from the pool.
   const source = how.fromPool ? pool : escrow;
   const ops: LedgerOp[] = [];
-  const move = (n: string, credit: AccountRef, amountAtoms: bigint, code: string, extra = {}) => {
+  const move = (
+    n: string,
+    credit: AccountRef,
+    amountAtoms: bigint,
+    code: string,
+    extra = {},
+    memo?: string,
+  ) => {
     if (amountAtoms > 0n)
       ops.push({
         kind: "transfer",
@@ -163,6 +166,7 @@ export async function pay(
         token,
         amountAtoms,
         code,
+        ...(memo ? { memo } : {}),
         meta: { ...meta, ...extra },
       });
   };
@@ -180,9 +184,14 @@ export async function pay(
   }
   move("farmer", accounts.user(sub.farmerUserId, token), split.farmerAtoms, PAYOUT_CODES.farmer);
   for (const [i, c] of commissions.entries())
-    move(`commission.${i}`, accounts.user(c.userId, token), c.amountAtoms, COMMISSION_CODES[c.role], {
-      tier: c.tier,
-    });
+    move(
+      `commission.${i}`,
+      accounts.user(c.userId, token),
+      c.amountAtoms,
+      COMMISSION_CODES[c.role],
+      { tier: c.tier },
+      `on a reward for submission #${sub.id}`,
+    );
   move("fee", accounts.fees(token), split.feeAtoms - shared, PAYOUT_CODES.fee);
   if (!how.fromPool && split.paidGrossAtoms > 0n)
     move("refund", pool, split.refundAtoms, PAYOUT_CODES.refund);

@@ -1,6 +1,6 @@
 // The background step after intake: the quality agent grades a queued submission, then it is
-// settled, or handed to a person when the agent cannot grade it. Safe to run twice: only a
-// queued row is graded, and settlement happens once.
+// settled, or handed to a person when the agent cannot grade it, keeping its reservation for as long
+// as the person takes. Safe to run twice: only a queued row is graded, and settlement happens once.
 import { settle } from "#src/economy/pools/settlement.ts";
 import { type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
 import { type Payload, recordOf } from "#src/economy/pools/submission-intake.ts";
@@ -34,15 +34,22 @@ export async function gradeSubmission(
     outcome = { kind: "manual_review", reason: "the quality agent could not grade it" };
   }
   if (outcome.kind === "manual_review") {
-    const moved = await db.prisma.submission.updateMany({
-      where: { id: submissionId, status: "queued" satisfies SubmissionStatus },
-      data: { status: "manual_review" satisfies SubmissionStatus },
+    // Waiting for a person never expires (docs/economy.md section 4): the reservation's deadline is
+    // lifted with the hand-over, in one transaction, and only for a row still queued and unexpired.
+    const moved = await db.transaction(async (tx) => {
+      await tx.db.$queryRaw`SELECT id FROM submissions WHERE id = ${submissionId} FOR UPDATE`;
+      const sub = await tx.db.submission.findUniqueOrThrow({ where: { id: submissionId } });
+      if (submissionStatus(sub) !== "queued" || sub.expiresAt.getTime() <= tx.now.getTime()) return false;
+      if (sub.reservationId !== null && !(await deps.ledger.keepReservation(tx, sub.reservationId)))
+        return false;
+      await tx.db.submission.update({
+        where: { id: submissionId },
+        data: { status: "manual_review" satisfies SubmissionStatus },
+      });
+      return true;
     });
-    if (moved.count > 0)
-      await deps.notifier.notifyUser(
-        row.farmerUserId,
-        manualReviewNotice(submissionId, outcome.reason, row.expiresAt),
-      );
+    if (moved)
+      await deps.notifier.notifyUser(row.farmerUserId, manualReviewNotice(submissionId, outcome.reason));
     return;
   }
   await settle(deps, submissionId, outcome.grade, { key: `grade:${submissionId}` });

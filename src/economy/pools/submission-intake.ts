@@ -2,13 +2,14 @@
 // matches it to a task, refuses duplicates and anything over the pool's limits, and reserves the
 // bid from the pool, all before it answers "queued". Grading then runs in the background.
 import type { Actor } from "#src/core/context.ts";
+import { countOf } from "#src/core/counts.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Tx } from "#src/db/database.ts";
 import { lockAsParticipant } from "#src/economy/ambassadors/participation-lock.ts";
 import { checkEntry } from "#src/economy/pools/factory-entry.ts";
 import { POOL_CODES } from "#src/economy/pools/pool-money.ts";
-import { factoryStatus } from "#src/economy/pools/statuses.ts";
+import { AWAITING_GRADE, factoryStatus, type SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { recordDemonstration } from "#src/grading/digest.ts";
 import type {
@@ -132,7 +133,7 @@ export async function acceptSubmission(
           const poolId = await ledger.accountId(tx, poolRef);
           await tx.db.$queryRaw`SELECT id FROM accounts WHERE id = ${poolId} FOR UPDATE`;
           const { availableAtoms } = await ledger.balance(tx.db, poolId);
-          if (availableAtoms < bidAtoms) throw outOfFunds(factory.id, availableAtoms, bidAtoms, token);
+          if (availableAtoms < bidAtoms) throw outOfFunds(factory, availableAtoms, bidAtoms, token);
           await checkLimits(tx, factory, task.id, request.actor.userId, now, submission.id);
           let reservation: Awaited<ReturnType<Ledger["reserve"]>>;
           try {
@@ -152,7 +153,7 @@ export async function acceptSubmission(
             });
           } catch (error) {
             if (error instanceof UserError && error.code === "insufficient_funds")
-              throw outOfFunds(factory.id, availableAtoms, bidAtoms, token);
+              throw outOfFunds(factory, availableAtoms, bidAtoms, token);
             throw error;
           }
           await tx.db.submission.update({
@@ -213,21 +214,42 @@ async function checkLimits(
       );
   }
   if (factory.limitPerFarmerTask !== null) {
+    // Only accepted recordings count (docs/economy.md section 3): one below the threshold or expired
+    // leaves room for another try. One still waiting for its grade counts, since it may be accepted.
     const mine = await tx.db.submission.count({
-      where: { factoryId: factory.id, taskId, farmerUserId, id: { not: ownId } },
+      where: {
+        factoryId: factory.id,
+        taskId,
+        farmerUserId,
+        id: { not: ownId },
+        OR: [
+          { status: { in: [...AWAITING_GRADE] } },
+          { status: "settled" satisfies SubmissionStatus, rewardAtoms: { gt: 0 } },
+        ],
+      },
     });
     if (mine >= factory.limitPerFarmerTask)
       throw new UserError(
         "limit_reached",
-        `You have submitted this task ${mine} time(s); factory #${factory.id} takes ${factory.limitPerFarmerTask} per farmer. Try another task.`,
+        `Factory #${factory.id} pays ${countOf(factory.limitPerFarmerTask, "accepted recording")} of a task per farmer, and ${countOf(mine, "recording")} of yours for this task ${mine === 1 ? "is" : "are"} accepted or waiting for a grade. Only a recording below the threshold, or expired, leaves room for another try; record another task.`,
       );
   }
 }
 
-function outOfFunds(factoryId: number, available: bigint, bid: bigint, token: TokenInfo): UserError {
+function outOfFunds(
+  factory: { id: number; firstFundedAt: Date | null },
+  available: bigint,
+  bid: bigint,
+  token: TokenInfo,
+): UserError {
+  if (factory.firstFundedAt === null)
+    return new UserError(
+      "out_of_funds",
+      `Factory #${factory.id} has not been funded yet, so it cannot pay a demonstration. Nothing was reserved; /bids lists pools with money.`,
+    );
   return new UserError(
     "out_of_funds",
-    `Factory #${factoryId} is out of funds: ${formatMoney(available < 0n ? 0n : available, token)} unreserved, and a demonstration reserves ${formatMoney(bid, token)}. Nothing was reserved; /bids lists pools with money.`,
+    `Factory #${factory.id} is out of funds: ${formatMoney(available < 0n ? 0n : available, token)} unreserved, and a demonstration reserves ${formatMoney(bid, token)}. Nothing was reserved; /bids lists pools with money.`,
   );
 }
 

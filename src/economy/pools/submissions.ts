@@ -1,7 +1,8 @@
 // Demonstrations submitted to a factory (docs/economy.md section 3). The Submissions service the
 // composition root builds and commands call: it holds the grading queue and the installed pipeline
 // and grader, and hands each request to the file that owns it: intake (submission-intake.ts),
-// grading (submission-grading.ts), settlement (settlement.ts), people scoring (review.ts), expiry
+// grading (submission-grading.ts), settlement (settlement.ts), people scoring (review.ts, who may in
+// reviewers.ts, the moderators' daily reminder in review-reminders.ts), expiry
 // (expiry.ts), reads (submission-reads.ts), what the farmer is told (submission-wording.ts).
 import type { PoolsConfig } from "#src/config/pools.ts";
 import type { Clock } from "#src/core/clock.ts";
@@ -14,6 +15,8 @@ import type { Factories } from "#src/economy/pools/factories.ts";
 import { GradingQueue } from "#src/economy/pools/grading-queue.ts";
 import type { Reputation } from "#src/economy/pools/reputation.ts";
 import { appealSubmission, reviewQueue, reviewSubmission } from "#src/economy/pools/review.ts";
+import { remindModerators } from "#src/economy/pools/review-reminders.ts";
+import { appointReviewer, listReviewers, removeReviewer } from "#src/economy/pools/reviewers.ts";
 import { type SettlementView, settle } from "#src/economy/pools/settlement.ts";
 import type { SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import { gradeSubmission } from "#src/economy/pools/submission-grading.ts";
@@ -36,6 +39,8 @@ export interface SubmissionDeps {
   reputation: Reputation;
   commissions: () => CommissionPolicy;
   notifier: Notifier;
+  /** The users who are moderators now (the review reminder is sent to them). */
+  moderators: () => Promise<number[]>;
   config: PoolsConfig;
   clock: Clock;
   log: Logger;
@@ -88,7 +93,7 @@ export class Submissions {
 
   /**
    * Resolves a submission's reservation exactly once with a grade: below the threshold the whole
-   * bid returns to the pool; otherwise the reward (less any earlier reward for the same task) is
+   * bid returns to the pool; otherwise the reward (on its own merit, section 3) is
    * split between farmer, fee (ambassadors' commissions out of it) and pool.
    */
   settle(
@@ -99,7 +104,7 @@ export class Submissions {
     return settle(this.deps, submissionId, grade, options);
   }
 
-  /** A moderator or the factory's creator scores a submission: a manual review, an appeal, an override. */
+  /** A moderator or an appointed reviewer (never the creator) scores a submission: a manual review, an appeal, an override. */
   review(request: Parameters<typeof reviewSubmission>[1]): ReturnType<typeof reviewSubmission> {
     return reviewSubmission(this.deps, request);
   }
@@ -109,9 +114,29 @@ export class Submissions {
     return appealSubmission(this.deps, request);
   }
 
-  /** What waits for a person: manual reviews and open appeals, of every factory (moderators) or one creator's. */
+  /** What waits for a person: manual reviews and open appeals the actor may judge (never their own factories'). */
   reviewQueue(db: TxClient, actor: Actor) {
     return reviewQueue(db, actor);
+  }
+
+  /** A moderator appoints a reviewer of one factory, or of every factory (never of one they create). */
+  appointReviewer(request: Parameters<typeof appointReviewer>[1]) {
+    return appointReviewer(this.deps.db, request);
+  }
+
+  /** A moderator removes a reviewer's appointment. */
+  removeReviewer(request: Parameters<typeof removeReviewer>[1]) {
+    return removeReviewer(this.deps.db, request);
+  }
+
+  /** The appointments, of one factory (with the all-factory ones) or all (moderators). */
+  reviewers(db: TxClient, actor: Actor, factoryId?: number) {
+    return listReviewers(db, actor, factoryId);
+  }
+
+  /** The reminder job: what has waited for a person longer than a day, told to every moderator. */
+  remindModerators(now: Date, signal?: AbortSignal) {
+    return remindModerators(this.deps, now, signal);
   }
 
   find(db: TxClient, submissionId: number): Promise<SubmissionRow> {

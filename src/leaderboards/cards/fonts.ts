@@ -1,5 +1,6 @@
-// The one font every card is drawn with, bundled in the repository (DejaVu Sans, see fonts/LICENSE.txt)
-// so a card is the same picture on every machine. Skia falls back to whatever fonts a machine has for
+// The fonts every card is drawn with, bundled in the repository (DejaVu Sans, and for Chinese,
+// Japanese, Korean and fullwidth letters a subset of Droid Sans Fallback: see fonts/README.md) so a
+// card is the same picture on every machine. Skia falls back to whatever fonts a machine has for
 // characters the bundled font lacks, which would make the output depend on the machine: so text is
 // first cleaned to the characters the font covers (read from its cmap table), emoji become colour
 // pictures from the bundled artwork (emoji.ts), and anything else (an emoji the artwork lacks, rare
@@ -9,29 +10,48 @@ import { GlobalFonts, type Image } from "@napi-rs/canvas";
 import { emojiImage } from "./emoji.ts";
 
 export const FONT_FAMILY = "Forgebot Sans";
+/** The fallbacks, named after the main one in every font string (one weight each): Han and kana, Hangul. */
+export const CJK_FONT_FAMILY = "Forgebot CJK";
+export const HANGUL_FONT_FAMILY = "Forgebot Hangul";
 export const REPLACEMENT = "□";
 
 const FONT_FILES = {
   regular: new URL("./fonts/DejaVuSans.ttf", import.meta.url),
   bold: new URL("./fonts/DejaVuSans-Bold.ttf", import.meta.url),
+  cjk: new URL("./fonts/DroidSansFallback-CJK.ttf", import.meta.url),
+  hangul: new URL("./fonts/ForgebotHangul.ttf", import.meta.url),
 } as const;
 
 let covered: { regular: Set<number>; bold: Set<number> } | undefined;
 
-/** Registers the bundled fonts once per process and returns the code points each covers. */
+/**
+ * Registers the bundled fonts once per process and returns the code points each weight draws: the
+ * main font's, and the fallback's for the characters the main one lacks.
+ */
 export function bundledFonts(): { regular: Set<number>; bold: Set<number> } {
   if (covered) return covered;
   const regular = readFileSync(FONT_FILES.regular);
   const bold = readFileSync(FONT_FILES.bold);
+  const cjk = readFileSync(FONT_FILES.cjk);
+  const hangul = readFileSync(FONT_FILES.hangul);
   GlobalFonts.register(regular, FONT_FAMILY);
   GlobalFonts.register(bold, FONT_FAMILY);
-  covered = { regular: cmapCodePoints(regular), bold: cmapCodePoints(bold) };
+  GlobalFonts.register(cjk, CJK_FONT_FAMILY);
+  GlobalFonts.register(hangul, HANGUL_FONT_FAMILY);
+  const fallback = [...cmapCodePoints(cjk), ...cmapCodePoints(hangul)];
+  covered = {
+    regular: new Set([...cmapCodePoints(regular), ...fallback]),
+    bold: new Set([...cmapCodePoints(bold), ...fallback]),
+  };
   return covered;
 }
 
-/** A CSS font string for the bundled family. */
+/**
+ * A CSS font string for the bundled families: a character the main font lacks is drawn with the
+ * fallback, and text is cleaned to what the two cover, so no machine's own fonts are ever asked.
+ */
 export function font(sizePx: number, weight: "regular" | "bold" = "regular"): string {
-  return `${weight === "bold" ? "bold " : ""}${sizePx}px "${FONT_FAMILY}"`;
+  return `${weight === "bold" ? "bold " : ""}${sizePx}px "${FONT_FAMILY}", "${CJK_FONT_FAMILY}", "${HANGUL_FONT_FAMILY}"`;
 }
 
 // Joiners, variation selectors and skin-tone modifiers only shape a sequence; they are dropped

@@ -1,20 +1,38 @@
 // The leaderboard as a picture: title, period, the top rows, and the viewer's own row underneath
-// when they are outside the top.
+// when they are outside the top. The picture is as tall as its rows: two rows make a short card.
+
+import { formatCount } from "#src/core/counts.ts";
 import type { Board, BoardRow } from "../types.ts";
 import { COLORS, Painter, type RenderedCard } from "./painter.ts";
 
+/** `height` is the tallest card: ten rows and the viewer's row under them. */
 export const LEADERBOARD_CARD = { width: 800, height: 720, maxRows: 10 } as const;
 
 const ROW_TOP = 130;
 const ROW_HEIGHT = 50;
 const PAD = 32;
 
+/** Where the footer (the viewer's row or note) starts, and the card's height, for these rows. */
+export function leaderboardLayout(board: Board): { footerY: number; height: number } {
+  // An empty board still has one row's room, for the sentence saying why.
+  const rows = Math.max(1, Math.min(board.rows.length, LEADERBOARD_CARD.maxRows));
+  const footerY = ROW_TOP + rows * ROW_HEIGHT + 14;
+  if (board.viewer) return { footerY, height: footerY + 20 + ROW_HEIGHT + 6 };
+  if (board.viewerNote) return { footerY, height: footerY + 70 };
+  return { footerY, height: footerY + 10 };
+}
+
 export function renderLeaderboardCard(board: Board): RenderedCard {
-  const { width, height, maxRows } = LEADERBOARD_CARD;
+  const { width, maxRows } = LEADERBOARD_CARD;
+  const { footerY, height } = leaderboardLayout(board);
   const p = new Painter(width, height);
   p.rect(0, 0, width, 6, COLORS.accent);
   p.text(board.title, PAD, 48, width - 2 * PAD, { size: 32, bold: true });
-  p.text(`${board.ranked} ranked`, width - PAD, 92, 140, { size: 16, color: COLORS.muted, align: "right" });
+  p.text(`${formatCount(board.ranked)} ranked`, width - PAD, 92, 140, {
+    size: 16,
+    color: COLORS.muted,
+    align: "right",
+  });
   p.text(board.subtitle, PAD, 92, width - 2 * PAD - 150, { size: 18, color: COLORS.muted });
 
   const rows = board.rows.slice(0, maxRows);
@@ -28,7 +46,6 @@ export function renderLeaderboardCard(board: Board): RenderedCard {
     drawRow(p, row, ROW_TOP + i * ROW_HEIGHT);
   });
 
-  const footerY = ROW_TOP + maxRows * ROW_HEIGHT + 14;
   if (board.viewer) {
     p.text("Your rank", PAD, footerY + 8, 200, { size: 14, color: COLORS.muted });
     drawRow(p, board.viewer, footerY + 20);

@@ -1,4 +1,7 @@
-// A member's profile as a picture: reputation, XP and level, staking tier, earnings per token.
+// A member's profile as a picture: their avatar when the platform gave one, reputation, XP and
+// level (and what the next level needs), staking tier, earnings per token.
+import { type Image, loadImage } from "@napi-rs/canvas";
+import { formatCount } from "#src/core/counts.ts";
 import { COLORS, Painter, type RenderedCard } from "./painter.ts";
 
 export const PROFILE_CARD = { width: 800, height: 400 } as const;
@@ -14,6 +17,30 @@ export interface ProfileView {
   earnings: string[];
   /** Where the member stands, e.g. "#3 of 40 farmers this month". */
   standing?: string;
+  /** The member's picture, decoded by decodeAvatar. */
+  avatar?: Image;
+}
+
+const AVATAR = 64;
+
+/**
+ * The platform's picture (PNG, JPEG, WebP or GIF bytes) decoded for the card, or undefined when the
+ * bytes are not one (the card is drawn without it). Decoding is asynchronous; drawing then is not.
+ */
+export async function decodeAvatar(bytes: Uint8Array | undefined): Promise<Image | undefined> {
+  if (!bytes || bytes.length === 0) return undefined;
+  try {
+    const image = await loadImage(Buffer.from(bytes));
+    return image.width > 0 && image.height > 0 ? image : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** "1,450 XP · 550 to level 5" */
+export function xpWords(xp: NonNullable<ProfileView["xp"]>): string {
+  const toNext = xp.levelSize - xp.intoLevel;
+  return `${formatCount(xp.total)} XP · ${formatCount(toNext)} to level ${xp.level + 1}`;
 }
 
 const PAD = 32;
@@ -22,17 +49,30 @@ export function renderProfileCard(view: ProfileView): RenderedCard {
   const { width, height } = PROFILE_CARD;
   const p = new Painter(width, height);
   p.rect(0, 0, width, 6, COLORS.accent);
-  p.text(view.name, PAD, 50, width - 2 * PAD - 180, { size: 34, bold: true });
+  const { avatar } = view;
+  let nameX = PAD;
+  if (avatar) {
+    // A round picture the height of the name line and the standing under it.
+    const { ctx } = p;
+    ctx.save();
+    ctx.beginPath();
+    ctx.arc(PAD + AVATAR / 2, 22 + AVATAR / 2, AVATAR / 2, 0, Math.PI * 2);
+    ctx.clip();
+    ctx.drawImage(avatar, PAD, 22, AVATAR, AVATAR);
+    ctx.restore();
+    nameX = PAD + AVATAR + 16;
+  }
+  p.text(view.name, nameX, 50, width - PAD - nameX - 180, { size: 34, bold: true });
   const tierLabel = view.tier ? (view.tier.tier > 0 ? `Tier ${view.tier.tier}` : "No tier") : "Tier —";
   p.rect(width - PAD - 160, 28, 160, 44, COLORS.panel, 22);
   p.text(tierLabel, width - PAD - 80, 50, 140, { size: 20, bold: true, color: COLORS.gold, align: "center" });
-  if (view.standing) p.text(view.standing, PAD, 92, width - 2 * PAD, { size: 18, color: COLORS.muted });
+  if (view.standing) p.text(view.standing, nameX, 92, width - PAD - nameX, { size: 18, color: COLORS.muted });
 
-  const barW = width - 2 * PAD - 190 - 215;
+  const barW = width - 2 * PAD - 190 - 265;
   const line = (y: number, label: string, value: string, fraction: number, color: string) => {
     p.text(label, PAD, y, 180, { size: 18, color: COLORS.muted });
     p.bar(PAD + 190, y - 9, barW, 18, fraction, color);
-    p.text(value, width - PAD, y, 200, { size: 16, align: "right" });
+    p.text(value, width - PAD, y, 250, { size: 16, align: "right" });
   };
   line(
     140,
@@ -44,7 +84,7 @@ export function renderProfileCard(view: ProfileView): RenderedCard {
   line(
     190,
     view.xp ? `Level ${view.xp.level}` : "Level —",
-    view.xp ? `${view.xp.total} XP` : "—",
+    view.xp ? xpWords(view.xp) : "—",
     view.xp && view.xp.levelSize > 0 ? view.xp.intoLevel / view.xp.levelSize : 0,
     COLORS.accent,
   );

@@ -22,6 +22,7 @@ import type { Dispatcher, DispatchResult, Invocation } from "#src/core/dispatch.
 import type { RawOptionValue } from "#src/core/options.ts";
 import type { Choice, OptionSpec } from "#src/core/spec.ts";
 import type { Logger } from "#src/log.ts";
+import { fetchAvatar } from "../avatar.ts";
 import { downloadFile } from "../download.ts";
 import { loggable } from "../loggable.ts";
 import { RecentEvents } from "../recent-events.ts";
@@ -226,6 +227,7 @@ export class DiscordFrontEnd {
         : {}),
       isPrivateChat: !interaction.inGuild(),
       locale: interaction.locale,
+      avatar: () => fetchAvatar(interaction.user.displayAvatarURL({ extension: "png", size: 128 })),
     };
   }
 

@@ -17,6 +17,20 @@ const BLOCK = /^(\s*)(#{1,3}\s|-#\s|>|[-+]\s|\d+\.\s)/;
 
 export const escapeDiscordInline = (text: string): string => text.replace(INLINE, "\\$&");
 
+/** A moment as every reply writes it (src/core/time-format.ts formatTime): "2026-11-23 10:50 UTC". */
+const MOMENT = /\b(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}) UTC\b/g;
+
+/**
+ * Moments as Discord timestamps (`<t:…:R>`, "in 2 hours", the exact time in the member's own time
+ * zone on hover): Discord shows each member their local time, where the text could only say UTC.
+ */
+export function discordTimestamps(markdown: string): string {
+  return markdown.replace(MOMENT, (whole, y, mo, d, h, mi) => {
+    const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
+    return Number.isFinite(ms) ? `<t:${ms / 1000}:R>` : whole;
+  });
+}
+
 /** Text shown as written where a line could start with it (a description, a field value). */
 function escapeLineStart(line: string): string {
   return line.replace(BLOCK, (_, space: string, opening: string) =>
@@ -39,7 +53,7 @@ function runsToMarkdown(runs: readonly MarkupRun[]): string {
       out += "**";
       bold = run.bold;
     }
-    out += run.code ? inlineCode(run.text) : escapeDiscordInline(run.text);
+    out += run.code ? inlineCode(run.text) : discordTimestamps(escapeDiscordInline(run.text));
   }
   return bold ? `${out}**` : out;
 }

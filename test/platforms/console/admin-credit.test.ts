@@ -22,7 +22,7 @@ describeConsole(
       expect(records[2]!.data).toEqual({
         balances: [{ token: "USDC", purpose: "main", balance: "1000.5", reserved: "0", available: "1000.5" }],
       });
-      expect(records[3]!.text).toContain("Their balance: 1,000 USDC");
+      expect(records[3]!.text).toContain("balance is now 1,000 USDC");
       const history = records[4]!.data as { lines: Array<{ amount: string; memo: string }> };
       expect(history.lines.map((l) => [l.amount, l.memo])).toEqual([
         ["-0.5", "correction"],

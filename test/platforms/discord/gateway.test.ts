@@ -104,7 +104,7 @@ describe("Discord over the gateway (discord.js client, loopback gateway and REST
     expect(edit!.path).toMatch(/\/webhooks\/\d+\/[^/]+\/messages\/@original$/);
     const body = payloadOf(edit!);
     expect(embedText(body)).toBe(
-      "Credited 1,000.5 USDC to Bob (reason: grant). Their balance: 1,000.5 USDC.",
+      "Credited 1,000.5 USDC to Bob (reason: grant). Bob's balance is now 1,000.5 USDC.",
     );
     expect(body.allowed_mentions).toEqual({ parse: [] });
 

@@ -164,7 +164,7 @@ for (const kind of ["pglite", "postgres"] as const) {
         const [edit] = answer.followUps;
         expect(edit!.method).toBe("PATCH");
         expect(embedText(payloadOf(edit!))).toBe(
-          "Credited 12.5 USDC to Bob (reason: grant). Their balance: 12.5 USDC.",
+          "Credited 12.5 USDC to Bob (reason: grant). Bob's balance is now 12.5 USDC.",
         );
 
         const balance = await interact(slashCommand(discordFixture(CAPTURE), bob, ["balance"]));
@@ -184,6 +184,49 @@ for (const kind of ["pglite", "postgres"] as const) {
         expect(answer.followUps).toEqual([]);
       });
 
+      it("autocompletes factories: the member's own first, then live ones, by number or name", async () => {
+        const create = (who: DiscordMember, name: string) =>
+          test.app.dispatcher.dispatch({
+            platform: "discord",
+            eventId: `create-${name}`,
+            user: { platform: "discord", id: who.id, displayName: who.globalName ?? who.username },
+            path: ["factory", "create"],
+            options: {
+              name,
+              token: "USDC",
+              bid: "0.5",
+              task: "Fill the form",
+              app: "Sheets",
+              objectives: "Open; Fill",
+            },
+          });
+        expect((await create(lunar, "Lunar forms")).code).toBe("ok");
+        expect((await create(bob, "Bob sheets")).code).toBe("ok");
+        const typed = (value: string) =>
+          interact(
+            autocomplete(
+              discordFixture("autocomplete-subcommand-focused.slash-create"),
+              bob,
+              ["factory", "info"],
+              [{ name: "factory", type: 4, value, focused: true }],
+            ),
+          );
+        expect((await typed("")).json).toEqual({
+          type: 8,
+          data: {
+            choices: [
+              { name: "#2 Bob sheets (USDC, yours)", value: 2 },
+              { name: "#1 Lunar forms (USDC)", value: 1 },
+            ],
+          },
+        });
+        expect((await typed("#1")).json.data.choices).toEqual([{ name: "#1 Lunar forms (USDC)", value: 1 }]);
+        expect((await typed("sheet")).json.data.choices).toEqual([
+          { name: "#2 Bob sheets (USDC, yours)", value: 2 },
+        ]);
+        expect((await typed("nothing like it")).json.data.choices).toEqual([]);
+      });
+
       it("acts once when the same interaction reaches two replicas", async () => {
         const before = await bobsUsdcAtoms();
         const payload = credit("7");
@@ -199,8 +242,8 @@ for (const kind of ["pglite", "postgres"] as const) {
         );
         // Both replicas answer; both show the one result.
         expect(edits.map((e) => embedText(payloadOf(e)))).toEqual([
-          "Credited 7 USDC to Bob (reason: grant). Their balance: 19.5 USDC.",
-          "Credited 7 USDC to Bob (reason: grant). Their balance: 19.5 USDC.",
+          "Credited 7 USDC to Bob (reason: grant). Bob's balance is now 19.5 USDC.",
+          "Credited 7 USDC to Bob (reason: grant). Bob's balance is now 19.5 USDC.",
         ]);
       });
 

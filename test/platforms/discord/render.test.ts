@@ -94,4 +94,16 @@ describe("replies as Discord embeds", () => {
       { name: "chart.png", data: Buffer.from([1, 2]), description: "A chart" },
     ]);
   });
+
+  it("writes moments as Discord timestamps, so each member reads their own time zone", () => {
+    const [message] = renderReply({
+      text: "Reserved until 2026-11-23 10:50 UTC; **due 2026-11-24 00:00 UTC**; `2026-11-23 10:50 UTC` as typed",
+      fields: [{ name: "Since", value: "2026-01-01 00:00 UTC" }],
+    });
+    const embed = message!.embeds[0]!;
+    expect(embed.description).toBe(
+      "Reserved until <t:1795431000:R>; **due <t:1795478400:R>**; `2026-11-23 10:50 UTC` as typed",
+    );
+    expect(embed.fields?.[0]?.value).toBe("<t:1767225600:R>");
+  });
 });

@@ -137,7 +137,7 @@ describe("Telegram through grammY (loopback Bot API)", () => {
       textMessage(mod, '/admin credit user:@bob amount:"1,000.5" token:USDC reason:"a grant"'),
     );
     expect(reply!.body!.text).toBe(
-      "Credited 1,000.5 USDC to Bob (reason: a grant). Their balance: 1,000.5 USDC.",
+      "Credited 1,000.5 USDC to Bob (reason: a grant). Bob's balance is now 1,000.5 USDC.",
     );
     const [balance] = await send(textMessage(bob, "/balance@forge_test_bot"));
     expect(balance!.body!.text).toBe("<b>Your balances</b>\n1,000.5 USDC");

@@ -38,7 +38,7 @@ describe("Telegram HTML of replies holding members' text", () => {
           const reply: Reply = {
             title: `Factory #1: ${typed.name}`,
             text: [
-              `#1 **${literal(typed.name)}** — bid 0.2 USDC, 3 demonstration(s) funded, live`,
+              `#1 **${literal(typed.name)}** — bid 0.2 USDC, 3 demonstrations funded, live`,
               `• task_1: **${literal(typed.task)}** in ${literal(typed.app)} — \`${literal(typed.code)}\``,
             ].join("\n"),
             fields: [{ name: typed.app, value: `(reason: ${literal(typed.reason)})` }],

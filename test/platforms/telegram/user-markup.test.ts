@@ -56,7 +56,7 @@ describe("members' markup characters on Telegram", () => {
     );
     const card = assertWellFormedTelegramHtml(String(created.body!.text));
     expect(card).toContain(`• task_1: ${TASK} in ${APP} — Open *it*; Build`);
-    expect(bolds(String(created.body!.text))).toEqual(["Factory #1 created", TASK]);
+    expect(bolds(String(created.body!.text))).toEqual([`Factory #1 "${NAME}" created`, TASK]);
 
     const listed = await answer(textMessage(cora, "/factory list"));
     const list = assertWellFormedTelegramHtml(String(listed.body!.text));
@@ -65,7 +65,7 @@ describe("members' markup characters on Telegram", () => {
 
     const viewed = await answer(textMessage(cora, "/factory info factory:1"));
     expect(assertWellFormedTelegramHtml(String(viewed.body!.text))).toContain(
-      `Factory #1: ${NAME}\nStatus: out of funds`,
+      `Factory #1: ${NAME}\nStatus: waiting for its first funding`,
     );
   });
 });
