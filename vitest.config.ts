@@ -14,6 +14,8 @@ const PROCESS_TESTS = [
   "test/epochs/processes.test.ts", // scheduler processes, one killed mid-run
   "test/epochs/arena-processes.test.ts",
   "test/platforms/console/script-drain.test.ts", // runs `npm start -- --script` as a child process
+  "test/ops/drain-process.test.ts", // bot processes stopped by SIGTERM mid-grading
+  "test/ops/replicas.test.ts", // three bot processes on one database, one killed and restarted
 ];
 const LONG_RANDOMIZED = ["test/**/*.property.test.ts", "test/core/commands-fuzz.test.ts"];
 

@@ -10,6 +10,7 @@ import type { CommandSpec } from "./core/spec.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import type { Logger } from "./log.ts";
+import { BotMetrics } from "./ops/metrics.ts";
 import { createServices, type Services } from "./services.ts";
 
 export const COMMANDS_DIR = fileURLToPath(new URL("../commands", import.meta.url));
@@ -19,6 +20,8 @@ export interface App {
   db: Database;
   services: Services;
   dispatcher: Dispatcher<Services>;
+  /** Prometheus metrics fed by the dispatcher, grading, jobs and the ledger (GET /metrics). */
+  metrics: BotMetrics;
   /**
    * Waits for the work commands left running in the background (grading and the notices it
    * sends) to finish: a script run calls it before it exits, or grades would be lost mid-way.
@@ -51,11 +54,20 @@ export async function createApp(
     log,
     rateLimits: new CommandRateLimits(db, config, log),
   });
+  const metrics = new BotMetrics({
+    db,
+    dispatcher: dispatcher as unknown as Dispatcher<unknown>,
+    gradingQueue: services.submissions.queue,
+    scheduler: services.scheduler,
+    ledger: services.ledger,
+    log,
+  });
   return {
     config,
     db,
     services,
     dispatcher,
+    metrics,
     drain: () => services.submissions.queue.idle(),
     close: async () => {
       await services.submissions.close();

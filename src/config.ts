@@ -13,6 +13,7 @@ import { type DatabaseConfig, databaseSettings } from "./config/database.ts";
 import { type GradingConfig, gradingSettings } from "./config/grading.ts";
 import { type JobsConfig, jobsSettings } from "./config/jobs.ts";
 import { type LeaderboardsConfig, leaderboardsSettings } from "./config/leaderboards.ts";
+import { type OperationsConfig, operationsSettings } from "./config/operations.ts";
 import { chatPlatformProblems, type PlatformsConfig, platformsSettings } from "./config/platforms.ts";
 import { type PoolsConfig, poolsSettings } from "./config/pools.ts";
 import { type RateLimitsConfig, rateLimitsSettings } from "./config/rate-limits.ts";
@@ -30,6 +31,7 @@ export type {
   GradingConfig,
   JobsConfig,
   LeaderboardsConfig,
+  OperationsConfig,
   PlatformsConfig,
   PoolsConfig,
   RateLimitsConfig,
@@ -46,6 +48,7 @@ export const configSchema = z.object({
   ...ambassadorsSettings,
   ...leaderboardsSettings,
   ...platformsSettings,
+  ...operationsSettings,
   ...poolsSettings,
   ...gradingSettings,
 });

@@ -8,8 +8,9 @@ import { ConfigError, loadConfig, secretValues } from "./config.ts";
 import { MigrationError } from "./db/migrate.ts";
 import { SchedulerConfigError } from "./epochs/scheduler.ts";
 import { createLogger } from "./log.ts";
+import { gracefulShutdown } from "./ops/shutdown.ts";
 import { ConsoleFrontEnd } from "./platforms/console/console.ts";
-import { chatPlatformsConfigured, startFrontEnds } from "./platforms/front-ends.ts";
+import { chatPlatformsConfigured, type RunningFrontEnds, startFrontEnds } from "./platforms/front-ends.ts";
 import { TelegramStartupError } from "./platforms/telegram/startup.ts";
 
 const USAGE = `Usage: npm start -- [options]
@@ -50,22 +51,32 @@ async function main(): Promise<number> {
   if (consoleOnly && !env.LOG_LEVEL) config = { ...config, LOG_LEVEL: "warn" };
   const log = createLogger(config.LOG_LEVEL, process.stderr, secretValues(config));
   const app = await startApp(config, log);
-  const shutdown = onShutdown();
-  shutdown.add(() => app.close());
+  // The drain, in order: take no new events and let the job step under way finish (together),
+  // then the gradings those commands queued, then close the front ends and the database.
+  let running: RunningFrontEnds | undefined;
+  const shutdown = gracefulShutdown({ timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000, log });
+  shutdown.step("stop taking events; finish those under way and the job run in progress", () =>
+    Promise.all([running?.drain(), stopScheduler(app)]),
+  );
+  // A webhook update answered early (Telegram's 9 s) may still be running its command.
+  shutdown.step("finish the commands still running", () => app.dispatcher.idle());
+  shutdown.step("finish the gradings under way", () => app.drain());
+  shutdown.step("close the front ends", async () => running?.stop());
+  shutdown.step("close the database", () => app.close());
   try {
     if (consoleOnly) {
       // A script's output must not depend on the clock: only the interactive console ticks jobs.
-      if (!values.script && process.stdin.isTTY) await startScheduler(app, shutdown);
+      if (!values.script && process.stdin.isTTY) await startScheduler(app);
       return await runConsole(app, values);
     }
-    const running = await startFrontEnds(app, log);
-    if (running) shutdown.add(() => running.stop());
+    running = await startFrontEnds(app, log);
     // After the front ends, so announcements find their platform; stopped before them.
-    await startScheduler(app, shutdown);
-    // The chat front ends run until a signal stops them (onShutdown).
+    await startScheduler(app);
+    log.info("ready");
+    // The chat front ends run until a signal drains them (gracefulShutdown exits the process).
     return await new Promise<number>(() => {});
   } finally {
-    await shutdown.close();
+    await shutdown.run("the console is done");
   }
 }
 
@@ -100,29 +111,16 @@ async function runConsole(
   return front.internalErrors > 0 ? 1 : 0;
 }
 
-/** Catches the periodic jobs up and ticks them, unless SCHEDULER=off; stops them on shutdown. */
-async function startScheduler(app: App, shutdown: ReturnType<typeof onShutdown>): Promise<void> {
+/** Catches the periodic jobs up and ticks them, unless SCHEDULER=off. */
+async function startScheduler(app: App): Promise<void> {
   if (app.config.SCHEDULER === "off") return;
-  const scheduler = app.services.scheduler;
-  shutdown.add(() => scheduler.stop());
-  await scheduler.start();
+  await app.services.scheduler.start();
 }
 
-/** Closes what was started, newest first, once: at the end of the console or on SIGINT/SIGTERM. */
-function onShutdown() {
-  const closers: Array<() => Promise<void>> = [];
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    for (const closer of closers.reverse()) await closer();
-  };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      void close().then(() => process.exit(0));
-    });
-  }
-  return { add: (closer: () => Promise<void>) => void closers.push(closer), close };
+/** Stops ticking and waits for the job run under way (a no-op when it never started). */
+async function stopScheduler(app: App): Promise<void> {
+  if (app.config.SCHEDULER === "off") return;
+  await app.services.scheduler.stop();
 }
 
 main().then(

@@ -15,6 +15,19 @@ export const platformsSettings = {
   DISCORD_PUBLIC_KEY: optional(z.string().regex(/^[0-9a-f]{64}$/i, "expected 64 hexadecimal characters")),
   /** gateway or http; by default http when DISCORD_PUBLIC_KEY is set, otherwise gateway. */
   DISCORD_MODE: optional(z.enum(["gateway", "http"])),
+  /**
+   * Gateway sharding: the shard ids this process runs, e.g. `0,1` or `4-7`; empty: every shard
+   * (discord.js's default: all of DISCORD_SHARD_COUNT, or the count Discord recommends).
+   */
+  DISCORD_SHARD_IDS: optional(
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,5}(-\d{1,5})?(\s*,\s*\d{1,5}(-\d{1,5})?)*$/, "expected shard ids such as 0,1 or 4-7")
+      .transform(shardIds),
+  ),
+  /** Gateway sharding: the total number of shards across every process; empty: Discord's recommendation. */
+  DISCORD_SHARD_COUNT: optional(z.coerce.number().int().min(1).max(10_000)),
   /** `npm run deploy-commands` registers to this server only (instantly) instead of globally. */
   DISCORD_GUILD_ID: snowflake,
   /**
@@ -53,6 +66,16 @@ export const platformsSettings = {
 
 export type PlatformsConfig = SliceConfig<typeof platformsSettings>;
 
+/** "0,2-4" -> [0, 2, 3, 4], in order, without repeats. */
+function shardIds(text: string): number[] {
+  const ids = new Set<number>();
+  for (const part of text.split(",")) {
+    const [from, to = from] = part.trim().split("-").map(Number) as [number, number?];
+    for (let id = from; id <= to; id++) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
 /** How Discord is reached, if at all: the gateway (a bot token) or the HTTP interactions endpoint. */
 export function discordMode(
   config: Pick<PlatformsConfig, "DISCORD_MODE" | "DISCORD_PUBLIC_KEY" | "DISCORD_TOKEN">,
@@ -80,6 +103,26 @@ export function chatPlatformProblems(config: PlatformsConfig): Array<[string, st
     problems.push([
       "DISCORD_PUBLIC_KEY",
       "the HTTP interactions endpoint needs the application's public key",
+    ]);
+  const shards = config.DISCORD_SHARD_IDS;
+  if (shards && config.DISCORD_SHARD_COUNT === undefined)
+    problems.push([
+      "DISCORD_SHARD_COUNT",
+      "DISCORD_SHARD_IDS needs the total count of shards across processes",
+    ]);
+  if (
+    shards &&
+    config.DISCORD_SHARD_COUNT !== undefined &&
+    shards.some((id) => id >= config.DISCORD_SHARD_COUNT!)
+  )
+    problems.push([
+      "DISCORD_SHARD_IDS",
+      `shard ids run from 0 to DISCORD_SHARD_COUNT - 1 (${config.DISCORD_SHARD_COUNT - 1})`,
+    ]);
+  if ((shards || config.DISCORD_SHARD_COUNT !== undefined) && discord === "http")
+    problems.push([
+      "DISCORD_SHARD_IDS",
+      "sharding is for the gateway; the HTTP endpoint has no shards (unset it, or DISCORD_MODE=gateway)",
     ]);
   if (config.TELEGRAM_MODE && !config.TELEGRAM_BOT_TOKEN)
     problems.push(["TELEGRAM_BOT_TOKEN", "TELEGRAM_MODE is set but there is no bot token"]);

@@ -76,6 +76,17 @@ export interface DispatchResult {
   path?: string[];
 }
 
+/** Told of every command and button press once it has its answer (the metrics count them). */
+export type DispatchListener = (event: {
+  platform: Platform;
+  /** The command path joined by spaces, or "unknown" when none was found. */
+  command: string;
+  /** The result's code: "ok", a UserError code, "internal"… */
+  code: string;
+  /** From the event reaching the dispatcher to its answer being ready. */
+  seconds: number;
+}) => void;
+
 interface RunRequest {
   resolved: ResolvedLeaf<unknown>;
   actor: Actor;
@@ -87,6 +98,10 @@ interface RunRequest {
 }
 
 export class Dispatcher<S> {
+  readonly #listeners: DispatchListener[] = [];
+  /** Commands and presses being run now, so a shutdown can wait for them (idle()). */
+  readonly #running = new Set<Promise<unknown>>();
+
   constructor(
     private readonly registry: CommandRegistry<S>,
     private readonly services: S,
@@ -97,9 +112,45 @@ export class Dispatcher<S> {
     return this.registry;
   }
 
+  /** Calls `listener` after every dispatch and button press. */
+  onDispatched(listener: DispatchListener): void {
+    this.#listeners.push(listener);
+  }
+
   /** Runs a command. Never throws: every outcome is a DispatchResult. */
   async dispatch(invocation: Invocation): Promise<DispatchResult> {
-    return withRedactedUrls(await this.dispatchCommand(invocation));
+    const started = performance.now();
+    const result = withRedactedUrls(await this.#track(this.dispatchCommand(invocation)));
+    this.#tell(invocation.platform, result, started);
+    return result;
+  }
+
+  /** Resolves once no command or button press is being run (shutdown waits for this). */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#running.add(work);
+    void work.finally(() => this.#running.delete(work)).catch(() => {});
+    return work;
+  }
+
+  #tell(platform: Platform, result: DispatchResult, started: number): void {
+    if (this.#listeners.length === 0) return;
+    const event = {
+      platform,
+      command: result.path?.join(" ") ?? "unknown",
+      code: result.code,
+      seconds: (performance.now() - started) / 1000,
+    };
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.core.log.warn({ err: error }, "a dispatch listener failed");
+      }
+    }
   }
 
   private async dispatchCommand(invocation: Invocation): Promise<DispatchResult> {
@@ -124,7 +175,10 @@ export class Dispatcher<S> {
 
   /** Handles a button press: cf:<id> confirms, cx:<id> cancels, pg:<id>:<n> turns a page. */
   async press(press: ButtonPress): Promise<DispatchResult> {
-    return withRedactedUrls(await this.pressButton(press));
+    const started = performance.now();
+    const result = withRedactedUrls(await this.#track(this.pressButton(press)));
+    this.#tell(press.platform, result, started);
+    return result;
   }
 
   private async pressButton(press: ButtonPress): Promise<DispatchResult> {

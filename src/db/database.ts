@@ -62,7 +62,18 @@ export interface Database {
    */
   statement<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
   rawSession(): Promise<RawSession>;
+  /**
+   * The connection pool now (PostgreSQL): connections open, idle, and callers waiting for one.
+   * PGlite has no pool: its transactions queue behind one another, counted as waiting.
+   */
+  poolStats(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export interface OpenOptions {
@@ -124,6 +135,7 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
       withRetries(() => queue.run(() => runTransaction(prisma, time.clock, work, options)), options),
     statement: <Row>(sql: string, params: unknown[] = []) =>
       withRetries(() => queue.run(async () => (await lite.query<Row>(sql, params)).rows), options),
+    poolStats: () => ({ total: 1, idle: queue.waiting === 0 ? 1 : 0, waiting: queue.waiting }),
     async rawSession() {
       return {
         exec: async (sql) => {
@@ -163,6 +175,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
         async () => (await pool.query({ name: statementName(sql), text: sql, values: params })).rows as Row[],
         options,
       ),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async rawSession() {
       const client = await pool.connect();
       return {

@@ -78,6 +78,13 @@ const PRUNE_BATCH = 1000;
 /** A moderator's /epoch run retries a failed period whatever its attempts (up to int4). */
 const MAX_ATTEMPTS_BY_HAND = 2 ** 31 - 1;
 
+/** Told when this process ends a run it claimed: the job, how it ended, how long it took. */
+export type JobRunListener = (event: {
+  job: string;
+  outcome: "ran" | "resumed" | "failed";
+  seconds: number;
+}) => void;
+
 export class SchedulerConfigError extends Error {
   override name = "SchedulerConfigError";
 }
@@ -91,6 +98,7 @@ export class Scheduler<S extends SchedulerServices> {
   /** One tick at a time per job in this process (other processes are kept out by the claims). */
   readonly #queues = new Map<string, Promise<unknown>>();
   #stopping = false;
+  readonly #runListeners: JobRunListener[] = [];
 
   constructor(
     private readonly services: S,
@@ -168,6 +176,11 @@ export class Scheduler<S extends SchedulerServices> {
       this.#tasks.push(task);
     }
     this.#log.info({ jobs: this.#tasks.length, owner: this.owner }, "scheduler started");
+  }
+
+  /** Calls `listener` after every run this process claimed (the metrics count them). */
+  onRun(listener: JobRunListener): void {
+    this.#runListeners.push(listener);
   }
 
   /** Stops ticking and waits for the runs under way to finish. */
@@ -310,7 +323,13 @@ export class Scheduler<S extends SchedulerServices> {
     const reports: RunReport[] = [];
     for (const period of ordered) {
       if (this.#stopping) break;
-      reports.push(await this.#runPeriod(job, period, maxAttempts));
+      const started = performance.now();
+      const report = await this.#runPeriod(job, period, maxAttempts);
+      if (report.outcome !== "skipped") {
+        const event = { job: name, outcome: report.outcome, seconds: (performance.now() - started) / 1000 };
+        for (const listener of this.#runListeners) listener(event);
+      }
+      reports.push(report);
     }
     return reports;
   }

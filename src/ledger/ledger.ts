@@ -40,9 +40,13 @@ export type {
 } from "./transfers.ts";
 export { LedgerError } from "./transfers.ts";
 
+/** Told of the transfers a transaction wrote (replays excluded), once it has committed. */
+export type CommittedTransfersListener = (transfers: readonly TransferRecord[]) => void;
+
 export class Ledger {
   /** Account ids by key; filled only after the transaction that saw them commits. */
   readonly #accountIds: AccountIds;
+  readonly #committedListeners: CommittedTransfersListener[] = [];
 
   /**
    * `clock` decides when a reservation has expired; it is the bot's clock, so tests that move time
@@ -92,7 +96,10 @@ export class Ledger {
     if (debit === undefined || credit === undefined || !this.tokens.has(op.token)) {
       return db.transaction((tx) => this.executeOne(tx, op));
     }
-    return this.#single(op, { debit, credit }, (sql, params) => db.statement(sql, params));
+    const record = await this.#single(op, { debit, credit }, (sql, params) => db.statement(sql, params));
+    // One statement is its own transaction: committed once it returns.
+    if (!record.replayed) this.#announce([record]);
+    return record;
   }
 
   reserve(tx: Tx, op: Omit<ReserveOp, "kind">): Promise<TransferRecord> {
@@ -122,6 +129,16 @@ export class Ledger {
    * insert the entries and update the balances.
    */
   async execute(tx: Tx, ops: readonly LedgerOp[]): Promise<TransferRecord[]> {
+    const records = await this.#apply(tx, ops);
+    if (this.#committedListeners.length > 0) {
+      const written = records.filter((record) => !record.replayed);
+      // After commit: a transaction that rolls back (or is retried) moved nothing.
+      if (written.length > 0) tx.afterCommit(() => this.#announce(written));
+    }
+    return records;
+  }
+
+  async #apply(tx: Tx, ops: readonly LedgerOp[]): Promise<TransferRecord[]> {
     const [only] = ops;
     if (ops.length === 1 && only?.kind === "transfer") {
       // The commonest case in one statement, on the business transaction's own connection.
@@ -135,6 +152,15 @@ export class Ledger {
       return [await this.#single(only, ids, run)];
     }
     return applyOps(tx, ops, { tokens: this.tokens, clock: this.clock, accounts: this.#accountIds });
+  }
+
+  #announce(written: readonly TransferRecord[]): void {
+    for (const listener of this.#committedListeners) listener(written);
+  }
+
+  /** Calls `listener` with every committed batch of new transfers (the metrics count them). */
+  onCommitted(listener: CommittedTransfersListener): void {
+    this.#committedListeners.push(listener);
   }
 
   /** One transfer in one statement (single-transfer.ts), checked as applyOps checks it. */

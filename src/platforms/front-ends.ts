@@ -8,6 +8,7 @@ import type { App } from "#src/app.ts";
 import { discordMode, type PlatformsConfig, telegramMode } from "#src/config/platforms.ts";
 import type { Dispatcher } from "#src/core/dispatch.ts";
 import type { Logger } from "#src/log.ts";
+import { databaseChecks } from "#src/ops/readiness.ts";
 import { createDiscordClient } from "./discord/client.ts";
 import { interactionsEndpoint } from "./discord/http-interactions.ts";
 import { DiscordFrontEnd } from "./discord/interactions.ts";
@@ -29,6 +30,14 @@ export interface RunningFrontEnds {
   names: string[];
   /** The HTTP server's port, when one runs. */
   httpPort?: number;
+  /** The separate metrics listener's port (METRICS_PORT), when one runs. */
+  metricsPort?: number;
+  /**
+   * Shutdown's first half: takes no new events (HTTP answers 503, the Telegram runner stops
+   * fetching, the gateway's interactions are left alone) and resolves once every event under way
+   * has been answered. The work commands left in the background (grading) is the app's to drain.
+   */
+  drain(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +62,18 @@ export async function startFrontEnds(
   const dispatcher = app.dispatcher as unknown as Dispatcher<unknown>;
   const names: string[] = [];
   const stops: Array<() => Promise<unknown>> = [];
+  /** Each front end's "take nothing new, finish what is under way", run together on shutdown. */
+  const drains: Array<() => Promise<unknown>> = [];
   const http = new HttpServer(log, options.httpLimits);
+  http.readiness(databaseChecks(app.db)).observe(httpObserver(app, config));
+  let metricsServer: HttpServer | undefined;
+  const metricsEndpoint = {
+    render: () => app.metrics.render(),
+  };
+  if (config.METRICS_TOKEN) {
+    app.metrics.collectProcessMetrics();
+    http.metrics({ ...metricsEndpoint, token: config.METRICS_TOKEN });
+  }
   const attachmentTimeoutMs = config.ATTACHMENT_TIMEOUT_SECONDS * 1000;
   try {
     const discord = discordMode(config);
@@ -69,6 +89,8 @@ export async function startFrontEnds(
         apiBase: config.DISCORD_API_BASE,
         ...(config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN } : {}),
         inviteTracking,
+        ...(config.DISCORD_SHARD_IDS ? { shards: config.DISCORD_SHARD_IDS } : {}),
+        ...(config.DISCORD_SHARD_COUNT ? { shardCount: config.DISCORD_SHARD_COUNT } : {}),
       });
       if (inviteTracking) {
         services.referralInvites.register(discordInviteGateway(client.rest));
@@ -85,7 +107,15 @@ export async function startFrontEnds(
         );
       } else {
         await client.login(config.DISCORD_TOKEN);
+        // Every shard of this process connected (discord.js reconnects a dropped one itself).
+        http.readiness({
+          discord: () => (client.isReady() ? undefined : "gateway not connected (shards reconnecting)"),
+        });
       }
+      drains.push(async () => {
+        front.stopAccepting();
+        await front.idle();
+      });
       stops.push(async () => {
         await front.idle();
         await client.destroy();
@@ -138,23 +168,67 @@ export async function startFrontEnds(
         // A webhook left from an earlier webhook deployment would make getUpdates fail.
         await call("deleteWebhook", (signal) => setupApi.deleteWebhook(undefined, apiSignal(signal)));
         const runner = run(bot, { runner: { fetch: { allowed_updates } } });
-        stops.push(async () => {
+        http.readiness({ telegram: () => (runner.isRunning() ? undefined : "long polling stopped") });
+        // Stopping the runner stops fetching and waits for the updates it is handling.
+        const stopRunner = async () => {
           if (runner.isRunning()) await runner.stop();
-        });
+        };
+        drains.push(stopRunner);
+        stops.push(stopRunner);
       }
       names.push(`telegram (${telegram})`);
     }
 
     if (names.length === 0) return undefined;
+    // The HTTP server runs for the platforms' endpoints, or for /metrics (and with it /healthz
+    // and /readyz) when a token guards it.
     const httpPort =
-      http.paths.length > 0 ? await http.listen(config.HTTP_HOST, config.HTTP_PORT) : undefined;
+      http.paths.length > 0 || config.METRICS_TOKEN
+        ? await http.listen(config.HTTP_HOST, config.HTTP_PORT)
+        : undefined;
     stops.unshift(() => http.close());
-    log.info({ frontEnds: names, httpPort }, "front ends running");
-    return { names, ...(httpPort === undefined ? {} : { httpPort }), stop: () => stopAll(stops, log) };
+    if (config.METRICS_PORT !== undefined) {
+      app.metrics.collectProcessMetrics();
+      metricsServer = new HttpServer(log, options.httpLimits).metrics({
+        ...metricsEndpoint,
+        token: undefined,
+      });
+      const server = metricsServer;
+      stops.push(() => server.close());
+    }
+    const metricsPort = await metricsServer?.listen(config.METRICS_HOST, config.METRICS_PORT!);
+    log.info({ frontEnds: names, httpPort, metricsPort }, "front ends running");
+    return {
+      names,
+      ...(httpPort === undefined ? {} : { httpPort }),
+      ...(metricsPort === undefined ? {} : { metricsPort }),
+      // The HTTP server first refuses new requests, while each front end finishes its own.
+      drain: async () => {
+        await Promise.all([http.drain(), ...drains.map((drain) => drain())]);
+      },
+      stop: () => stopAll(stops, log),
+    };
   } catch (error) {
     await stopAll(stops, log);
     throw error;
   }
+}
+
+/** Ack latency, failed requests and drain refusals for the metrics, by the route's platform. */
+function httpObserver(app: App, config: App["config"]) {
+  const telegramPath = config.TELEGRAM_WEBHOOK_URL
+    ? new URL(config.TELEGRAM_WEBHOOK_URL).pathname
+    : undefined;
+  const platformOf = (path: string) =>
+    path === DISCORD_INTERACTIONS_PATH ? "discord" : path === telegramPath ? "telegram" : "other";
+  const { metrics } = app;
+  return {
+    answered: (path: string, status: number, seconds: number) => {
+      if (status < 400) metrics.ackSeconds.observe({ platform: platformOf(path) }, seconds);
+    },
+    failed: () => metrics.internalErrors.inc({ source: "http" }),
+    refusedDraining: (path: string) => metrics.rejectedWhileDraining.inc({ path }),
+  };
 }
 
 async function stopAll(stops: Array<() => Promise<unknown>>, log: Logger): Promise<void> {

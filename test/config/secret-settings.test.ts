@@ -35,6 +35,7 @@ const SECRET_ENV: Record<string, string> = {
   TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
   TELEGRAM_WEBHOOK_SECRET: "webhook-secret_0123456789abcdef",
   GRADER_TOKEN: "grader-bearer-token-42x",
+  METRICS_TOKEN: "metrics-scrape-token-0123456789",
   SOLANA_RPC_URL: RPC_URL,
   SOLANA_TREASURY_KEY: JSON.stringify(Array.from(TREASURY.secretKey)),
 };

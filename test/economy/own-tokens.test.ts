@@ -120,7 +120,7 @@ describeConsole(
       expect((await release("own-1")).data).toEqual({ released: 0, atoms: "0" });
       h.clock.advance(DAY_MS);
       const done = await release("own-2");
-      expect(done.summary).toBe("2 unstake(s) released, 0 CLONES and 1,500 VIRAL in all.");
+      expect(done.summary).toBe("2 unstakes released, 0 CLONES and 1,500 VIRAL in all.");
       expect(await viralOf("cora", "main")).toBe(1500n * VIRAL);
       expect((await auditLedger(h.app.db)).ok).toBe(true);
     });

@@ -202,7 +202,7 @@ describeConsole(
       expect((await runJob(h, reviewReminderJob)).data).toEqual({ overdue: 1, reminded: 1 });
       const reminder = h.notices.slice(before);
       expect(reminder.map((n) => n.to)).toEqual([expect.stringContaining("mod")]);
-      expect(reminder[0]!.text).toContain(`#${id} factory #1: needs a score, waiting 8 day(s)`);
+      expect(reminder[0]!.text).toContain(`#${id} factory #1: needs a score, waiting 8 days`);
       expect(reminder[0]!.data).toEqual({ overdue: 1, submissionIds: [id] });
       // Scored after eight days, it settles and pays as on the first day.
       const scored = await h.one(`@mod /review score submission:${id} score:90`);
@@ -224,7 +224,7 @@ describeConsole(
       h.clock.advance(2 * DAY);
       const appeal = await runJob(h, reviewReminderJob);
       expect(appeal.data).toEqual({ overdue: 1, reminded: 1 });
-      expect(h.notices.at(-1)!.text).toContain("#1 factory #1: appeal waiting 2 day(s)");
+      expect(h.notices.at(-1)!.text).toContain("#1 factory #1: appeal waiting 2 days");
       expect((await auditLedger(h.app.db)).ok).toBe(true);
     });
   },
@@ -252,7 +252,7 @@ describeConsole(
       const extra = await h.one(`@fay /submit factory:1 ${writeDemo("fay-b")}`);
       expect([extra.code, extra.text]).toEqual([
         "limit_reached",
-        "Factory #1 pays 1 accepted recording(s) of a task per farmer, and 1 of yours for this task is accepted or waiting for a grade. Only a recording below the threshold, or expired, leaves room for another try; record another task.",
+        "Factory #1 pays 1 accepted recording of a task per farmer, and 1 recording of yours for this task is accepted or waiting for a grade. Only a recording below the threshold, or expired, leaves room for another try; record another task.",
       ]);
       expect(await h.app.db.prisma.submission.count()).toBe(1);
     });
@@ -271,7 +271,7 @@ describeConsole(
       const raised = await h.one(`@mod /review score submission:${low} score:70`);
       expect([raised.code, raised.text]).toEqual([
         "limit_reached",
-        `Submission #${low} cannot become an accepted recording: its farmer already has 1 accepted (or waiting) recording(s) of this task, and factory #1 pays 1. Its score stays below the threshold.`,
+        `Submission #${low} cannot become an accepted recording: its farmer already has 1 accepted (or waiting) recording of this task, and factory #1 pays 1. Its score stays below the threshold.`,
       ]);
       expect(await balanceOf(h, "gus")).toBe(before);
       // Within it, a below-threshold score may still change.

@@ -30,10 +30,10 @@ export interface FakeDiscord {
   apiBase: string;
   /** Sends a gateway dispatch (op 0) to every connected client. */
   dispatch(type: string, data: unknown): void;
-  /** The IDENTIFY payloads (op 2 `d`) clients sent: their intents, for one. */
-  identifies: Array<Record<string, unknown>>;
   /** Resolves once a client has identified (and been sent READY). */
   identified: Promise<void>;
+  /** Every IDENTIFY payload's data received, in order (its `shard` says which shard connected). */
+  identifies: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -149,7 +149,6 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   const files = new Map<string, Buffer>();
   const channels = new Map<string, string>();
   const invites = new Map<string, FakeInvite>();
-  const identifies: Array<Record<string, unknown>> = [];
   let gatewayUrl = "";
   const rest = await Loopback.start((request) => {
     const file = /^\/files\/(.+)$/.exec(request.path);
@@ -171,6 +170,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   gatewayUrl = rest.url.replace(/^http/, "ws");
   const sockets = new Set<GatewaySocket>();
   let sequence = 0;
+  const identifies: Array<Record<string, unknown>> = [];
   let onIdentified!: () => void;
   const identified = new Promise<void>((resolve) => {
     onIdentified = resolve;
@@ -181,6 +181,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
       if (op === 1) gateway.send({ op: 11 });
       if (op === 2) {
         identifies.push(d as Record<string, unknown>);
+        const shard = (d as { shard?: unknown }).shard;
         gateway.send({
           op: 0,
           t: "READY",
@@ -192,6 +193,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
             session_id: "fake-session",
             resume_gateway_url: gatewayUrl,
             application: { id: APPLICATION_ID, flags: 0 },
+            ...(shard ? { shard } : {}),
           },
         });
         onIdentified();
@@ -207,10 +209,10 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     rest,
     channels,
     invites,
-    identifies,
     files,
     apiBase: `${rest.url}/api`,
     identified,
+    identifies,
     dispatch(type, data) {
       sequence++;
       for (const socket of sockets) socket.send({ op: 0, t: type, s: sequence, d: data });

@@ -1,6 +1,7 @@
 // Every ten minutes: unstaked CLONES (and VIRAL) whose cooldown is over go back to their owners'
 // balances, each exactly once (Staking.releaseDue). Until then CLONES still count for the tier.
 
+import { countOf } from "#src/core/counts.ts";
 import { OWN_TOKEN_STAKE_TOKEN, STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
 import { defineJob } from "#src/job-kit.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
@@ -16,7 +17,7 @@ export const unstakeReleaseJob = defineJob({
     const viral = byToken.get(OWN_TOKEN_STAKE_TOKEN);
     const viralWords = viral ? ` and ${formatMoney(viral, tokens.get(OWN_TOKEN_STAKE_TOKEN))}` : "";
     return {
-      summary: `${released} unstake(s) released, ${formatMoney(atoms, tokens.get(STAKE_TOKEN))}${viralWords} in all.`,
+      summary: `${countOf(released, "unstake")} released, ${formatMoney(atoms, tokens.get(STAKE_TOKEN))}${viralWords} in all.`,
       data: { released, atoms: atoms.toString() },
     };
   },

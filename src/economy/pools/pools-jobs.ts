@@ -3,6 +3,7 @@
 // queued are graded; reputations decay without activity; moderators are reminded daily of what
 // has waited over a day for a person (a rerun of a period only repeats the reminder). Each stops between two items when its
 // run times out (ctx.signal); every item is its own transaction, so the retry finds whole ones.
+import { countOf } from "#src/core/counts.ts";
 import { defineJob } from "#src/job-kit.ts";
 
 export const reservationExpiryJob = defineJob({
@@ -12,7 +13,10 @@ export const reservationExpiryJob = defineJob({
   defaultTimeoutSeconds: 10 * 60,
   async run(ctx) {
     const expired = await ctx.services.submissions.expireDue(ctx.now, { signal: ctx.signal });
-    return { summary: `${expired} reservation(s) expired and returned to their pools.`, data: { expired } };
+    return {
+      summary: `${countOf(expired, "reservation")} expired and returned to their pools.`,
+      data: { expired },
+    };
   },
 });
 
@@ -23,7 +27,7 @@ export const pendingGradesJob = defineJob({
   defaultTimeoutSeconds: 5 * 60,
   async run(ctx) {
     const queued = await ctx.services.submissions.resumeQueued(ctx.signal);
-    return { summary: `${queued} queued submission(s) handed to the graders.`, data: { queued } };
+    return { summary: `${countOf(queued, "queued submission")} handed to the graders.`, data: { queued } };
   },
 });
 
@@ -34,7 +38,7 @@ export const reputationDecayJob = defineJob({
   defaultTimeoutSeconds: 30 * 60,
   async run(ctx) {
     const farmers = await ctx.services.reputation.refreshAll(ctx.now, ctx.signal);
-    return { summary: `${farmers} farmer reputation(s) recomputed.`, data: { farmers } };
+    return { summary: `${countOf(farmers, "farmer reputation")} recomputed.`, data: { farmers } };
   },
 });
 
@@ -46,7 +50,7 @@ export const reviewReminderJob = defineJob({
   async run(ctx) {
     const { overdue, reminded } = await ctx.services.submissions.remindModerators(ctx.now, ctx.signal);
     return {
-      summary: `${overdue} item(s) waiting over a day for a reviewer; ${reminded} moderator(s) reminded.`,
+      summary: `${countOf(overdue, "item")} waiting over a day for a reviewer; ${countOf(reminded, "moderator")} reminded.`,
       data: { overdue, reminded },
     };
   },

@@ -1,6 +1,7 @@
 // The moderators' daily reminder (docs/economy.md section 4): a recording waiting for a person keeps
 // its reservation and never expires, so nothing may wait forever unseen. Once a day every moderator
 // is told what has waited longer than a day: manual reviews, and appeals not yet settled.
+import { countOf } from "#src/core/counts.ts";
 import type { Reply } from "#src/core/reply.ts";
 import { WAITING_FOR_A_PERSON } from "#src/economy/pools/review.ts";
 import { submissionStatus } from "#src/economy/pools/statuses.ts";
@@ -56,8 +57,8 @@ export async function remindModerators(
   const days = (since: Date) => Math.floor((now.getTime() - since.getTime()) / REMINDER_AFTER_MS);
   const lines = items.map((s) =>
     submissionStatus(s) === "manual_review"
-      ? `#${s.id} factory #${s.factoryId}: needs a score, waiting ${days(s.createdAt)} day(s)`
-      : `#${s.id} factory #${s.factoryId}: appeal waiting ${days(s.appealedAt!)} day(s)`,
+      ? `#${s.id} factory #${s.factoryId}: needs a score, waiting ${countOf(days(s.createdAt), "day")}`
+      : `#${s.id} factory #${s.factoryId}: appeal waiting ${countOf(days(s.appealedAt!), "day")}`,
   );
   if (overdue > items.length) lines.push(`…and ${overdue - items.length} more.`);
   const notice: Reply = {

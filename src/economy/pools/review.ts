@@ -2,7 +2,9 @@
 // the factory's creator (the payer never judges, reviewers.ts), scores what the grader handed over,
 // an appeal, or overrides a grade within 30 days. Raising a score pays the difference over what
 // this recording was paid from the pool; lowering it never claws back what was paid.
+
 import type { Actor } from "#src/core/context.ts";
+import { countOf } from "#src/core/counts.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Reply } from "#src/core/reply.ts";
@@ -194,7 +196,7 @@ async function requireRoomForAnotherAccepted(
   if (others >= limit)
     throw new UserError(
       "limit_reached",
-      `Submission #${row.id} cannot become an accepted recording: its farmer already has ${others} accepted (or waiting) recording(s) of this task, and factory #${row.factoryId} pays ${limit}. Its score stays below the threshold.`,
+      `Submission #${row.id} cannot become an accepted recording: its farmer already has ${countOf(others, "accepted (or waiting) recording")} of this task, and factory #${row.factoryId} pays ${limit}. Its score stays below the threshold.`,
     );
 }
 

@@ -11,12 +11,19 @@ export interface DiscordClientSettings {
   token?: string;
   /** Receive member joins to attribute personal referral invites. */
   inviteTracking?: boolean;
+  /** Gateway shards this process runs (DISCORD_SHARD_IDS) out of `shardCount`; default all. */
+  shards?: number[];
+  shardCount?: number;
 }
 
 export function createDiscordClient(settings: DiscordClientSettings): Client {
   const client = new Client({
     intents: settings.inviteTracking ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers] : [],
     rest: { api: settings.apiBase },
+    // One process runs some of the shards (each a gateway connection for a slice of the servers);
+    // without them discord.js runs every shard of the recommended count in this process.
+    ...(settings.shards ? { shards: settings.shards } : {}),
+    ...(settings.shardCount ? { shardCount: settings.shardCount } : {}),
     // The bot never pings anyone by echoing text, whatever a member typed.
     allowedMentions: { parse: [] },
     // Interactions carry what they need; cache as little as possible.

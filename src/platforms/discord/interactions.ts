@@ -73,6 +73,7 @@ export class DiscordFrontEnd {
   /** Interactions that arrived over HTTP, by id: their first answer goes into the HTTP response. */
   readonly #acknowledgers = new Map<string, Acknowledger>();
   readonly #running = new Map<string, Promise<void>>();
+  #accepting = true;
 
   constructor(
     private readonly dispatcher: Dispatcher<unknown>,
@@ -82,6 +83,15 @@ export class DiscordFrontEnd {
   /** Handles the interactions `client` emits (from its gateway, or fed by `feed`). */
   attach(client: Client): void {
     client.on(Events.InteractionCreate, (interaction) => {
+      if (!this.#accepting) {
+        // Shutting down over the gateway: better unanswered (Discord tells the member to try
+        // again) than started and cut off. The HTTP endpoint refuses these before they get here.
+        this.options.log.info(
+          { interactionId: interaction.id },
+          "shutting down: discord interaction not taken",
+        );
+        return;
+      }
       const acknowledger = this.#acknowledgers.get(interaction.id) ?? gatewayAcknowledger;
       this.#acknowledgers.delete(interaction.id);
       const task = this.handle(interaction, acknowledger);
@@ -108,6 +118,11 @@ export class DiscordFrontEnd {
       this.#acknowledgers.delete(raw.id);
     }
     return this.#running.get(raw.id);
+  }
+
+  /** Takes no new interactions from now on (shutdown); those under way go on. */
+  stopAccepting(): void {
+    this.#accepting = false;
   }
 
   /** Resolves when every interaction being handled has been answered (for shutdown and tests). */
