@@ -30,9 +30,22 @@ export function premiumWords(f: FactoryView): string {
   return bar;
 }
 
+/** "the Playground: the month's top 10 farmers by quality", or "" when anyone may submit. */
+export function playgroundWords(f: FactoryView): string {
+  const top = f.limits.playgroundTop;
+  return top === null
+    ? ""
+    : `the Playground: the month's top ${top} farmer${top === 1 ? "" : "s"} by quality`;
+}
+
+/** Who may submit: the premium bar and the Playground, joined; "" when open to all. */
+export function accessWords(f: FactoryView): string {
+  return [premiumWords(f), playgroundWords(f)].filter(Boolean).join(", ");
+}
+
 export function factoryLine(services: Services, f: FactoryView): string {
   const token = services.tokens.get(f.token);
-  const premium = premiumWords(f) ? `, ${premiumWords(f)}` : "";
+  const premium = accessWords(f) ? `, ${accessWords(f)}` : "";
   return `#${f.id} **${literal(f.name)}** — bid ${formatMoney(f.bidAtoms, token)}, ${countOf(f.fundedDemonstrations, "demonstration")} funded, ${statusWords(f)}${premium}`;
 }
 
@@ -47,7 +60,7 @@ export function factoryCard(services: Services, f: FactoryView): string {
     f.limits.limitPerFarmerTask ? `${f.limits.limitPerFarmerTask} per farmer per task` : "",
     f.limits.limitPerDay ? `${f.limits.limitPerDay} per day (UTC)` : "",
     f.limits.limitTotal ? `${f.limits.limitTotal} in total` : "",
-    premiumWords(f),
+    accessWords(f),
   ].filter(Boolean);
   return [
     `Status: ${statusWords(f)}`,

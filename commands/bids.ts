@@ -1,7 +1,7 @@
 import { literal } from "#src/core/markup.ts";
 import { formatMoney } from "./_format.ts";
 import { command } from "./_kit.ts";
-import { factoryData, premiumWords } from "./_pools.ts";
+import { accessWords, factoryData } from "./_pools.ts";
 
 export default command({
   name: "bids",
@@ -10,7 +10,7 @@ export default command({
   async handler(ctx) {
     const { factories, reputation, db, tokens } = ctx.services;
     const rep = await reputation.of(db.prisma, ctx.actor.userId, ctx.now);
-    const board = await factories.board(db.prisma, rep.reputation);
+    const board = await factories.board(db.prisma, rep.accessReputation);
     if (board.length === 0)
       return {
         text: "No pool is open with money right now. Check again later.",
@@ -20,7 +20,7 @@ export default command({
       .map((f) => {
         const token = tokens.get(f.token);
         const limits = [
-          premiumWords(f),
+          accessWords(f),
           f.limits.limitPerFarmerTask ? `${f.limits.limitPerFarmerTask} per task each` : "",
           f.limits.limitPerDay ? `${f.limits.limitPerDay}/day` : "",
         ].filter(Boolean);

@@ -51,6 +51,12 @@ const limitOptions = {
     minValue: 0,
     maxValue: FACTORY_FIELDS.premiumHoursMax,
   },
+  playground_top: {
+    type: "integer",
+    description: "The Playground: only the month's top N farmers by quality may submit (0: everyone)",
+    minValue: 0,
+    maxValue: FACTORY_FIELDS.playgroundTopMax,
+  },
 } as const;
 
 /** A task as the service takes it, from its title and the create/addtask options. */
@@ -67,6 +73,7 @@ function limitsOf(args: {
   total?: number;
   min_reputation?: number;
   premium_hours?: number;
+  playground_top?: number;
 }) {
   return {
     ...(args.per_farmer_task !== undefined ? { limitPerFarmerTask: args.per_farmer_task } : {}),
@@ -74,6 +81,7 @@ function limitsOf(args: {
     ...(args.total !== undefined ? { limitTotal: args.total } : {}),
     ...(args.min_reputation !== undefined ? { minReputation: args.min_reputation } : {}),
     ...(args.premium_hours !== undefined ? { premiumHours: args.premium_hours } : {}),
+    ...(args.playground_top !== undefined ? { playgroundTop: args.playground_top } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // /referral: an ambassador's code and ready-to-post link, claiming a referrer, and what referrals
 // have earned (docs/economy.md section 6). Telegram's /start ref_<code> deep link runs /referral use.
 
+import { UserError } from "#src/core/errors.ts";
 import { literal } from "#src/core/markup.ts";
 import { referralStats } from "#src/economy/ambassadors/ambassador-views.ts";
 import { STAKE_TOKEN } from "#src/economy/ambassadors/tiers.ts";
@@ -19,7 +20,7 @@ registerTransferLabels({
 });
 
 const link = subcommand({
-  description: "Your referral code and a message to post in a channel",
+  description: "Your referral code, a message to post, and on Discord your personal server invite",
   // Only to the ambassador (it mentions their tier): they copy the message where they want it.
   personal: true,
   async handler(ctx: Ctx) {
@@ -36,9 +37,13 @@ const link = subcommand({
     const how = url
       ? `Open ${url}${ctx.platform === "telegram" || !url.startsWith("https://t.me/") ? "" : " on Telegram"} or type /referral use code:${code}`
       : `Type /referral use code:${code}`;
+    const invite = await personalInvite(ctx);
     const post =
-      `Join me on ${config.BOT_NAME}: fund data-collection factories or earn by recording demonstrations. ` +
-      `${how} before your first funding or submission.`;
+      invite && "url" in invite
+        ? `Join me on ${config.BOT_NAME}: fund data-collection factories or earn by recording demonstrations. ` +
+          `Join through ${invite.url}: that records me as your referrer, nothing to type.`
+        : `Join me on ${config.BOT_NAME}: fund data-collection factories or earn by recording demonstrations. ` +
+          `${how} before your first funding or submission.`;
     const { tier } = await staking.amountsOf(ctx.services.db.prisma, ctx.actor.userId);
     const note =
       tier === 0
@@ -46,11 +51,40 @@ const link = subcommand({
         : `Your tier ${tier}: you earn ${tier}% of each reward your referrals are paid or pay, out of the platform fee.`;
     return {
       title: "Your referral link",
-      text: `Your code: ${code}\n\nReady to post:\n${post}\n\n${note}`,
-      data: { code, url: url ?? null, telegram: telegram ?? null, web: web ?? null, post, tier },
+      text: `Your code: ${code}${invite && "url" in invite ? `\nYour personal invite to this server: ${invite.url}` : ""}\n\nReady to post:\n${post}\n\n${note}${invite && "problem" in invite ? `\n\n${invite.problem}` : ""}`,
+      data: {
+        code,
+        url: url ?? null,
+        telegram: telegram ?? null,
+        web: web ?? null,
+        invite: invite && "url" in invite ? invite.url : null,
+        post,
+        tier,
+      },
     };
   },
 });
+
+/**
+ * On Discord, in a server channel, with invite tracking on: the ambassador's personal invite (made
+ * once per server), or why there is none. Elsewhere nothing: the code and links do the work.
+ */
+async function personalInvite(ctx: Ctx): Promise<{ url: string } | { problem: string } | undefined> {
+  const { referralInvites } = ctx.services;
+  if (ctx.platform !== "discord" || ctx.isPrivateChat || !ctx.channel || !referralInvites.available)
+    return undefined;
+  try {
+    return await referralInvites.personalInvite(ctx.actor, ctx.channel.id);
+  } catch (error) {
+    if (error instanceof UserError) return { problem: error.message };
+    // Discord refused (most often: the bot lacks Create Invite here). The code still works.
+    ctx.log.warn({ err: error }, "could not make a personal invite");
+    return {
+      problem:
+        "No personal invite this time: Discord did not let the bot make one in this channel (it needs Create Invite and Manage Server). Your code works meanwhile.",
+    };
+  }
+}
 
 const use = subcommand({
   description: "Record who referred you (once, before your first funding or submission)",

@@ -2,11 +2,13 @@
 
 import { AmbassadorCommissions } from "#src/economy/ambassadors/ambassador-commissions.ts";
 import type { CommissionPolicy } from "#src/economy/ambassadors/commissions.ts";
+import { ReferralInvites } from "#src/economy/ambassadors/referral-invites.ts";
 import { Referrals } from "#src/economy/ambassadors/referrals.ts";
 import { Staking } from "#src/economy/ambassadors/staking.ts";
 import { demonstrationPipeline } from "#src/economy/pools/demonstrations.ts";
 import { Factories } from "#src/economy/pools/factories.ts";
 import { mergeFarmerRecords } from "#src/economy/pools/farmer-merge.ts";
+import { OwnTokens } from "#src/economy/pools/own-tokens.ts";
 import { Reputation } from "#src/economy/pools/reputation.ts";
 import { Submissions } from "#src/economy/pools/submissions.ts";
 import { Arena } from "./arena/arena.ts";
@@ -50,10 +52,14 @@ export interface Services {
   staking: Staking;
   /** Referral codes and who referred whom. */
   referrals: Referrals;
+  /** Discord personal invites and the joins they attribute (section 6). */
+  referralInvites: ReferralInvites;
   /** Factories, their pools, bids and funding (docs/economy.md sections 2-3). */
   factories: Factories;
   /** Demonstrations: submit, grade in the background, settle, review (sections 3-4). */
   submissions: Submissions;
+  /** Creators' own tokens: registering them, and the VIRAL stake they lock (section 2). */
+  ownTokens: OwnTokens;
   /** Reputation and XP (section 5). */
   reputation: Reputation;
   /** Messages outside a command's reply; each running front end registers its platform. */
@@ -122,7 +128,10 @@ export async function createServices(
   const commissions = () => services.commissions;
   const factories = new Factories(db, ledger, tokens, commissions, config, clock);
   const blobs = await openBlobStore(config);
-  const reputation = new Reputation(db, ledger, tokens, config);
+  const reputation = new Reputation(db, ledger, tokens, config, {
+    notifier,
+    minimumQualityCount: config.LEADERBOARD_MIN_QUALITY_COUNT,
+  });
   const submissions = new Submissions({
     db,
     ledger,
@@ -157,6 +166,9 @@ export async function createServices(
     referrals: ambassadorReferrals,
     profiles: withStakingTier(boardProviders.profiles, staking),
   });
+  const chain = createChain(config, { db, ledger, tokens, identity, notifier, log });
+  const ownTokens = new OwnTokens(db, ledger, tokens, chain, config);
+  ownTokens.attach(staking);
   const services: Omit<Services, "scheduler"> & { scheduler?: Scheduler<Services> } = {
     config,
     clock,
@@ -170,11 +182,19 @@ export async function createServices(
     commissions: new AmbassadorCommissions(referrals, staking),
     staking,
     referrals,
+    referralInvites: new ReferralInvites({
+      db,
+      referrals,
+      ensureUser: (user) => identity.ensureUser(user),
+      now: () => clock.now(),
+      log,
+    }),
     factories,
     submissions,
     reputation,
     notifier,
-    chain: createChain(config, { db, ledger, tokens, identity, notifier, log }),
+    chain,
+    ownTokens,
     arena,
     blobs,
     datasets: new Datasets({ db, blobs, factories, config, clock, secret: await datasetSecret(config) }),

@@ -1,6 +1,7 @@
 // The bot's Solana side, wired from the settings: wallets always; deposits and withdrawals when an
 // RPC node and a treasury are configured. Without them the bot is off chain, and moderators'
 // /admin credit and /admin debit are how balances enter and leave (docs/economy.md section 9).
+import { PublicKey } from "@solana/web3.js";
 import type { BotConfig } from "#src/config/bot.ts";
 import type { ChainConfig } from "#src/config/chain.ts";
 import { UserError } from "#src/core/errors.ts";
@@ -11,6 +12,7 @@ import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
 import { Deposits } from "./deposits.ts";
+import type { MintReader } from "./mints.ts";
 import { ConnectionRpc, type SolanaRpc, type SolanaWriter } from "./rpc.ts";
 import { loadTreasury, type Treasury } from "./treasury.ts";
 import { Wallets } from "./wallets.ts";
@@ -53,7 +55,35 @@ export class Chain {
     this.#deposits =
       rpc && treasury ? new Deposits({ ...deps, wallets: this.wallets, treasury, reader: rpc }) : undefined;
     deps.identity.onMerge("wallets", (tx, from, into) => this.wallets.merge(tx, from, into));
+    this.mintReader = rpc;
   }
+
+  /**
+   * The decimals of the mint at `address` as the chain has them (registering a creator's own
+   * token); refuses off chain, and for an address that is not a mint.
+   */
+  async mintDecimals(address: string): Promise<number> {
+    if (!this.mintReader) throw notConnected();
+    let key: PublicKey;
+    try {
+      key = new PublicKey(address);
+    } catch {
+      throw new UserError(
+        "invalid_option",
+        `"${address}" is not a Solana address: give the mint's address in base58, as your explorer shows it.`,
+      );
+    }
+    const decimals = await this.mintReader.mintDecimals(key);
+    if (decimals === null)
+      throw new UserError(
+        "not_a_mint",
+        `${address} is not a token mint on chain. Give the address of your token's mint (not a wallet or a token account).`,
+      );
+    return decimals;
+  }
+
+  /** Where mints are read (the node; tests put an in-process runtime here). */
+  mintReader: MintReader | undefined;
 
   /** Whether a node and a treasury are configured: deposits are verified and withdrawals sent. */
   get connected(): boolean {

@@ -2,6 +2,7 @@
 // and submitting and following transactions (withdrawals). A JSON-RPC node serves both
 // (ConnectionRpc); an in-process runtime such as solana-bankrun serves the second in tests.
 import { Connection, type ParsedTransactionWithMeta, type PublicKey } from "@solana/web3.js";
+import { type MintReader, mintDecimalsOf } from "./mints.ts";
 
 export interface SolanaReader {
   /**
@@ -39,7 +40,7 @@ export interface SolanaWriter {
   withSignal?(signal: AbortSignal): SolanaWriter;
 }
 
-export type SolanaRpc = SolanaReader & SolanaWriter;
+export type SolanaRpc = SolanaReader & SolanaWriter & MintReader;
 
 /** How long one JSON-RPC call may take before it counts as failed. */
 const REQUEST_TIMEOUT_MS = 20_000;
@@ -121,6 +122,10 @@ export class ConnectionRpc implements SolanaRpc {
   async accountOwner(address: PublicKey): Promise<PublicKey | null> {
     const info = await read(() => this.#connection.getAccountInfo(address, "confirmed"));
     return info?.owner ?? null;
+  }
+
+  async mintDecimals(address: PublicKey): Promise<number | null> {
+    return mintDecimalsOf(await read(() => this.#connection.getAccountInfo(address, "confirmed")));
   }
 
   async sendRawTransaction(bytes: Uint8Array): Promise<void> {

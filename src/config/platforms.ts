@@ -30,6 +30,15 @@ export const platformsSettings = {
   DISCORD_SHARD_COUNT: optional(z.coerce.number().int().min(1).max(10_000)),
   /** `npm run deploy-commands` registers to this server only (instantly) instead of globally. */
   DISCORD_GUILD_ID: snowflake,
+  /**
+   * Personal referral invites (/referral link) and attributing the members who join through them.
+   * Needs the privileged Server Members intent switched on in the developer portal (Bot tab), and
+   * the bot's Create Invite and Manage Server permissions; gateway mode only.
+   */
+  DISCORD_INVITE_TRACKING: z
+    .enum(["true", "false", "on", "off", "1", "0"])
+    .default("false")
+    .transform((v) => v === "true" || v === "on" || v === "1"),
   /** Discord's REST base URL, for a proxy. */
   DISCORD_API_BASE: apiBaseUrl("https://discord.com/api"),
   /** The token from @BotFather. Runs the Telegram front end. */

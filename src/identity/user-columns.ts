@@ -29,6 +29,8 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   // Open withdrawals are the survivor's to follow (/withdraw status); the destination is unchanged.
   "Withdrawal.userId": { move: "update" },
   "Unstake.userId": { move: "update" },
+  // A creator's own token stays theirs: the VIRAL stake behind it moves with them too.
+  "Token.ownerUserId": { move: "update" },
   "ArenaTask.creatorId": { move: "update" },
   // The creator manages the factory, and closing it refunds the pool to them.
   "Factory.creatorUserId": { move: "update" },
@@ -80,6 +82,9 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   "DatasetVersion.createdByUserId": { keep: "records who exported the version at the time" },
   "DatasetDownload.userId": { keep: "records who was handed the download at the time" },
   "Submission.reviewedByUserId": { keep: "records which moderator reviewed the submission at the time" },
+  "ReferralInvite.ambassadorUserId": {
+    keep: "an invite already shared keeps working: a join follows mergedIntoId to the survivor, who may have an invite of their own in that server",
+  },
   "ReferralCode.userId": {
     keep: "links already shared keep working: a claim follows mergedIntoId to the survivor (Referrals.ownerOfCode), who may have a code of their own",
   },

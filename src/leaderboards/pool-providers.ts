@@ -2,6 +2,7 @@
 // (settled submissions' scores), factory names and bid history, and members' reputation and XP.
 import { Decimal } from "decimal.js";
 import type { TxClient } from "#src/db/database.ts";
+import { levelOf, XP_PER_LEVEL } from "#src/economy/pools/levels.ts";
 import type { Reputation } from "#src/economy/pools/reputation.ts";
 import type { Window } from "./periods.ts";
 import type {
@@ -11,9 +12,6 @@ import type {
   ProfileSource,
   QualitySource,
 } from "./providers.ts";
-
-/** XP per level: level 1 from 0 XP, level 2 from 1,000, and so on. */
-export const XP_PER_LEVEL = 1000;
 
 const Exact = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_DOWN });
 
@@ -77,7 +75,7 @@ export function poolsProfiles(reputation: Reputation): ProfileSource {
         reputation: view.reputation,
         xp: {
           total: xp,
-          level: Math.floor(xp / XP_PER_LEVEL) + 1,
+          level: levelOf(view.xp),
           intoLevel: xp % XP_PER_LEVEL,
           levelSize: XP_PER_LEVEL,
         },

@@ -77,8 +77,11 @@ export class TokenRegistry {
     return this.symbols().map((s) => this.#bySymbol.get(s)!);
   }
 
-  /** Registers a new token in the database and here. Refuses a symbol already taken. */
-  async add(tx: Tx, token: TokenInfo): Promise<TokenInfo> {
+  /**
+   * Registers a new token in the database and here. Refuses a symbol already taken. `ownerUserId`
+   * names the creator whose own token it is (docs/economy.md section 2).
+   */
+  async add(tx: Tx, token: TokenInfo, ownerUserId?: number): Promise<TokenInfo> {
     if (!SYMBOL.test(token.symbol)) {
       throw new UserError(
         "invalid_token",
@@ -88,10 +91,17 @@ export class TokenRegistry {
     if (!Number.isInteger(token.decimals) || token.decimals < 0 || token.decimals > 30) {
       throw new UserError("invalid_token", "A token has between 0 and 30 decimal places.");
     }
-    if (this.has(token.symbol))
-      throw new UserError("token_exists", `The token ${token.symbol} already exists.`);
+    // Another process may have registered it since this one started: the database decides.
+    if (this.has(token.symbol) || (await tx.db.token.findUnique({ where: { symbol: token.symbol } })))
+      throw new UserError("token_exists", `The token ${token.symbol} already exists; choose another symbol.`);
     await tx.db.token.create({
-      data: { symbol: token.symbol, decimals: token.decimals, mint: token.mint ?? null, createdAt: tx.now },
+      data: {
+        symbol: token.symbol,
+        decimals: token.decimals,
+        mint: token.mint ?? null,
+        ownerUserId: ownerUserId ?? null,
+        createdAt: tx.now,
+      },
     });
     tx.afterCommit(() => {
       this.#bySymbol.set(token.symbol, token);

@@ -13,6 +13,7 @@ import { databaseChecks } from "#src/ops/readiness.ts";
 import { createDiscordClient } from "./discord/client.ts";
 import { interactionsEndpoint } from "./discord/http-interactions.ts";
 import { DiscordFrontEnd } from "./discord/interactions.ts";
+import { discordInviteGateway, trackInviteJoins } from "./discord/invite-tracking.ts";
 import { discordSender } from "./discord/sender.ts";
 import { type HttpLimits, HttpServer } from "./http-server.ts";
 import { loggable } from "./loggable.ts";
@@ -78,12 +79,24 @@ export async function startFrontEnds(
   try {
     const discord = discordMode(config);
     if (discord) {
+      // Joins arrive over the gateway only, and the REST calls need the bot token.
+      const inviteTracking =
+        config.DISCORD_INVITE_TRACKING && discord === "gateway" && Boolean(config.DISCORD_TOKEN);
+      if (config.DISCORD_INVITE_TRACKING && !inviteTracking)
+        log.warn(
+          "DISCORD_INVITE_TRACKING needs the gateway (DISCORD_TOKEN, not the HTTP endpoint): left off",
+        );
       const client = createDiscordClient({
         apiBase: config.DISCORD_API_BASE,
         ...(config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN } : {}),
+        inviteTracking,
         ...(config.DISCORD_SHARD_IDS ? { shards: config.DISCORD_SHARD_IDS } : {}),
         ...(config.DISCORD_SHARD_COUNT ? { shardCount: config.DISCORD_SHARD_COUNT } : {}),
       });
+      if (inviteTracking) {
+        services.referralInvites.register(discordInviteGateway(client.rest));
+        trackInviteJoins(client, services.referralInvites, log);
+      }
       const front = new DiscordFrontEnd(dispatcher, { log, attachmentTimeoutMs });
       front.attach(client);
       // Direct messages and channel posts need the bot token, in either mode.

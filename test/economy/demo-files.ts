@@ -12,12 +12,19 @@ const root = mkdtempSync(join(tmpdir(), "forgebot-demos-"));
 /** A folder holding meta.json and input_log.jsonl; returns the /submit options that upload it. */
 export function writeDemo(
   name: string,
-  options: { id?: string; quest?: Record<string, unknown>; log?: string | Uint8Array } = {},
+  options: {
+    id?: string;
+    quest?: Record<string, unknown>;
+    log?: string | Uint8Array;
+    /** More meta.json fields, e.g. duration_seconds. */
+    meta?: Record<string, unknown>;
+  } = {},
 ): string {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   const meta = {
     ...fixtureMetaJson,
+    ...options.meta,
     id: options.id ?? name,
     quest: { ...(fixtureMetaJson.quest as object), ...options.quest },
   };

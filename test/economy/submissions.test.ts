@@ -223,9 +223,12 @@ describeConsole(
       const refused = await h.one(
         `@newbie /submit factory:2 ${writeDemo("p1", { quest: { task_id: "task_1" } })}`,
       );
+      // No track record yet (docs/economy.md section 5): reputation does not count before 5 graded.
       expect([refused.code, refused.text]).toEqual([
-        "reputation_too_low",
-        expect.stringContaining("needs reputation 90, yours is 0"),
+        "track_record_needed",
+        expect.stringContaining(
+          "needs reputation 90, yours is 0 and counts only after 5 graded demonstrations",
+        ),
       ]);
       const rep = await h.one("@fay /reputation");
       expect((rep.data as { reputation: number }).reputation).toBeGreaterThanOrEqual(0);
@@ -264,7 +267,7 @@ describeConsole(
       expect(await listed()).not.toContain(id);
       const early = await submit();
       expect([early.code, early.text]).toEqual([
-        "reputation_too_low",
+        "track_record_needed",
         expect.stringContaining("It opens to everyone at 2026-06-02 10:00 UTC."),
       ]);
       const submissionsTo = () => h.app.db.prisma.submission.count({ where: { factoryId: id } });

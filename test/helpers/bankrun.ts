@@ -18,6 +18,7 @@ import {
 } from "@solana/web3.js";
 import bs58 from "bs58";
 import { type AddedAccount, type ProgramTestContext, start } from "solana-bankrun";
+import { type MintReader, mintDecimalsOf } from "#src/chain/mints.ts";
 import type { SignatureStatus, SolanaWriter } from "#src/chain/rpc.ts";
 
 // The runtime logs every program invocation at debug level unless told otherwise.
@@ -31,7 +32,7 @@ export const USDC_MINT = new PublicKey("EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyT
  * bankrun's sendTransaction panics once the slot has been warped (its root bank does not know the
  * new blockhash), and tests warp to expire blockhashes.
  */
-export class BankrunRpc implements SolanaWriter {
+export class BankrunRpc implements SolanaWriter, MintReader {
   constructor(readonly context: ProgramTestContext) {}
 
   get client() {
@@ -59,6 +60,10 @@ export class BankrunRpc implements SolanaWriter {
   async accountOwner(address: PublicKey): Promise<PublicKey | null> {
     const account = await this.client.getAccount(address);
     return account ? account.owner : null;
+  }
+
+  async mintDecimals(address: PublicKey): Promise<number | null> {
+    return mintDecimalsOf(await this.client.getAccount(address));
   }
 
   async sendRawTransaction(bytes: Uint8Array): Promise<void> {
@@ -97,24 +102,30 @@ export interface RuntimeSetup {
   treasuryLamports?: bigint;
   /** Wallets whose USDC token account exists from the start (empty). */
   withTokenAccounts?: PublicKey[];
+  /** More SPL Token mints (e.g. a creator's own token), with no supply, owned by the treasury. */
+  mints?: Array<{ address: PublicKey; decimals: number }>;
 }
 
 /** A fresh runtime where `treasury` holds SOL and USDC, USDC's mint at its mainnet address. */
 export async function startRuntime(setup: RuntimeSetup): Promise<BankrunRpc> {
   const owner = setup.treasury.publicKey;
-  const mint = Buffer.alloc(MINT_SIZE);
-  MintLayout.encode(
-    {
-      mintAuthorityOption: 1,
-      mintAuthority: owner,
-      supply: setup.treasuryUsdcAtoms,
-      decimals: 6,
-      isInitialized: true,
-      freezeAuthorityOption: 0,
-      freezeAuthority: PublicKey.default,
-    },
-    mint,
-  );
+  const mintData = (supply: bigint, decimals: number) => {
+    const data = Buffer.alloc(MINT_SIZE);
+    MintLayout.encode(
+      {
+        mintAuthorityOption: 1,
+        mintAuthority: owner,
+        supply,
+        decimals,
+        isInitialized: true,
+        freezeAuthorityOption: 0,
+        freezeAuthority: PublicKey.default,
+      },
+      data,
+    );
+    return data;
+  };
+  const mint = mintData(setup.treasuryUsdcAtoms, 6);
   const tokenAccount = (holder: PublicKey, amount: bigint): AddedAccount => {
     const data = Buffer.alloc(ACCOUNT_SIZE);
     AccountLayout.encode(
@@ -155,6 +166,17 @@ export async function startRuntime(setup: RuntimeSetup): Promise<BankrunRpc> {
         info: { lamports: 1_461_600, data: mint, owner: TOKEN_PROGRAM_ID, executable: false },
       },
       tokenAccount(owner, setup.treasuryUsdcAtoms),
+      ...(setup.mints ?? []).map(
+        (m): AddedAccount => ({
+          address: m.address,
+          info: {
+            lamports: 1_461_600,
+            data: mintData(0n, m.decimals),
+            owner: TOKEN_PROGRAM_ID,
+            executable: false,
+          },
+        }),
+      ),
       ...(setup.withTokenAccounts ?? []).map((holder) => tokenAccount(holder, 0n)),
     ],
   );

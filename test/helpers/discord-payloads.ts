@@ -111,6 +111,68 @@ export function buttonPress(fixture: Json, user: DiscordMember, customId: string
   };
 }
 
+/**
+ * A GUILD_CREATE `d` for a server the bot is in (Guilds intent): what discord.js needs to know the
+ * server, so that it emits the member joins Discord sends for it. Written after Discord's guild
+ * object (https://discord.com/developers/docs/resources/guild#guild-object), not captured.
+ */
+export function guildCreate(guildId: string, channelId: string): Json {
+  return {
+    id: guildId,
+    name: "Forge Farmers",
+    icon: null,
+    splash: null,
+    discovery_splash: null,
+    owner_id: "80351110224678912",
+    afk_channel_id: null,
+    afk_timeout: 300,
+    verification_level: 1,
+    default_message_notifications: 1,
+    explicit_content_filter: 2,
+    roles: [
+      {
+        id: guildId,
+        name: "@everyone",
+        permissions: "1071698660929",
+        position: 0,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+    ],
+    emojis: [],
+    stickers: [],
+    features: [],
+    mfa_level: 0,
+    system_channel_id: channelId,
+    system_channel_flags: 0,
+    rules_channel_id: null,
+    vanity_url_code: null,
+    description: null,
+    banner: null,
+    premium_tier: 0,
+    preferred_locale: "en-US",
+    public_updates_channel_id: null,
+    nsfw_level: 0,
+    premium_progress_bar_enabled: false,
+    joined_at: "2026-01-01T00:00:00.000000+00:00",
+    large: false,
+    unavailable: false,
+    member_count: 2,
+    voice_states: [],
+    members: [],
+    channels: [
+      { id: channelId, type: 0, guild_id: guildId, name: "general", position: 0, permission_overwrites: [] },
+    ],
+    threads: [],
+    presences: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+  };
+}
+
 /** `resolved.users` for user options naming `members`. */
 export function resolvedUsers(...members: DiscordMember[]): Json {
   return {

@@ -10,8 +10,20 @@ import { type CapturedRequest, Loopback } from "./loopback.ts";
 export const APPLICATION_ID = "1255985704232554496";
 export const BOT_TOKEN = "MTI1NTk4NTcwNDIzMjU1NDQ5Ng.GfakeX.this-is-a-test-token-not-a-real-one_x";
 
+/** A server invite as the fake keeps it: tests raise `uses` as Discord does when someone joins. */
+export interface FakeInvite {
+  code: string;
+  guildId: string;
+  channelId: string;
+  uses: number;
+}
+
 export interface FakeDiscord {
   rest: Loopback;
+  /** Which server each channel belongs to (GET /channels/:id answers with it). */
+  channels: Map<string, string>;
+  /** Invites made through POST /channels/:id/invites, by code (GET /guilds/:id/invites lists them). */
+  invites: Map<string, FakeInvite>;
   /** Files served at `${rest.url}/files/<name>` (Discord's CDN for attachments). */
   files: Map<string, Buffer>;
   /** DISCORD_API_BASE for the client under test. */
@@ -44,6 +56,62 @@ function message(channelId: string, body: Record<string, unknown> | undefined, i
     edited_timestamp: null,
     flags: (body?.flags as number | undefined) ?? 0,
   };
+}
+
+/** The invite object Discord returns (https://discord.com/developers/docs/resources/invite). */
+function inviteJson(invite: FakeInvite) {
+  return {
+    type: 0,
+    code: invite.code,
+    guild: {
+      id: invite.guildId,
+      name: "Forge Farmers",
+      splash: null,
+      banner: null,
+      icon: null,
+      features: [],
+    },
+    channel: { id: invite.channelId, name: "general", type: 0 },
+    inviter: { id: APPLICATION_ID, username: "Forgebot", discriminator: "0", avatar: null, bot: true },
+    uses: invite.uses,
+    max_uses: 0,
+    max_age: 0,
+    temporary: false,
+    created_at: "2026-01-01T00:00:00.000000+00:00",
+    expires_at: null,
+  };
+}
+
+/** Server channels and invites: the routes invite tracking uses. */
+function inviteAnswer(
+  request: CapturedRequest,
+  state: { channels: Map<string, string>; invites: Map<string, FakeInvite> },
+) {
+  const route = request.path.replace(/^\/api\/v10/, "");
+  const channel = /^\/channels\/(\d+)$/.exec(route);
+  if (request.method === "GET" && channel) {
+    const guildId = state.channels.get(channel[1]!);
+    return guildId
+      ? { body: { id: channel[1], type: 0, guild_id: guildId, name: "general", position: 0 } }
+      : { status: 404, body: { message: "Unknown Channel", code: 10003 } };
+  }
+  const create = /^\/channels\/(\d+)\/invites$/.exec(route);
+  if (request.method === "POST" && create) {
+    const guildId = state.channels.get(create[1]!);
+    if (!guildId) return { status: 404, body: { message: "Unknown Channel", code: 10003 } };
+    const invite = {
+      code: `fg${state.invites.size + 1}x${create[1]!.slice(-4)}`,
+      guildId,
+      channelId: create[1]!,
+      uses: 0,
+    };
+    state.invites.set(invite.code, invite);
+    return { body: inviteJson(invite) };
+  }
+  const list = /^\/guilds\/(\d+)\/invites$/.exec(route);
+  if (request.method === "GET" && list)
+    return { body: [...state.invites.values()].filter((i) => i.guildId === list[1]).map(inviteJson) };
+  return undefined;
 }
 
 /** REST answers for the routes the bot uses; the rest is 404 like Discord's unknown routes. */
@@ -79,6 +147,8 @@ function restAnswer(request: CapturedRequest, messageIds: { next: number }) {
 export async function startFakeDiscord(): Promise<FakeDiscord> {
   const ids = { next: 1 };
   const files = new Map<string, Buffer>();
+  const channels = new Map<string, string>();
+  const invites = new Map<string, FakeInvite>();
   let gatewayUrl = "";
   const rest = await Loopback.start((request) => {
     const file = /^\/files\/(.+)$/.exec(request.path);
@@ -95,7 +165,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
         },
       };
     }
-    return restAnswer(request, ids);
+    return inviteAnswer(request, { channels, invites }) ?? restAnswer(request, ids);
   });
   gatewayUrl = rest.url.replace(/^http/, "ws");
   const sockets = new Set<GatewaySocket>();
@@ -137,6 +207,8 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   });
   return {
     rest,
+    channels,
+    invites,
     files,
     apiBase: `${rest.url}/api`,
     identified,

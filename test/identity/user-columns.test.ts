@@ -17,6 +17,7 @@ const NOT_USER_IDS: Readonly<Record<string, string>> = {
   "Submission.reservationId": "a ledger transfer",
   "Deposit.transferId": "a ledger transfer",
   "PlatformAccount.platformUserId": "the account's id on Discord or Telegram, not one of ours",
+  "ReferralInvite.guildId": "the Discord server the invite belongs to",
   "LeaderboardSchedule.channelId": "a Discord channel or a Telegram chat",
   "DatasetVersion.factoryId": "a factory",
   "DatasetVersion.taskId": "a factory's task",

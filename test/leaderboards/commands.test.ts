@@ -124,7 +124,7 @@ describe("leaderboard, profile and pool commands on the console", () => {
     // /stake status measures the same progress (one function, tierProgress): half-way, not 75%.
     const status = await c.one("@amb /stake status");
     expect(status.text).toContain(
-      "Next: tier 2 at 2,000,000 CLONES (0.2% of supply): ▓▓▓▓▓░░░░░ 50%, 500,000 CLONES to go",
+      "Next: tier 2 at 2,000,000 CLONES (0.2% of the 1,000,000,000 CLONES supply left after burns): ▓▓▓▓▓░░░░░ 50%, 500,000 CLONES to go",
     );
   });
 

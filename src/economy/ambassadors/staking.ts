@@ -1,6 +1,9 @@
-// Staking CLONES for ambassador tiers (docs/economy.md section 6). A member's stake lives in their
-// `stake` account; unstaking moves it to their `cooldown` account, where it still counts for the
-// tier, until the release job returns it to their balance `cooldownDays` later.
+// Staking CLONES for ambassador tiers (docs/economy.md section 6), and VIRAL for a creator's own
+// token (section 2). A member's stake lives in their `stake` account of that token; unstaking moves
+// it to their `cooldown` account, where a CLONES stake still counts for the tier, until the release
+// job returns it to their balance `cooldownDays` later. Tiers are measured against the CLONES supply
+// left after burns (section 5: the XP boost burns CLONES). The VIRAL a creator's own-token pools need
+// stays locked while any such pool is open (OwnTokens.lockedViral).
 //
 // Locking: every read of a tier that decides money (commissions at settlement) and every change of
 // a stake first locks the member's stake and cooldown account rows in id order, FOR SHARE to read
@@ -20,7 +23,14 @@ import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
-import { MAX_TIER, STAKE_TOKEN, tierFor, tierThreshold } from "#src/economy/ambassadors/tiers.ts";
+import {
+  MAX_TIER,
+  OWN_TOKEN_STAKE_TOKEN,
+  STAKE_TOKEN,
+  type StakeToken,
+  tierFor,
+  tierThreshold,
+} from "#src/economy/ambassadors/tiers.ts";
 import { type AccountKey, accounts } from "#src/ledger/accounts.ts";
 import { formatMoney } from "#src/ledger/amount.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
@@ -32,15 +42,21 @@ export const STAKE_CODES = {
   cancel: "stake.cancel",
 } as const;
 
-export const stakeAccount = (userId: number): AccountKey =>
-  accounts.userPurpose(userId, STAKE_TOKEN, "stake");
-export const cooldownAccount = (userId: number): AccountKey =>
-  accounts.userPurpose(userId, STAKE_TOKEN, "cooldown");
+export const stakeAccount = (userId: number, token: StakeToken = STAKE_TOKEN): AccountKey =>
+  accounts.userPurpose(userId, token, "stake");
+export const cooldownAccount = (userId: number, token: StakeToken = STAKE_TOKEN): AccountKey =>
+  accounts.userPurpose(userId, token, "cooldown");
+
+/**
+ * How much of a member's VIRAL stake must stay (their own-token pools are open), and why; the
+ * own-token service answers it (src/economy/ambassadors/own-tokens.ts).
+ */
+export type ViralLock = (tx: Tx, userId: number) => Promise<{ lockedAtoms: bigint; why: string } | undefined>;
 
 export interface StakingOptions {
   /** Days an unstake cools down; 0 returns it at once. */
   cooldownDays: number;
-  /** The CLONES supply in whole tokens (CLONES_SUPPLY). */
+  /** The CLONES supply in whole tokens (CLONES_SUPPLY), before any burn. */
   supplyTokens: bigint;
 }
 
@@ -56,6 +72,7 @@ export interface StakeAmounts {
 
 export interface CoolingUnstake {
   id: number;
+  token: StakeToken;
   amountAtoms: bigint;
   requestedAt: Date;
   releaseAt: Date;
@@ -67,7 +84,10 @@ export interface StakeStatus extends StakeAmounts {
   /** The current tier's threshold (0 at tier 0). */
   thresholdAtoms: bigint;
   cooling: CoolingUnstake[];
+  /** The CLONES supply the tiers are measured against: CLONES_SUPPLY less what was burned. */
   supplyAtoms: bigint;
+  /** VIRAL staked for an own token, and what is cooling down of it. */
+  viral: { stakedAtoms: bigint; coolingAtoms: bigint };
 }
 
 export interface StakeChange {
@@ -82,14 +102,17 @@ export interface StakeChange {
 const STAKE_LOCK_SPACE = 5_060_503;
 
 /** Waits its turn for a member's stake, in arrival order (see "Fairness" above). */
-async function lockStakeTurn(tx: Tx, userId: number, mode: "share" | "update"): Promise<void> {
+export async function lockStakeTurn(tx: Tx, userId: number, mode: "share" | "update"): Promise<void> {
   if (mode === "share")
     await tx.db.$executeRaw`SELECT pg_advisory_xact_lock_shared(${STAKE_LOCK_SPACE}::int, ${userId}::int)`;
   else await tx.db.$executeRaw`SELECT pg_advisory_xact_lock(${STAKE_LOCK_SPACE}::int, ${userId}::int)`;
 }
 
 export class Staking {
+  /** The CLONES supply before burns (CLONES_SUPPLY in atoms). */
   readonly supplyAtoms: bigint;
+  /** Set by the own-token service: the part of a VIRAL stake its pools hold in place. */
+  viralLock: ViralLock = async () => undefined;
 
   constructor(
     private readonly db: Database,
@@ -104,12 +127,24 @@ export class Staking {
     return this.options.cooldownDays;
   }
 
-  tierOf(countedAtoms: bigint): number {
-    return tierFor(countedAtoms, this.supplyAtoms);
+  /** The tier a stake earns against the supply before burns (see supplyNow for the one used). */
+  tierOf(countedAtoms: bigint, supplyAtoms = this.supplyAtoms): number {
+    return tierFor(countedAtoms, supplyAtoms);
   }
 
-  thresholdOf(tier: number): bigint {
-    return tierThreshold(this.supplyAtoms, tier);
+  /** A tier's threshold against the supply before burns: never below the one in force. */
+  thresholdOf(tier: number, supplyAtoms = this.supplyAtoms): bigint {
+    return tierThreshold(supplyAtoms, tier);
+  }
+
+  /**
+   * The CLONES supply the tiers follow (docs/economy.md section 5): CLONES_SUPPLY less the burn
+   * account's balance. Burns only grow, so thresholds only fall and no tier is lost to a burn.
+   */
+  async supplyNow(db: TxClient): Promise<bigint> {
+    const burned = (await this.ledger.balance(db, accounts.burn(STAKE_TOKEN))).balanceAtoms;
+    const left = this.supplyAtoms - (burned > 0n ? burned : 0n);
+    return left > 0n ? left : 1n;
   }
 
   /**
@@ -120,8 +155,9 @@ export class Staking {
   async lockStakes(tx: Tx, userIds: number[], mode: "share" | "update"): Promise<Map<number, StakeAmounts>> {
     const owners = [...new Set(userIds)].map(String);
     const result = new Map<number, StakeAmounts>();
-    for (const id of owners) result.set(Number(id), this.amounts(0n, 0n));
     if (owners.length === 0) return result;
+    const supply = await this.supplyNow(tx.db);
+    for (const id of owners) result.set(Number(id), this.amounts(0n, 0n, supply));
     for (const id of [...new Set(userIds)].sort((a, b) => a - b)) await lockStakeTurn(tx, id, mode);
     const lock = mode === "share" ? "FOR SHARE" : "FOR UPDATE";
     const rows = await tx.db.$queryRawUnsafe<Array<{ owner_id: string; purpose: string; balance: string }>>(
@@ -139,7 +175,7 @@ export class Staking {
       else sum.cooling += BigInt(row.balance);
       sums.set(userId, sum);
     }
-    for (const [userId, sum] of sums) result.set(userId, this.amounts(sum.staked, sum.cooling));
+    for (const [userId, sum] of sums) result.set(userId, this.amounts(sum.staked, sum.cooling, supply));
     return result;
   }
 
@@ -148,39 +184,71 @@ export class Staking {
     const held = await this.ledger.balancesOf(db, "user", String(userId));
     const of = (purpose: string) =>
       held.find((a) => a.token === STAKE_TOKEN && a.purpose === purpose)?.balanceAtoms ?? 0n;
-    return this.amounts(of("stake"), of("cooldown"));
+    return this.amounts(of("stake"), of("cooldown"), await this.supplyNow(db));
   }
 
-  private amounts(stakedAtoms: bigint, coolingAtoms: bigint): StakeAmounts {
+  private amounts(stakedAtoms: bigint, coolingAtoms: bigint, supplyAtoms: bigint): StakeAmounts {
     const countedAtoms = stakedAtoms + coolingAtoms;
-    return { stakedAtoms, coolingAtoms, countedAtoms, tier: this.tierOf(countedAtoms) };
+    return { stakedAtoms, coolingAtoms, countedAtoms, tier: this.tierOf(countedAtoms, supplyAtoms) };
   }
 
-  /** Creates the member's stake and cooldown accounts if needed, then locks them FOR UPDATE. */
-  private async lockOwn(tx: Tx, userId: number): Promise<StakeAmounts> {
+  /**
+   * Creates the member's stake and cooldown accounts if needed (of `token`, and CLONES for the
+   * tier), then locks them FOR UPDATE.
+   */
+  private async lockOwn(tx: Tx, userId: number, token: StakeToken = STAKE_TOKEN): Promise<StakeAmounts> {
     await this.ledger.accountId(tx, stakeAccount(userId));
     await this.ledger.accountId(tx, cooldownAccount(userId));
+    if (token !== STAKE_TOKEN) {
+      await this.ledger.accountId(tx, stakeAccount(userId, token));
+      await this.ledger.accountId(tx, cooldownAccount(userId, token));
+    }
     return (await this.lockStakes(tx, [userId], "update")).get(userId)!;
   }
 
-  /** Moves CLONES from the member's balance into their stake. */
-  async add(request: { actor: Actor; key: string; amountAtoms: bigint }): Promise<StakeChange> {
+  /** A member's VIRAL stake (no tier: it backs their own token), read inside a locked change. */
+  private async viralAmounts(db: TxClient, userId: number): Promise<StakeAmounts> {
+    const staked = (await this.ledger.balance(db, stakeAccount(userId, OWN_TOKEN_STAKE_TOKEN))).balanceAtoms;
+    const cooling = (await this.ledger.balance(db, cooldownAccount(userId, OWN_TOKEN_STAKE_TOKEN)))
+      .balanceAtoms;
+    return { stakedAtoms: staked, coolingAtoms: cooling, countedAtoms: staked + cooling, tier: 0 };
+  }
+
+  private async after(tx: Tx, userId: number, token: StakeToken): Promise<StakeAmounts> {
+    return token === STAKE_TOKEN
+      ? (await this.lockStakes(tx, [userId], "update")).get(userId)!
+      : this.viralAmounts(tx.db, userId);
+  }
+
+  /** Moves CLONES (or VIRAL) from the member's balance into their stake. */
+  async add(request: {
+    actor: Actor;
+    key: string;
+    amountAtoms: bigint;
+    token?: StakeToken;
+  }): Promise<StakeChange> {
     const { actor, key, amountAtoms } = request;
+    const token = request.token ?? STAKE_TOKEN;
     if (amountAtoms <= 0n)
       throw new UserError("invalid_amount", "Stake an amount above zero, e.g. amount:1000.");
+    // The token joins the idempotency input only when it is not the default, so a replay of a
+    // CLONES stake made before VIRAL existed still matches its first run.
+    const input =
+      token === STAKE_TOKEN
+        ? { userId: actor.userId, amountAtoms }
+        : { userId: actor.userId, amountAtoms, token };
     const { result } = await this.db.transaction((tx) =>
-      runOnce(tx, { scope: "stake.add", key, input: { userId: actor.userId, amountAtoms } }, async () => {
-        await this.lockOwn(tx, actor.userId);
+      runOnce(tx, { scope: "stake.add", key, input }, async () => {
+        await this.lockOwn(tx, actor.userId, token);
         await this.ledger.transfer(tx, {
           key: subKey("stake.add", key),
-          debit: accounts.user(actor.userId, STAKE_TOKEN),
-          credit: stakeAccount(actor.userId),
-          token: STAKE_TOKEN,
+          debit: accounts.user(actor.userId, token),
+          credit: stakeAccount(actor.userId, token),
+          token,
           amountAtoms,
           code: STAKE_CODES.add,
         });
-        const after = (await this.lockStakes(tx, [actor.userId], "update")).get(actor.userId)!;
-        return { amountAtoms, after };
+        return { amountAtoms, after: await this.after(tx, actor.userId, token) };
       }),
     );
     return result;
@@ -190,27 +258,52 @@ export class Staking {
    * Starts unstaking: the amount moves to the cooldown account (still counted for the tier) and
    * returns to the balance once released; with no cooldown it returns at once.
    */
-  async remove(request: { actor: Actor; key: string; amountAtoms: bigint; now: Date }): Promise<StakeChange> {
+  async remove(request: {
+    actor: Actor;
+    key: string;
+    amountAtoms: bigint;
+    now: Date;
+    token?: StakeToken;
+  }): Promise<StakeChange> {
     const { actor, key, amountAtoms, now } = request;
+    const token = request.token ?? STAKE_TOKEN;
     if (amountAtoms <= 0n)
       throw new UserError("invalid_amount", "Unstake an amount above zero, e.g. amount:1000.");
+    const input =
+      token === STAKE_TOKEN
+        ? { userId: actor.userId, amountAtoms }
+        : { userId: actor.userId, amountAtoms, token };
     const { result } = await this.db.transaction((tx) =>
-      runOnce(tx, { scope: "stake.remove", key, input: { userId: actor.userId, amountAtoms } }, async () => {
-        const before = await this.lockOwn(tx, actor.userId);
+      runOnce(tx, { scope: "stake.remove", key, input }, async () => {
+        const clones = await this.lockOwn(tx, actor.userId, token);
+        const before = token === STAKE_TOKEN ? clones : await this.viralAmounts(tx.db, actor.userId);
+        const info = this.ledger.tokens.get(token);
         if (before.stakedAtoms < amountAtoms) {
-          const token = this.ledger.tokens.get(STAKE_TOKEN);
           throw new UserError(
             "insufficient_stake",
-            `You have ${formatMoney(before.stakedAtoms, token)} staked (not counting what is already cooling down); ` +
+            `You have ${formatMoney(before.stakedAtoms, info)} staked (not counting what is already cooling down); ` +
               `unstake at most that. /stake status shows it.`,
             { stakedAtoms: before.stakedAtoms.toString(), neededAtoms: amountAtoms.toString() },
           );
+        }
+        if (token === OWN_TOKEN_STAKE_TOKEN) {
+          // Taken under the member's stake lock, which /factory create in an own token takes too.
+          const lock = await this.viralLock(tx, actor.userId);
+          if (lock && before.stakedAtoms - amountAtoms < lock.lockedAtoms) {
+            const free = before.stakedAtoms > lock.lockedAtoms ? before.stakedAtoms - lock.lockedAtoms : 0n;
+            throw new UserError(
+              "stake_locked",
+              `${formatMoney(lock.lockedAtoms, info)} of your VIRAL stake is locked: ${lock.why} You can unstake ${formatMoney(free, info)} now; close those factories (/factory close) to free the rest.`,
+              { lockedAtoms: lock.lockedAtoms.toString(), freeAtoms: free.toString() },
+            );
+          }
         }
         const immediate = this.options.cooldownDays === 0;
         const releaseAt = new Date(now.getTime() + this.options.cooldownDays * DAY);
         const unstake = await tx.db.unstake.create({
           data: {
             userId: actor.userId,
+            token,
             amount: amountAtoms.toString(),
             requestedAt: now,
             releaseAt,
@@ -219,14 +312,14 @@ export class Staking {
         });
         await this.ledger.transfer(tx, {
           key: subKey("stake.remove", key),
-          debit: stakeAccount(actor.userId),
-          credit: immediate ? accounts.user(actor.userId, STAKE_TOKEN) : cooldownAccount(actor.userId),
-          token: STAKE_TOKEN,
+          debit: stakeAccount(actor.userId, token),
+          credit: immediate ? accounts.user(actor.userId, token) : cooldownAccount(actor.userId, token),
+          token,
           amountAtoms,
           code: immediate ? STAKE_CODES.release : STAKE_CODES.unstake,
           meta: { unstakeId: unstake.id },
         });
-        const after = (await this.lockStakes(tx, [actor.userId], "update")).get(actor.userId)!;
+        const after = await this.after(tx, actor.userId, token);
         return immediate
           ? { amountAtoms, after, unstakeId: unstake.id }
           : { amountAtoms, after, releaseAt, unstakeId: unstake.id };
@@ -261,9 +354,9 @@ export class Staking {
             );
         }
         const rows = await tx.db.$queryRaw<
-          Array<{ id: number; amount: string; requested_at: Date; release_at: Date }>
+          Array<{ id: number; token: StakeToken; amount: string; requested_at: Date; release_at: Date }>
         >`
-          SELECT id, amount::text AS amount, requested_at, release_at FROM unstakes
+          SELECT id, token, amount::text AS amount, requested_at, release_at FROM unstakes
           WHERE user_id = ${actor.userId} AND released_at IS NULL AND cancelled_at IS NULL
             AND (${unstakeId ?? null}::int IS NULL OR id = ${unstakeId ?? null}::int)
           ORDER BY id FOR UPDATE`;
@@ -273,15 +366,15 @@ export class Staking {
             "Nothing of yours is cooling down: there is no unstake to cancel.",
           );
         // Unstake rows first, then the accounts: the order the release job locks them in.
-        await this.lockOwn(tx, actor.userId);
+        await this.lockOwn(tx, actor.userId, OWN_TOKEN_STAKE_TOKEN);
         const cancelled: CoolingUnstake[] = [];
         for (const row of rows) {
           const amountAtoms = BigInt(row.amount);
           await this.ledger.transfer(tx, {
             key: subKey("stake.cancel", row.id),
-            debit: cooldownAccount(actor.userId),
-            credit: stakeAccount(actor.userId),
-            token: STAKE_TOKEN,
+            debit: cooldownAccount(actor.userId, row.token),
+            credit: stakeAccount(actor.userId, row.token),
+            token: row.token,
             amountAtoms,
             code: STAKE_CODES.cancel,
             meta: { unstakeId: row.id },
@@ -289,6 +382,7 @@ export class Staking {
           await tx.db.unstake.update({ where: { id: row.id }, data: { cancelledAt: now } });
           cancelled.push({
             id: row.id,
+            token: row.token,
             amountAtoms,
             requestedAt: row.requested_at,
             releaseAt: row.release_at,
@@ -304,6 +398,8 @@ export class Staking {
   /** What /stake status shows. */
   async status(db: TxClient, userId: number): Promise<StakeStatus> {
     const amounts = await this.amountsOf(db, userId);
+    const supplyAtoms = await this.supplyNow(db);
+    const viral = await this.viralAmounts(db, userId);
     const rows = await db.unstake.findMany({
       where: { userId, releasedAt: null, cancelledAt: null },
       orderBy: { releaseAt: "asc" },
@@ -313,20 +409,22 @@ export class Staking {
       nextTier === undefined
         ? undefined
         : (() => {
-            const thresholdAtoms = this.thresholdOf(nextTier);
+            const thresholdAtoms = this.thresholdOf(nextTier, supplyAtoms);
             return { tier: nextTier, thresholdAtoms, missingAtoms: thresholdAtoms - amounts.countedAtoms };
           })();
     return {
       ...amounts,
-      thresholdAtoms: this.thresholdOf(amounts.tier),
+      thresholdAtoms: this.thresholdOf(amounts.tier, supplyAtoms),
       next,
       cooling: rows.map((r) => ({
         id: r.id,
+        token: r.token as StakeToken,
         amountAtoms: BigInt(r.amount.toFixed()),
         requestedAt: r.requestedAt,
         releaseAt: r.releaseAt,
       })),
-      supplyAtoms: this.supplyAtoms,
+      supplyAtoms,
+      viral: { stakedAtoms: viral.stakedAtoms, coolingAtoms: viral.coolingAtoms },
     };
   }
 
@@ -339,7 +437,7 @@ export class Staking {
   async releaseDue(
     now: Date,
     { limit = 500, signal }: { limit?: number; signal?: AbortSignal } = {},
-  ): Promise<{ released: number; atoms: bigint }> {
+  ): Promise<{ released: number; atoms: bigint; byToken: Map<StakeToken, bigint> }> {
     const due = await this.db.prisma.unstake.findMany({
       where: { releasedAt: null, cancelledAt: null, releaseAt: { lte: now } },
       orderBy: { id: "asc" },
@@ -348,32 +446,34 @@ export class Staking {
     });
     let released = 0;
     let atoms = 0n;
+    const byToken = new Map<StakeToken, bigint>();
     for (const { id } of due) {
       signal?.throwIfAborted();
       const amount = await this.db.transaction(async (tx) => {
-        const [row] = await tx.db.$queryRaw<Array<{ user_id: number; amount: string }>>`
-          SELECT user_id, amount::text AS amount FROM unstakes
+        const [row] = await tx.db.$queryRaw<Array<{ user_id: number; token: StakeToken; amount: string }>>`
+          SELECT user_id, token, amount::text AS amount FROM unstakes
           WHERE id = ${id} AND released_at IS NULL AND cancelled_at IS NULL FOR UPDATE`;
-        if (!row) return 0n; // another process released it first, or its owner cancelled it
-        await this.lockOwn(tx, row.user_id);
+        if (!row) return undefined; // another process released it first, or its owner cancelled it
+        await this.lockOwn(tx, row.user_id, row.token);
         const amountAtoms = BigInt(row.amount);
         await this.ledger.transfer(tx, {
           key: subKey("stake.release", id),
-          debit: cooldownAccount(row.user_id),
-          credit: accounts.user(row.user_id, STAKE_TOKEN),
-          token: STAKE_TOKEN,
+          debit: cooldownAccount(row.user_id, row.token),
+          credit: accounts.user(row.user_id, row.token),
+          token: row.token,
           amountAtoms,
           code: STAKE_CODES.release,
           meta: { unstakeId: id },
         });
         await tx.db.unstake.update({ where: { id }, data: { releasedAt: now } });
-        return amountAtoms;
+        return { token: row.token, amountAtoms };
       });
-      if (amount > 0n) {
+      if (amount) {
         released++;
-        atoms += amount;
+        if (amount.token === STAKE_TOKEN) atoms += amount.amountAtoms;
+        byToken.set(amount.token, (byToken.get(amount.token) ?? 0n) + amount.amountAtoms);
       }
     }
-    return { released, atoms };
+    return { released, atoms, byToken };
   }
 }

@@ -8,6 +8,10 @@ export const MAX_TIER = 5;
 
 /** The stake token: tiers are measured in CLONES only. */
 export const STAKE_TOKEN = "CLONES";
+/** The token staked to register and pay in one's own token (docs/economy.md section 2). */
+export const OWN_TOKEN_STAKE_TOKEN = "VIRAL";
+/** What /stake takes. */
+export type StakeToken = typeof STAKE_TOKEN | typeof OWN_TOKEN_STAKE_TOKEN;
 
 /** Atoms of stake tier `tier` needs: ceil(supply x tier / 1000). Tier 0 needs nothing. */
 export function tierThreshold(supplyAtoms: bigint, tier: number): bigint {

@@ -16,6 +16,8 @@ export const FACTORY_FIELDS = {
   minReputationMax: 100,
   /** A premium-first head start is at most 30 days. */
   premiumHoursMax: 720,
+  /** The Playground admits at most the month's top 1,000 farmers. */
+  playgroundTopMax: 1000,
 } as const;
 
 /** A task's reference: the recorder's task_id. */
@@ -36,6 +38,8 @@ export interface Limits {
   minReputation?: number | null;
   /** Premium first: hours after the first funding before the reputation bar lifts (null: never). */
   premiumHours?: number | null;
+  /** The Playground: only the month's top N farmers by quality may submit (null: everyone). */
+  playgroundTop?: number | null;
 }
 
 export function checkName(name: string): string {
@@ -109,6 +113,15 @@ export function checkLimits(limits: Limits): Limits {
         `Premium first lasts 1 to ${FACTORY_FIELDS.premiumHoursMax} hours (0 keeps the factory premium for good).`,
       );
     out.premiumHours = value === 0 ? null : value;
+  }
+  if (limits.playgroundTop !== undefined) {
+    const value = limits.playgroundTop;
+    if (value !== null && (!Number.isInteger(value) || value < 0 || value > FACTORY_FIELDS.playgroundTopMax))
+      throw new UserError(
+        "invalid_option",
+        `The Playground admits the month's top 1 to ${FACTORY_FIELDS.playgroundTopMax} farmers by quality (0 opens the factory to everyone).`,
+      );
+    out.playgroundTop = value === 0 ? null : value;
   }
   return out;
 }

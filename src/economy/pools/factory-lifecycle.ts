@@ -5,6 +5,7 @@ import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Tx, TxClient } from "#src/db/database.ts";
+import { lockStakeTurn } from "#src/economy/ambassadors/staking.ts";
 import type { FactoryDeps } from "#src/economy/pools/factories.ts";
 import { closedError, findFactory, lockOwned } from "#src/economy/pools/factory-access.ts";
 import {
@@ -135,13 +136,15 @@ export async function createFactory(
 /** A creator's own token (one the deployment added) needs a VIRAL stake first (section 2). */
 async function requireOwnTokenStake(deps: FactoryDeps, tx: Tx, actor: Actor, symbol: string): Promise<void> {
   if (DEFAULT_TOKENS.some((t) => t.symbol === symbol)) return;
+  // The stake lock a VIRAL unstake takes too: the unstake sees this factory, or this sees the unstake.
+  await lockStakeTurn(tx, actor.userId, "update");
   const viral = deps.tokens.get("VIRAL");
   const needed = parsePositiveAmount(deps.config.OWN_TOKEN_MIN_VIRAL_STAKE, viral);
   const staked = await deps.ledger.balance(tx.db, accounts.userPurpose(actor.userId, "VIRAL", "stake"));
   if (staked.balanceAtoms < needed) {
     throw new UserError(
       "stake_required",
-      `A factory paying in ${symbol} (your own token) needs ${formatMoney(needed, viral)} staked; you have ${formatMoney(staked.balanceAtoms, viral)} staked. Stake VIRAL first, or use USDC.`,
+      `A factory paying in ${symbol} (your own token) needs ${formatMoney(needed, viral)} staked; you have ${formatMoney(staked.balanceAtoms, viral)} staked. Stake it with /stake add amount:${deps.config.OWN_TOKEN_MIN_VIRAL_STAKE} token:VIRAL first, or use USDC.`,
     );
   }
 }

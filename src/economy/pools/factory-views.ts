@@ -86,6 +86,7 @@ export async function factoryViews(
         limitTotal: row.limitTotal,
         minReputation: row.minReputation,
         premiumHours: row.premiumHours,
+        playgroundTop: row.playgroundTop,
       },
       reputationBar: reputationBar(row, now),
       premiumUntil: premiumUntil(row),

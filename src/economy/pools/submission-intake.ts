@@ -8,8 +8,8 @@ import { runOnce, subKey } from "#src/core/idempotency.ts";
 import { deleteUnreferenced, type KeptFile, keepUpload, readActions } from "#src/datasets/keep-upload.ts";
 import type { Tx } from "#src/db/database.ts";
 import { lockAsParticipant } from "#src/economy/ambassadors/participation-lock.ts";
+import { checkEntry } from "#src/economy/pools/factory-entry.ts";
 import { POOL_CODES } from "#src/economy/pools/pool-money.ts";
-import { premiumUntil, reputationBar } from "#src/economy/pools/premium.ts";
 import { AWAITING_GRADE, factoryStatus, type SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import { recordDemonstration } from "#src/grading/digest.ts";
@@ -115,16 +115,7 @@ export async function acceptSubmission(
               `Factory #${factory.id} is ${factory.status} and takes no submissions; /bids lists the open ones.`,
             );
           const task = pipeline.matchTask(demonstration.meta.quest, factory.tasks);
-          const bar = reputationBar(factory, now);
-          if (bar !== null) {
-            const rep = await reputation.of(tx.db, request.actor.userId, now);
-            const until = premiumUntil(factory);
-            if (rep.reputation < bar)
-              throw new UserError(
-                "reputation_too_low",
-                `Factory #${factory.id} is premium: it needs reputation ${bar}, yours is ${rep.reputation}.${until ? ` It opens to everyone at ${until.toISOString().slice(0, 16).replace("T", " ")} UTC.` : ""} /reputation shows how to raise yours.`,
-              );
-          }
+          await checkEntry(tx.db, reputation, factory, request.actor.userId, now);
           const token = tokens.get(factory.token);
           const bidAtoms = BigInt(factory.bidAtoms.toFixed());
           const duplicate = await tx.db.submission.findUnique({
@@ -155,6 +146,7 @@ export async function acceptSubmission(
                 actionsSha256,
               } satisfies Payload as never,
               summary: processed.summary as never,
+              recordingMs: Math.round(demonstration.meta.durationSeconds * 1000),
               createdAt: now,
             },
           });

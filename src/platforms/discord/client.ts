@@ -1,12 +1,16 @@
 // The discord.js client both modes use: over the gateway it logs in and receives interactions; for
-// the HTTP endpoint it never connects and only parses payloads and talks REST. No privileged intent
-// (nor any intent at all): slash commands, autocomplete and buttons arrive whatever the intents.
-import { Client, Options } from "discord.js";
+// the HTTP endpoint it never connects and only parses payloads and talks REST. No intent at all by
+// default: slash commands, autocomplete and buttons arrive whatever the intents. Invite tracking
+// (DISCORD_INVITE_TRACKING) adds Guilds, so servers are known, and the privileged Server Members,
+// so member joins arrive (docs/platforms.md says what to switch on).
+import { Client, GatewayIntentBits, Options } from "discord.js";
 
 export interface DiscordClientSettings {
   /** REST base URL (DISCORD_API_BASE): Discord's, a proxy's, or a test's loopback server. */
   apiBase: string;
   token?: string;
+  /** Receive member joins to attribute personal referral invites. */
+  inviteTracking?: boolean;
   /** Gateway shards this process runs (DISCORD_SHARD_IDS) out of `shardCount`; default all. */
   shards?: number[];
   shardCount?: number;
@@ -14,7 +18,7 @@ export interface DiscordClientSettings {
 
 export function createDiscordClient(settings: DiscordClientSettings): Client {
   const client = new Client({
-    intents: [],
+    intents: settings.inviteTracking ? [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMembers] : [],
     rest: { api: settings.apiBase },
     // One process runs some of the shards (each a gateway connection for a slice of the servers);
     // without them discord.js runs every shard of the recommended count in this process.
