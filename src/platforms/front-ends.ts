@@ -9,6 +9,7 @@ import { discordMode, type PlatformsConfig, telegramMode } from "#src/config/pla
 import type { Dispatcher } from "#src/core/dispatch.ts";
 import type { Logger } from "#src/log.ts";
 import { createDiscordClient } from "./discord/client.ts";
+import { FollowUpRoutes } from "./discord/follow-ups.ts";
 import { interactionsEndpoint } from "./discord/http-interactions.ts";
 import { DiscordFrontEnd } from "./discord/interactions.ts";
 import { discordSender } from "./discord/sender.ts";
@@ -61,10 +62,14 @@ export async function startFrontEnds(
         apiBase: config.DISCORD_API_BASE,
         ...(config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN } : {}),
       });
-      const front = new DiscordFrontEnd(dispatcher, { log, attachmentTimeoutMs });
+      const followUps = new FollowUpRoutes(services.clock);
+      const front = new DiscordFrontEnd(dispatcher, { log, attachmentTimeoutMs, followUps });
       front.attach(client);
-      // Direct messages and channel posts need the bot token, in either mode.
-      if (config.DISCORD_TOKEN) services.notifier.register(discordSender(client.rest));
+      // Notices follow up on the member's latest interaction in either mode; direct messages and
+      // channel posts need the bot token.
+      services.notifier.register(
+        discordSender(client.rest, { followUps, hasBotToken: Boolean(config.DISCORD_TOKEN) }),
+      );
       if (discord === "http") {
         http.route(
           DISCORD_INTERACTIONS_PATH,

@@ -26,6 +26,7 @@ import { downloadFile } from "../download.ts";
 import { loggable } from "../loggable.ts";
 import { RecentEvents } from "../recent-events.ts";
 import { truncate } from "../text-split.ts";
+import type { FollowUpRoutes } from "./follow-ups.ts";
 import { type DiscordMessage, renderReply } from "./render.ts";
 
 type Autocomplete = Array<{ name: string; value: string | number }>;
@@ -65,6 +66,8 @@ export interface DiscordFrontEndOptions {
   log: Logger;
   /** How long downloading an attachment may take. */
   attachmentTimeoutMs: number;
+  /** Where each member's latest interaction is remembered, for notices sent as follow-ups. */
+  followUps?: FollowUpRoutes;
 }
 
 export class DiscordFrontEnd {
@@ -123,10 +126,26 @@ export class DiscordFrontEnd {
         );
         return;
       }
-      if (interaction.isChatInputCommand()) await this.command(interaction, ack);
-      else if (interaction.isAutocomplete()) await this.autocomplete(interaction, ack);
-      else if (interaction.isButton()) await this.button(interaction, ack);
-      else await ack.unsupported(interaction);
+      if (interaction.isAutocomplete()) {
+        await this.autocomplete(interaction, ack);
+        return;
+      }
+      if (!interaction.isChatInputCommand() && !interaction.isButton()) {
+        await ack.unsupported(interaction);
+        return;
+      }
+      // Notices for this member may follow up on this interaction once its own answer is in.
+      const answered = this.options.followUps?.remember(
+        interaction.user.id,
+        interaction.applicationId,
+        interaction.token,
+      );
+      try {
+        if (interaction.isChatInputCommand()) await this.command(interaction, ack);
+        else await this.button(interaction, ack);
+      } finally {
+        answered?.();
+      }
     } catch (error) {
       this.options.log.warn(
         { err: loggable(error), interactionId: interaction.id },
