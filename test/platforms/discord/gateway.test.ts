@@ -99,8 +99,8 @@ describe("Discord over the gateway (discord.js client, loopback gateway and REST
   it("runs a subcommand with user, amount and token options (the slash-create sample's shape)", async () => {
     const payload = credit(lunar, bob, "1,000.5");
     const [ack, edit] = await deliver(payload);
-    // Not personal: a public "thinking…", then the answer in place.
-    expect(ack!.body).toEqual({ type: 5, data: { flags: 0 } });
+    // The member's balance is in the answer: private from the start, then the answer in place.
+    expect(ack!.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
     expect(edit!.path).toMatch(/\/webhooks\/\d+\/[^/]+\/messages\/@original$/);
     const body = payloadOf(edit!);
     expect(embedText(body)).toBe(
@@ -124,11 +124,25 @@ describe("Discord over the gateway (discord.js client, loopback gateway and REST
   });
 
   it("keeps refusals private: a public deferral is replaced by an ephemeral follow-up", async () => {
-    const answers = await deliver(credit(carol, bob, "1"));
+    const board = slashCommand(
+      discordFixture(SUBCOMMAND_SAMPLE),
+      carol,
+      ["leaderboard", "farmers"],
+      [{ name: "token", type: 3, value: "NOPE" }],
+    );
+    const answers = await deliver(board);
+    expect(answers[0]!.body).toEqual({ type: 5, data: { flags: 0 } });
     expect(answers.map((r) => r.method)).toEqual(["POST", "DELETE", "POST"]);
     const followUp = payloadOf(answers[2]!);
     expect(followUp.flags).toBe(EPHEMERAL);
-    expect(embedText(followUp)).toBe("Only moderators can use /admin credit.");
+    expect(embedText(followUp)).toMatch(/NOPE/);
+  });
+
+  it("answers a member's /admin credit privately with the refusal", async () => {
+    const answers = await deliver(credit(carol, bob, "1"));
+    expect(answers[0]!.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
+    expect(answers.map((r) => r.method)).toEqual(["POST", "PATCH"]);
+    expect(embedText(payloadOf(answers[1]!))).toBe("Only moderators can use /admin credit.");
   });
 
   it("suggests tokens for a focused option (the slash-create autocomplete sample's shape)", async () => {

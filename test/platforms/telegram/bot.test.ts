@@ -194,7 +194,7 @@ describe("Telegram through grammY (loopback Bot API)", () => {
     const buttons = keyboardOf(question!)!
       .inline_keyboard.flat()
       .map((b) => b.text);
-    expect(buttons).toEqual(["/admin credit", "/admin debit"]);
+    expect(buttons).toEqual(["/admin credit", "/admin debit", "/admin leaderboard", "/admin epoch"]);
   });
 
   it("maps Confirm buttons to the dispatcher and answers every callback", async () => {

@@ -21,6 +21,7 @@ import { GROUP, type Member, PRIVATE, textMessage, updateId } from "#test/helper
 
 const fay: Member = { id: 218485601, first_name: "Fay", username: "fay" };
 const gus: Member = { id: 218485602, first_name: "Gus", username: "gus" };
+const mod: Member = { id: 5964236329, first_name: "Moderator", username: "tgmod" };
 const FACTORY = `/factory create name:Carts token:USDC bid:0.2 task:"Implement shopping cart" app:"Flutter E-Commerce" objectives:"Open Flutter E-Commerce project in your IDE; Implement state management for shopping cart; Ensure smooth transition between selection and checkout; Test functionality thoroughly" ref:task_2`;
 
 /** The recording as one zip, as a farmer would send it. */
@@ -79,7 +80,7 @@ describe("Telegram prompts and groups (grammY, loopback Bot API)", () => {
   let bot: Bot;
 
   beforeAll(async () => {
-    h = await startConsole("pglite", { moderators: ["mod"] });
+    h = await startConsole("pglite", { moderators: ["mod"], env: { MODERATORS: `telegram:${mod.id}` } });
     telegram = await startFakeTelegram();
     bot = await startTestBot({ app: h.app, clock: h.clock, close: h.close }, telegram);
     h.app.services.notifier.register(telegramSender(bot.api));
@@ -182,5 +183,23 @@ describe("Telegram prompts and groups (grammY, loopback Bot API)", () => {
     // Addressed to us, an unknown command is answered (with what to type instead).
     const [answer] = await send(textMessage(gus, "/mute@forge_test_bot @bob", GROUP));
     expect(String(answer!.body!.text)).toContain("There is no command /mute");
+  });
+
+  it("in a group, answers /admin credit in the moderator's private chat, with no balance in the group", async () => {
+    await send(textMessage(gus, "/balance"));
+    const calls = await send(
+      textMessage(mod, "/admin credit user:@gus amount:5 token:USDC reason:prize", GROUP),
+    );
+    const [privately, pointer] = calls.filter(
+      (c) => methodOf(c) === "sendMessage" && Number(c.body!.chat_id) !== gus.id,
+    );
+    expect(privately!.body!.chat_id).toBe(mod.id);
+    expect(String(privately!.body!.text)).toContain("Their balance: 5 USDC");
+    expect(pointer!.body!.chat_id).toBe(GROUP.id);
+    expect(String(pointer!.body!.text)).toContain("I sent you the answer in our private chat");
+    expect(String(pointer!.body!.text)).not.toMatch(/USDC|balance/);
+    // And Gus is told, privately.
+    const told = calls.find((c) => Number(c.body?.chat_id) === gus.id);
+    expect(String(told!.body!.text)).toContain("A moderator added 5 USDC to your balance (reason: prize)");
   });
 });
