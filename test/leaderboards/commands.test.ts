@@ -157,14 +157,18 @@ describe("leaderboard, profile and pool commands on the console", () => {
   });
 
   it("schedules, lists and unschedules, refusing a bad cron with what to write", async () => {
-    const bad = await c.one('@mod /admin leaderboard schedule board:farmers channel:#general cron:"0 25 * * *"');
+    const bad = await c.one(
+      '@mod /admin leaderboard schedule board:farmers channel:#general cron:"0 25 * * *"',
+    );
     expect(bad.code).toBe("invalid_cron");
     expect(bad.text).toMatch(/hour field "25"/);
     const tooOften = await c.one(
       '@mod /admin leaderboard schedule board:farmers channel:#general cron:"* * * * *"',
     );
     expect(tooOften.code).toBe("invalid_cron");
-    const notMod = await c.one('@bob /admin leaderboard schedule board:farmers channel:#general cron:"0 9 * * 1"');
+    const notMod = await c.one(
+      '@bob /admin leaderboard schedule board:farmers channel:#general cron:"0 9 * * 1"',
+    );
     expect(notMod.ok).toBe(false);
 
     const made = await c.one(
@@ -174,7 +178,9 @@ describe("leaderboard, profile and pool commands on the console", () => {
     const data = made.data as { id: number; nextPostAt: string; metric: string };
     expect(data.metric).toBe("validators");
     expect(data.nextPostAt).toBe("2026-11-30T09:00:00.000Z");
-    expect((await c.one("@mod /admin leaderboard schedules")).text).toContain(`#${data.id}: arena by validators`);
+    expect((await c.one("@mod /admin leaderboard schedules")).text).toContain(
+      `#${data.id}: arena by validators`,
+    );
     expect((await c.one(`@mod /admin leaderboard unschedule id:${data.id}`)).code).toBe("ok");
     expect((await c.one(`@mod /admin leaderboard unschedule id:${data.id}`)).code).toBe("unknown_schedule");
     expect((await c.one("@mod /admin leaderboard schedules")).text).toMatch(/None/);
