@@ -9,6 +9,7 @@ import { discordMode, type PlatformsConfig, telegramMode } from "#src/config/pla
 import type { Dispatcher } from "#src/core/dispatch.ts";
 import type { Logger } from "#src/log.ts";
 import { createDiscordClient } from "./discord/client.ts";
+import { CommandIds } from "./discord/command-ids.ts";
 import { FollowUpRoutes } from "./discord/follow-ups.ts";
 import { interactionsEndpoint } from "./discord/http-interactions.ts";
 import { DiscordFrontEnd } from "./discord/interactions.ts";
@@ -63,13 +64,17 @@ export async function startFrontEnds(
         ...(config.DISCORD_TOKEN ? { token: config.DISCORD_TOKEN } : {}),
       });
       const followUps = new FollowUpRoutes(services.clock);
-      const front = new DiscordFrontEnd(dispatcher, { log, attachmentTimeoutMs, followUps });
+      const commandIds = new CommandIds((path) =>
+        dispatcher.commands.leaves().some((l) => l.path.join(" ") === path),
+      );
+      const front = new DiscordFrontEnd(dispatcher, { log, attachmentTimeoutMs, followUps, commandIds });
       front.attach(client);
       // Notices follow up on the member's latest interaction in either mode; direct messages and
       // channel posts need the bot token.
-      services.notifier.register(
-        discordSender(client.rest, { followUps, hasBotToken: Boolean(config.DISCORD_TOKEN) }),
-      );
+      const hasBotToken = Boolean(config.DISCORD_TOKEN);
+      services.notifier.register(discordSender(client.rest, { followUps, hasBotToken, commandIds }));
+      // With a token, the commands' ids are read now; without, each is learned when first used.
+      if (hasBotToken) void commandIds.load(client.rest, log);
       if (discord === "http") {
         http.route(
           DISCORD_INTERACTIONS_PATH,

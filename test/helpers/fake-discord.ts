@@ -68,6 +68,7 @@ function restAnswer(request: CapturedRequest, messageIds: { next: number }, clos
   if (method === "POST" && channelPost) return { body: message(channelPost[1]!, body, newId()) };
   if (method === "GET" && route === "/applications/@me")
     return { body: { id: APPLICATION_ID, name: "Forgebot" } };
+  if (method === "GET" && /^\/applications\/\d+\/commands$/.test(route)) return { body: [] };
   if (method === "PUT" && /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(route))
     return {
       body: (body as unknown as Array<Record<string, unknown>>).map((c, i) => ({

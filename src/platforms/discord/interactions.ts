@@ -20,12 +20,14 @@ import {
 import type { PlatformUser } from "#src/core/context.ts";
 import type { Dispatcher, DispatchResult, Invocation } from "#src/core/dispatch.ts";
 import type { RawOptionValue } from "#src/core/options.ts";
+import type { Reply } from "#src/core/reply.ts";
 import type { Choice, OptionSpec } from "#src/core/spec.ts";
 import type { Logger } from "#src/log.ts";
 import { downloadFile } from "../download.ts";
 import { loggable } from "../loggable.ts";
 import { RecentEvents } from "../recent-events.ts";
 import { truncate } from "../text-split.ts";
+import type { CommandIds } from "./command-ids.ts";
 import type { FollowUpRoutes } from "./follow-ups.ts";
 import { type DiscordMessage, renderReply } from "./render.ts";
 
@@ -68,6 +70,8 @@ export interface DiscordFrontEndOptions {
   attachmentTimeoutMs: number;
   /** Where each member's latest interaction is remembered, for notices sent as follow-ups. */
   followUps?: FollowUpRoutes;
+  /** The slash commands' ids, learned from interactions, for clickable command mentions. */
+  commandIds?: CommandIds;
 }
 
 export class DiscordFrontEnd {
@@ -156,9 +160,10 @@ export class DiscordFrontEnd {
 
   private async command(interaction: ChatInputCommandInteraction, ack: Acknowledger): Promise<void> {
     const path = pathOf(interaction);
-    // Personal commands are answered privately from the start; so are unknown ones (an error).
+    this.options.commandIds?.learn(interaction.commandName, interaction.commandId);
+    // Personal and ephemeral commands are answered privately from the start; so are unknown ones.
     const leaf = this.leafOf(path);
-    const ephemeral = leaf ? Boolean(leaf.personal) : true;
+    const ephemeral = leaf ? Boolean(leaf.personal || leaf.ephemeral) : true;
     await ack.deferReply(interaction, ephemeral);
     const result = await this.dispatcher.dispatch({
       ...this.origin(interaction),
@@ -186,10 +191,10 @@ export class DiscordFrontEnd {
     });
     if (!result.ok) {
       // The message with the button stays as it was; only the presser sees why nothing happened.
-      await interaction.followUp(asReply(renderReply(result.reply)[0]!, true));
+      await interaction.followUp(asReply(this.render(result.reply)[0]!, true));
       return;
     }
-    const [first, ...rest] = renderReply(result.reply);
+    const [first, ...rest] = this.render(result.reply);
     const ephemeral = interaction.message.flags.has(MessageFlags.Ephemeral);
     if (result.reply.personal && !ephemeral) {
       await interaction.followUp(asReply(first!, true));
@@ -206,7 +211,7 @@ export class DiscordFrontEnd {
     result: DispatchResult,
     deferredEphemeral: boolean,
   ): Promise<void> {
-    const messages = renderReply(result.reply);
+    const messages = this.render(result.reply);
     const privately = !result.ok || Boolean(result.reply.personal);
     if (privately && !deferredEphemeral) {
       // The public "thinking…" goes; the answer comes privately.
@@ -217,6 +222,11 @@ export class DiscordFrontEnd {
     const [first, ...rest] = messages;
     await interaction.editReply(asEdit(first!));
     for (const message of rest) await interaction.followUp(asReply(message, deferredEphemeral));
+  }
+
+  private render(reply: Reply): DiscordMessage[] {
+    const ids = this.options.commandIds;
+    return renderReply(reply, ids ? (code) => ids.mention(code) : undefined);
   }
 
   private leafOf(path: string[]) {

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { DiscordAPIError, MessageFlags, type REST, Routes } from "discord.js";
 import type { PlatformSender, PostOptions } from "#src/core/notifier.ts";
 import type { Reply } from "#src/core/reply.ts";
+import type { CommandIds } from "./command-ids.ts";
 import type { FollowUpRoutes } from "./follow-ups.ts";
 import { type DiscordMessage, renderReply } from "./render.ts";
 
@@ -31,11 +32,20 @@ function messageBody(message: DiscordMessage) {
   };
 }
 
+const render = (reply: Reply, ids?: CommandIds) =>
+  renderReply(reply, ids ? (code) => ids.mention(code) : undefined);
+
 const filesOf = (message: DiscordMessage) =>
   message.files.map((f, i) => ({ key: `files[${i}]`, name: f.name, data: f.data }));
 
-async function post(rest: REST, channelId: string, reply: Reply, options: PostOptions = {}): Promise<void> {
-  for (const [part, message] of renderReply(reply).entries()) {
+async function post(
+  rest: REST,
+  channelId: string,
+  reply: Reply,
+  options: PostOptions = {},
+  ids?: CommandIds,
+): Promise<void> {
+  for (const [part, message] of render(reply, ids).entries()) {
     await rest.post(Routes.channelMessages(channelId), {
       body: {
         ...(options.dedupKey ? { nonce: discordNonce(options.dedupKey, part), enforce_nonce: true } : {}),
@@ -66,10 +76,12 @@ export interface DiscordSenderOptions {
   followUps?: FollowUpRoutes;
   /** Whether a bot token is set: DMs and channel posts need one. */
   hasBotToken: boolean;
+  /** The slash commands' ids, for clickable command mentions. */
+  commandIds?: CommandIds;
 }
 
 export function discordSender(rest: REST, options: DiscordSenderOptions): PlatformSender {
-  const { followUps, hasBotToken } = options;
+  const { followUps, hasBotToken, commandIds } = options;
   return {
     platform: "discord",
     postsToChannels: hasBotToken,
@@ -79,7 +91,7 @@ export function discordSender(rest: REST, options: DiscordSenderOptions): Platfo
       if (route) {
         await answeredOrLater(route.answered);
         try {
-          for (const part of renderReply(message))
+          for (const part of render(message, commandIds))
             await rest.post(Routes.webhook(route.applicationId, route.token), {
               body: { ...messageBody(part), flags: MessageFlags.Ephemeral },
               files: filesOf(part),
@@ -105,11 +117,11 @@ export function discordSender(rest: REST, options: DiscordSenderOptions): Platfo
       })) as {
         id: string;
       };
-      await post(rest, channel.id, message);
+      await post(rest, channel.id, message, {}, commandIds);
     },
     async postToChannel(channelId, message, postOptions) {
       if (!hasBotToken) throw new Error("posting in a Discord channel needs DISCORD_TOKEN");
-      await post(rest, channelId, message, postOptions);
+      await post(rest, channelId, message, postOptions, commandIds);
     },
   };
 }

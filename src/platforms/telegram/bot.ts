@@ -133,7 +133,11 @@ class TelegramFrontEnd {
     }
     // A new command ends any question left unanswered.
     await this.#guide.drop(user, "superseded");
-    const options = this.withFiles(ctx, parsed.path, parsed.options);
+    const options = this.withFiles(
+      ctx,
+      parsed.path,
+      this.withRepliedMember(ctx, parsed.path, parsed.options),
+    );
     await this.run(ctx, { ...this.origin(ctx), path: parsed.path, options });
   }
 
@@ -338,11 +342,43 @@ class TelegramFrontEnd {
     return () => clearInterval(timer);
   }
 
+  /**
+   * A command sent as a reply to a member's message names that member in its first member option
+   * not given (/admin credit amount:5 … in reply to Bob): Telegram tells the bot who they are, so
+   * they need not have used the bot before. A forum topic's own first message is no reply.
+   */
+  private withRepliedMember(
+    ctx: Context,
+    path: string[],
+    options: Record<string, string>,
+  ): Record<string, RawOptionValue> {
+    const message = ctx.message!;
+    const replied = message.reply_to_message;
+    const member = replied?.from;
+    if (!member || member.is_bot) return options;
+    if (message.is_topic_message && replied.message_id === message.message_thread_id) return options;
+    const specs = this.has(path) ? (this.deps.dispatcher.commands.resolve(path).leaf.options ?? {}) : {};
+    const slot = Object.entries<OptionSpec>(specs).find(
+      ([name, spec]) => spec.type === "user" && !(name in options),
+    );
+    if (!slot) return options;
+    const user = userOf(member);
+    return {
+      ...options,
+      [slot[0]]: {
+        kind: "user",
+        platformUserId: user.id,
+        ...(user.username ? { username: user.username } : {}),
+        displayName: user.displayName,
+      },
+    };
+  }
+
   /** A document or photo sent with the command fills the command's first file option not given. */
   private withFiles(
     ctx: Context,
     path: string[],
-    options: Record<string, string>,
+    options: Record<string, RawOptionValue>,
   ): Record<string, RawOptionValue> {
     const message = ctx.message!;
     const document = message.document;

@@ -202,4 +202,37 @@ describe("Telegram prompts and groups (grammY, loopback Bot API)", () => {
     const told = calls.find((c) => Number(c.body?.chat_id) === gus.id);
     expect(String(told!.body!.text)).toContain("A moderator added 5 USDC to your balance (reason: prize)");
   });
+
+  it("/help speaks Telegram: plain /commands (links there), /help submit, files attached", async () => {
+    const [list] = await send(textMessage(gus, "/help"));
+    const text = String(list!.body!.text);
+    expect(text.split("\n").length).toBeLessThanOrEqual(12);
+    expect(text).toContain("<b>Money</b>: /balance /deposit /history /wallet /withdraw");
+    expect(text).toContain("Send /help and a command's name to see what it does, e.g. /help submit.");
+    expect(text).not.toMatch(/<code>|command:/);
+    const [detail] = await send(textMessage(gus, "/help submit"));
+    expect(String(detail!.body!.text)).toMatch(
+      /^<b>Help: \/submit<\/b>\n<b>\/submit factory:1 \(attach the file\) \[\(attach the log\)\]/,
+    );
+  });
+
+  it("credits a member who never used the bot when the command replies to their message", async () => {
+    const newcomer = { id: 218485699, first_name: "Nia", username: "nia" };
+    const typed = await send(textMessage(mod, "/admin credit user:@nia amount:1 token:USDC reason:hi"));
+    expect(String(typed[0]!.body!.text)).toContain("Send the command as a reply to one of their messages");
+    const update = textMessage(mod, "/admin credit amount:1 token:USDC reason:hi", GROUP, {
+      reply_to_message: {
+        message_id: 4242,
+        date: 1_767_225_600,
+        chat: GROUP,
+        from: { ...newcomer, is_bot: false },
+        text: "gm",
+      },
+    });
+    const calls = await send(update);
+    const privately = calls.find((c) => c.body?.chat_id === mod.id)!;
+    expect(String(privately.body!.text)).toContain("Credited 1 USDC to Nia");
+    const told = calls.find((c) => Number(c.body?.chat_id) === newcomer.id)!;
+    expect(String(told.body!.text)).toContain("A moderator added 1 USDC to your balance (reason: hi)");
+  });
 });
