@@ -1,8 +1,10 @@
 import { literal } from "#src/core/markup.ts";
 import { MAX_REASON_LENGTH } from "#src/economy/funds.ts";
 import { parsePositiveAmount } from "#src/ledger/amount.ts";
+import { epochRuns } from "./_epoch-run.ts";
 import { decimalString, formatMoney } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
+import { leaderboardPosts } from "./_leaderboard-posts.ts";
 
 const movementOptions = {
   user: { type: "user", description: "The member", required: true },
@@ -23,6 +25,9 @@ function movement(direction: "credit" | "debit") {
         ? "Add to a member's balance from outside"
         : "Take from a member's balance to outside",
     access: "moderator",
+    // The member's balance is theirs: the moderator reads it privately (ephemeral on Discord, in
+    // the private chat on Telegram with a pointer in the group), and the member is told by notice.
+    personal: true,
     options: movementOptions,
     async handler(ctx: Ctx, args) {
       const amountAtoms = parsePositiveAmount(args.amount, args.token);
@@ -61,11 +66,17 @@ function movement(direction: "credit" | "debit") {
 
 export default commandGroup({
   name: "admin",
-  description: "Moderator tools",
+  description: "Moderator tools: credits, debits, leaderboard posts, periodic jobs",
   access: "moderator",
   category: "Moderators",
   subcommands: {
     credit: movement("credit"),
     debit: movement("debit"),
+  },
+  // Everything moderators run lives under /admin (or /audit): Discord hides these commands from
+  // members who may not manage the server, which it cannot do for one subcommand of a command.
+  groups: {
+    leaderboard: leaderboardPosts,
+    epoch: epochRuns,
   },
 });

@@ -1,5 +1,4 @@
 import type { JobRunView } from "#src/epochs/runs.ts";
-import type { RunReport } from "#src/epochs/scheduler.ts";
 import { formatDuration } from "#src/epochs/timeouts.ts";
 import { formatTime } from "./_format.ts";
 import { type Ctx, commandGroup, subcommand } from "./_kit.ts";
@@ -12,7 +11,7 @@ const STATUS_WORDS: Record<JobRunView["status"], string> = {
   failed: "failed",
 };
 
-function runLine(run: JobRunView): string {
+export function runLine(run: JobRunView): string {
   const notes = [
     ...(run.attempts > 1 ? [`attempt ${run.attempts}`] : []),
     // A run that failed by timing out says so in its error; one retried since keeps the count.
@@ -23,7 +22,7 @@ function runLine(run: JobRunView): string {
   return `${run.job} ${run.periodKey}: ${STATUS_WORDS[run.status]}${attempts}${what ? ` — ${what}` : ""}`;
 }
 
-function runData(run: JobRunView) {
+export function runData(run: JobRunView) {
   return {
     job: run.job,
     period: run.periodKey,
@@ -68,65 +67,9 @@ const status = subcommand({
   },
 });
 
-const OUTCOME_WORDS: Record<RunReport["outcome"], string> = {
-  ran: "ran",
-  resumed: "resumed and finished",
-  failed: "failed",
-  skipped: "skipped",
-};
-
-const SKIP_WORDS: Record<NonNullable<RunReport["reason"]>, string> = {
-  done: "already done",
-  running: "being run by another process right now",
-  gave_up: "failed too many times; see the logs",
-};
-
-const run = subcommand({
-  description: "Run what is due for a job now (moderators)",
-  access: "moderator",
-  options: {
-    job: {
-      type: "string",
-      description: "The job's name, as /epoch status lists it",
-      required: true,
-      maxLength: 64,
-      autocomplete: async (ctx: Ctx, partial: string) =>
-        ctx.services.scheduler.jobs
-          .map((job) => job.spec.name)
-          .filter((name) => name.startsWith(partial.trim().toLowerCase()))
-          .map((name) => ({ name, value: name })),
-    },
-  },
-  async handler(ctx: Ctx, args) {
-    const { scheduler } = ctx.services;
-    const name = args.job.trim().toLowerCase();
-    const reports = await scheduler.runNow(ctx.actor, name);
-    const acted = reports.filter((r) => r.outcome !== "skipped");
-    const [job] = (await scheduler.status(ctx.now)).filter((j) => j.name === name);
-    const next = job?.nextDue ? ` Next due ${formatTime(job.nextDue)}.` : "";
-    const lines = reports.map((r) => {
-      const why = r.reason ? ` (${SKIP_WORDS[r.reason]})` : "";
-      const what = r.outcome === "failed" ? r.run.error : r.run.summary;
-      return `${r.period.key}: ${OUTCOME_WORDS[r.outcome]}${why}${what && r.outcome !== "skipped" ? ` — ${what}` : ""}`;
-    });
-    return {
-      title: `Job ${name}`,
-      text:
-        acted.length === 0
-          ? `Nothing was due for ${name}: its latest period already ran or is running.${next}${lines.length > 0 ? `\n${lines.join("\n")}` : ""}`
-          : `${lines.join("\n")}${next}`,
-      tone: reports.some((r) => r.outcome === "failed") ? "error" : acted.length > 0 ? "success" : "info",
-      data: {
-        job: name,
-        runs: reports.map((r) => ({ ...runData(r.run), outcome: r.outcome, reason: r.reason ?? null })),
-      },
-    };
-  },
-});
-
 export default commandGroup({
   name: "epoch",
-  description: "Periodic jobs (epochs): status, and running a due one now",
-  category: "Moderators",
-  subcommands: { status, run },
+  description: "Periodic jobs (epochs): their schedules, when each is next due, recent runs",
+  category: "General",
+  subcommands: { status },
 });

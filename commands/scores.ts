@@ -53,10 +53,32 @@ export async function submissionsPage(ctx: Ctx, as: "scores" | "payouts") {
   };
 }
 
+/**
+ * Notices no platform could deliver (a grade after the interaction expired and with DMs closed, a
+ * moderator's credit, a refund) come first on the first page of /scores, and are then marked seen.
+ */
+async function withUnseenNotices(ctx: Ctx, page: Awaited<ReturnType<typeof submissionsPage>>) {
+  if (ctx.page > 1) return page;
+  const unseen = await ctx.services.notices.takeUnseen(ctx.services.db.prisma, ctx.actor.userId, ctx.now);
+  if (unseen.length === 0) return page;
+  const lines = unseen.map(
+    (n) => `• ${formatTime(n.createdAt)} ${n.title ? `**${literal(n.title)}**: ` : ""}${n.text}`,
+  );
+  const heading = `**Not seen yet** (${unseen.length === 1 ? "a message" : `${unseen.length} messages`} we could not deliver):`;
+  return {
+    ...page,
+    text: `${heading}\n${lines.join("\n")}\n\n${page.text}`,
+    data: {
+      ...page.data,
+      unseen: unseen.map((n) => ({ id: n.id, title: n.title, text: n.text, at: n.createdAt.toISOString() })),
+    },
+  };
+}
+
 export default command({
   name: "scores",
-  description: "Your demonstrations and their quality scores",
+  description: "Your demonstrations and their quality scores, and messages you have not seen",
   category: "Factories",
   personal: true,
-  handler: (ctx) => submissionsPage(ctx, "scores"),
+  handler: async (ctx) => withUnseenNotices(ctx, await submissionsPage(ctx, "scores")),
 });

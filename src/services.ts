@@ -17,6 +17,7 @@ import type { JobsConfig } from "./config/jobs.ts";
 import type { Config } from "./config.ts";
 import { PendingActions } from "./core/actions.ts";
 import { type Clock, DAY, systemClock } from "./core/clock.ts";
+import { MemberNotices } from "./core/member-notices.ts";
 import { Notifier } from "./core/notifier.ts";
 import { CommandRegistry } from "./core/registry.ts";
 import { Datasets } from "./datasets/datasets.ts";
@@ -64,6 +65,8 @@ export interface Services {
   reputation: Reputation;
   /** Messages outside a command's reply; each running front end registers its platform. */
   notifier: Notifier;
+  /** Notices no platform delivered, kept for /scores. */
+  notices: MemberNotices;
   /** Solana: wallets, deposits, withdrawals (off chain without SOLANA_RPC_URL). */
   chain: Chain;
   /** The arena: training tasks, stakes, delegations, scores and the epoch's rewards. */
@@ -92,6 +95,7 @@ export async function createServices(
     moderators: config.MODERATORS,
     linkCodeTtlSeconds: config.LINK_CODE_TTL_SECONDS,
   });
+  const notices = new MemberNotices(db);
   const notifier = new Notifier(
     {
       platformAccountsOf: async (userId) =>
@@ -103,6 +107,7 @@ export async function createServices(
         ),
     },
     log,
+    notices,
   );
   const staking = new Staking(db, ledger, {
     cooldownDays: config.UNSTAKE_COOLDOWN_DAYS,
@@ -178,7 +183,7 @@ export async function createServices(
     ledger,
     identity,
     actions: new PendingActions(config.CONFIRMATION_TTL_SECONDS),
-    funds: new Funds(db, ledger),
+    funds: new Funds(db, ledger, notifier, tokens),
     commissions: new AmbassadorCommissions(referrals, staking),
     staking,
     referrals,
@@ -193,6 +198,7 @@ export async function createServices(
     submissions,
     reputation,
     notifier,
+    notices,
     chain,
     ownTokens,
     arena,

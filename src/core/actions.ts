@@ -26,6 +26,7 @@ export interface StoredAction {
   path: string[];
   options: Record<string, RawOptionValue>;
   platform: string;
+  createdAt: Date;
   expiresAt: Date;
   resolution: Resolution | null;
 }
@@ -67,7 +68,7 @@ export class PendingActions {
         expiresAt,
       },
     });
-    return { ...action, id, expiresAt, resolution: null };
+    return { ...action, id, createdAt: now, expiresAt, resolution: null };
   }
 
   async get(db: TxClient, id: string): Promise<StoredAction | undefined> {
@@ -80,6 +81,7 @@ export class PendingActions {
       path: row.command.split(" "),
       options: row.options as Record<string, RawOptionValue>,
       platform: row.platform,
+      createdAt: row.createdAt,
       expiresAt: row.expiresAt,
       resolution: row.resolution as StoredAction["resolution"],
     };
@@ -130,14 +132,25 @@ export class PendingActions {
   }
 
   /** Ends every open confirmation of the user (a newer one replaces them, or a cancel ends them). */
-  async endOpenConfirmations(
+  endOpenConfirmations(
     db: TxClient,
     userId: number,
     resolution: Extract<Resolution, "cancelled" | "superseded">,
     now: Date,
   ): Promise<number> {
+    return this.endOpen(db, userId, "confirm", resolution, now);
+  }
+
+  /** Ends every open action of one kind of the user (a draft nobody will answer, say). */
+  async endOpen(
+    db: TxClient,
+    userId: number,
+    kind: ActionKind,
+    resolution: Extract<Resolution, "cancelled" | "superseded">,
+    now: Date,
+  ): Promise<number> {
     const updated = await db.pendingAction.updateMany({
-      where: { userId, kind: "confirm" satisfies ActionKind, resolution: null },
+      where: { userId, kind, resolution: null },
       data: { resolution, resolvedAt: now },
     });
     return updated.count;

@@ -153,9 +153,10 @@ export class Dispatcher<S> {
     }
   }
 
-  private async dispatchCommand(invocation: Invocation): Promise<DispatchResult> {
+  private async dispatchCommand(typed: Invocation): Promise<DispatchResult> {
     let path: string[] | undefined;
     try {
+      const invocation = this.wordsAsOption(typed);
       const resolved = this.registry.resolve(invocation.path) as ResolvedLeaf<unknown>;
       path = resolved.path;
       const actor = await this.actorFor(invocation.user);
@@ -169,8 +170,21 @@ export class Dispatcher<S> {
         origin: invocation,
       });
     } catch (error) {
-      return this.translate(error, path, invocation.platform);
+      return this.translate(error, path, typed.platform);
     }
+  }
+
+  /**
+   * `/help submit`: words after a command without subcommands fill the option its spec names in
+   * `words` (when that option was not given too); anything else is left for resolve to refuse.
+   */
+  private wordsAsOption(invocation: Invocation): Invocation {
+    const [name, ...rest] = invocation.path;
+    if (rest.length === 0 || name === undefined) return invocation;
+    const leaf = this.registry.get(name)?.leaf;
+    const option = leaf?.words;
+    if (!option || invocation.options[option] !== undefined) return invocation;
+    return { ...invocation, path: [name], options: { ...invocation.options, [option]: rest.join(" ") } };
   }
 
   /** Handles a button press: cf:<id> confirms, cx:<id> cancels, pg:<id>:<n> turns a page. */

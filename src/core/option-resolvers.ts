@@ -1,5 +1,6 @@
-// How typed option values become members, channels and files: a member named as @name or by
-// mention must already be known here; a channel is named as #name or by mention; only the console
+// How typed option values become members, channels and files: a member the platform identifies
+// (Discord's user option, a Telegram reply) is met then and there; one named as @name or by
+// mention must already be known here, except on the console, where the name is the member; a channel is named as #name or by mention; only the console
 // (allowLocalFiles) may read a file:PATH from disk, no chat platform may.
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
@@ -33,14 +34,22 @@ export function optionResolvers(
       const found =
         (await identity.findByUsername(db.prisma, platform, name)) ??
         (/^\d+$/.test(name) ? await identity.findByPlatformId(db.prisma, platform, name) : undefined);
-      if (!found) {
-        throw new UserError(
-          "unknown_user",
-          `There is no member @${name} here yet. They need to use the bot once (any command, e.g. /help) before they can be named.`,
-          { user: name },
-        );
-      }
-      return found;
+      if (found) return found;
+      // On the console a name is the member: a moderator can name one who has not typed yet.
+      if (platform === "console" && /^[a-z0-9_.-]{1,32}$/i.test(name))
+        return identity.ensureUser({
+          platform,
+          id: name.toLowerCase(),
+          username: name.toLowerCase(),
+          displayName: name,
+        });
+      throw new UserError(
+        "unknown_user",
+        platform === "telegram"
+          ? `There is no member @${name} here yet: Telegram does not tell bots who a @name is. Send the command as a reply to one of their messages (and leave the user out), or ask them to use the bot once (e.g. /help).`
+          : `There is no member @${name} here yet. They need to use the bot once (any command, e.g. /help) before they can be named.`,
+        { user: name },
+      );
     },
     async resolveChannel(raw: RawChannel | string): Promise<ChannelRef> {
       if (typeof raw === "object") return { platform, id: raw.id, ...(raw.name ? { name: raw.name } : {}) };

@@ -156,6 +156,16 @@ export interface LeafSpec<S = unknown, O extends Options = Options> {
   /** The reply shows personal data (balances, payouts, wallets): ephemeral or in a private chat. */
   readonly personal?: boolean;
   /**
+   * Answered to the member alone where the platform can (ephemeral on Discord), though nothing in it
+   * is private: unlike personal, Telegram answers it in the chat it was asked in (/help).
+   */
+  readonly ephemeral?: boolean;
+  /**
+   * The string option that takes the words typed after a command that has no subcommands, so
+   * `/help submit` reads as `/help command:submit` on the console and Telegram.
+   */
+  readonly words?: string;
+  /**
    * Irreversible actions: this preview is shown first with Confirm and Cancel buttons, and the
    * handler runs only on Confirm (with the same options).
    */

@@ -3,10 +3,14 @@
 import type { Actor } from "#src/core/context.ts";
 import { forbidden, UserError } from "#src/core/errors.ts";
 import { runOnce, subKey } from "#src/core/idempotency.ts";
+import { literal } from "#src/core/markup.ts";
+import type { Notifier } from "#src/core/notifier.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import { accounts } from "#src/ledger/accounts.ts";
+import { formatMoney } from "#src/ledger/amount.ts";
 import { accountHistory, type HistoryPage } from "#src/ledger/history.ts";
 import type { AccountBalance, Ledger } from "#src/ledger/ledger.ts";
+import type { TokenRegistry } from "#src/ledger/tokens.ts";
 
 export interface AdminMovement {
   actor: Actor;
@@ -30,6 +34,9 @@ export class Funds {
   constructor(
     private readonly db: Database,
     private readonly ledger: Ledger,
+    /** Tells the member of a moderator's credit or debit (tests may leave it out). */
+    private readonly notifier?: Pick<Notifier, "notifyUser">,
+    private readonly tokens?: TokenRegistry,
   ) {}
 
   /** Every balance a member holds, by token and purpose (main, stake, ...). */
@@ -100,10 +107,31 @@ export class Funds {
             meta: { moderatorUserId: request.actor.userId },
           });
           const balance = await this.ledger.balance(tx.db, member);
+          // The member is told, once (a replay does not run this work again), after the commit.
+          if (request.actor.userId !== request.userId)
+            tx.afterCommit(() => this.tell(request, direction, reason, balance.balanceAtoms));
           return { transferId: transfer.id, balanceAtoms: balance.balanceAtoms };
         },
       ),
     );
     return result;
+  }
+
+  private async tell(
+    request: AdminMovement,
+    direction: "credit" | "debit",
+    reason: string,
+    balanceAtoms: bigint,
+  ): Promise<void> {
+    if (!this.notifier || !this.tokens) return;
+    const token = this.tokens.get(request.token);
+    const money = formatMoney(request.amountAtoms, token);
+    await this.notifier.notifyUser(request.userId, {
+      title: direction === "credit" ? "Balance credited" : "Balance debited",
+      text:
+        `A moderator ${direction === "credit" ? "added" : "took"} ${money} ${direction === "credit" ? "to" : "from"} your balance ` +
+        `(reason: ${literal(reason)}). Your ${token.symbol} balance is now ${formatMoney(balanceAtoms, token)}.`,
+      tone: direction === "credit" ? "success" : "info",
+    });
   }
 }

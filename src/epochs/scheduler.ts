@@ -75,7 +75,7 @@ const DEFAULT_TIMEOUT_MS = 30 * MINUTE;
 const DEFAULT_RETENTION_MS = 30 * DAY;
 /** Rows deleted per statement when pruning. */
 const PRUNE_BATCH = 1000;
-/** A moderator's /epoch run retries a failed period whatever its attempts (up to int4). */
+/** A moderator's /admin epoch run retries a failed period whatever its attempts (up to int4). */
 const MAX_ATTEMPTS_BY_HAND = 2 ** 31 - 1;
 
 /** Told when this process ends a run it claimed: the job, how it ended, how long it took. */
@@ -205,7 +205,7 @@ export class Scheduler<S extends SchedulerServices> {
   }
 
   /**
-   * A moderator runs what is due for a job now (/epoch run): like a tick, and it also retries
+   * A moderator runs what is due for a job now (/admin epoch run): like a tick, and it also retries
    * periods that failed JOB_MAX_ATTEMPTS times (once the cause is fixed).
    */
   async runNow(actor: Actor, name: string): Promise<RunReport[]> {
@@ -440,7 +440,7 @@ export class Scheduler<S extends SchedulerServices> {
       const retry =
         claim.run.attempts < this.#policy.maxAttempts
           ? "It is retried on the next tick."
-          : `That was the last of ${this.#policy.maxAttempts} automatic attempts (JOB_MAX_ATTEMPTS); a moderator's /epoch run retries it.`;
+          : `That was the last of ${this.#policy.maxAttempts} automatic attempts (JOB_MAX_ATTEMPTS); a moderator's /admin epoch run retries it.`;
       await this.#announce(name, period, `Failed: ${message}. ${retry}`, "error");
       const run: JobRunView = held
         ? {

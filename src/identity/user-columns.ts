@@ -25,6 +25,8 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   "LinkCode.userId": { move: "update" },
   // An open confirmation or list page stays the presser's, now under the survivor.
   "PendingAction.userId": { move: "update" },
+  // Notices not yet seen are the survivor's to read in /scores.
+  "MemberNotice.userId": { move: "update" },
   "Deposit.userId": { move: "update" },
   // Open withdrawals are the survivor's to follow (/withdraw status); the destination is unchanged.
   "Withdrawal.userId": { move: "update" },

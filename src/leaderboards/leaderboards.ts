@@ -69,7 +69,7 @@ const TITLES: Record<Metric, string> = {
 export class Leaderboards {
   /** Profiles and pools, for their cards. */
   readonly summaries: Summaries;
-  /** Posts on a cron schedule (/leaderboard schedule) and the job that makes them. */
+  /** Posts on a cron schedule (/admin leaderboard schedule) and the job that makes them. */
   readonly schedules: LeaderboardSchedules;
 
   constructor(

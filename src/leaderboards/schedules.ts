@@ -147,7 +147,7 @@ export class LeaderboardSchedules {
         if (active >= MAX_SCHEDULES)
           throw new UserError(
             "too_many_schedules",
-            `There are already ${active} scheduled leaderboards; remove one with /leaderboard unschedule first.`,
+            `There are already ${active} scheduled leaderboards; remove one with /admin leaderboard unschedule first.`,
           );
         const row = await tx.db.leaderboardSchedule.create({
           data: { ...input, key: request.key, createdById: request.actor.userId, createdAt: request.now },
@@ -171,7 +171,7 @@ export class LeaderboardSchedules {
           if (!found || found.removedAt)
             throw new UserError(
               "unknown_schedule",
-              `There is no active scheduled leaderboard #${request.id}; /leaderboard schedules lists them.`,
+              `There is no active scheduled leaderboard #${request.id}; /admin leaderboard schedules lists them.`,
             );
           await tx.db.leaderboardSchedule.update({
             where: { id: request.id },
@@ -194,7 +194,7 @@ export class LeaderboardSchedules {
   }
 
   /**
-   * Posts a board in a channel now (/leaderboard post). The event's key is claimed first, so a
+   * Posts a board in a channel now (/admin leaderboard post). The event's key is claimed first, so a
    * redelivered command does not post twice; the replay answers with the first post's board.
    */
   async postNow(

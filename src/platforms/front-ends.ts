@@ -11,6 +11,8 @@ import { DOWNLOAD_PREFIX } from "#src/datasets/signed-link.ts";
 import type { Logger } from "#src/log.ts";
 import { databaseChecks } from "#src/ops/readiness.ts";
 import { createDiscordClient } from "./discord/client.ts";
+import { CommandIds } from "./discord/command-ids.ts";
+import { FollowUpRoutes } from "./discord/follow-ups.ts";
 import { interactionsEndpoint } from "./discord/http-interactions.ts";
 import { DiscordFrontEnd } from "./discord/interactions.ts";
 import { discordInviteGateway, trackInviteJoins } from "./discord/invite-tracking.ts";
@@ -97,10 +99,18 @@ export async function startFrontEnds(
         services.referralInvites.register(discordInviteGateway(client.rest));
         trackInviteJoins(client, services.referralInvites, log);
       }
-      const front = new DiscordFrontEnd(dispatcher, { log, attachmentTimeoutMs });
+      const followUps = new FollowUpRoutes(services.clock);
+      const commandIds = new CommandIds((path) =>
+        dispatcher.commands.leaves().some((l) => l.path.join(" ") === path),
+      );
+      const front = new DiscordFrontEnd(dispatcher, { log, attachmentTimeoutMs, followUps, commandIds });
       front.attach(client);
-      // Direct messages and channel posts need the bot token, in either mode.
-      if (config.DISCORD_TOKEN) services.notifier.register(discordSender(client.rest));
+      // Notices follow up on the member's latest interaction in either mode; direct messages and
+      // channel posts need the bot token.
+      const hasBotToken = Boolean(config.DISCORD_TOKEN);
+      services.notifier.register(discordSender(client.rest, { followUps, hasBotToken, commandIds }));
+      // With a token, the commands' ids are read now; without, each is learned when first used.
+      if (hasBotToken) void commandIds.load(client.rest, log);
       if (discord === "http") {
         http.route(
           DISCORD_INTERACTIONS_PATH,

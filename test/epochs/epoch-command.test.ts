@@ -32,10 +32,10 @@ describeConsole(
       expect(status.text).toContain("No job has run yet.");
     });
 
-    it("refuses /epoch run to members, unknown jobs, and changes nothing", async () => {
-      const refused = await get().one("@bob /epoch run job:withdrawals");
+    it("refuses /admin epoch run to members, unknown jobs, and changes nothing", async () => {
+      const refused = await get().one("@bob /admin epoch run job:withdrawals");
       expect(refused).toMatchObject({ ok: false, code: "forbidden" });
-      const unknown = await get().one("@mod /epoch run job:nope");
+      const unknown = await get().one("@mod /admin epoch run job:nope");
       expect(unknown).toMatchObject({ ok: false, code: "unknown_job" });
       expect(unknown.text).toContain("withdrawals, arena-emission");
       expect(await get().app.db.prisma.jobRun.count()).toBe(0);
@@ -43,7 +43,7 @@ describeConsole(
 
     it("runs the due period once for a moderator, announces it, and catches up what was missed", async () => {
       const { app, clock, notices } = get();
-      const first = await get().one("@mod /epoch run job:withdrawals");
+      const first = await get().one("@mod /admin epoch run job:withdrawals");
       expect(first.ok).toBe(true);
       expect(first.data).toMatchObject({
         job: "withdrawals",
@@ -57,13 +57,13 @@ describeConsole(
         }),
       );
 
-      const again = await get().one("@mod /epoch run job:withdrawals");
+      const again = await get().one("@mod /admin epoch run job:withdrawals");
       expect(again.ok).toBe(true);
       expect(again.text).toContain("Nothing was due for withdrawals");
       expect(await app.db.prisma.jobRun.count({ where: { job: "withdrawals" } })).toBe(1);
 
       clock.advance(3 * MINUTE);
-      const caughtUp = await get().one("@mod /epoch run job:withdrawals");
+      const caughtUp = await get().one("@mod /admin epoch run job:withdrawals");
       expect((caughtUp.data as { runs: Array<{ period: string; outcome: string }> }).runs).toEqual([
         expect.objectContaining({ period: "2026-01-01T00:00", outcome: "ran" }),
         expect.objectContaining({ period: "2026-01-01T00:01", outcome: "ran" }),

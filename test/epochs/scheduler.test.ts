@@ -179,7 +179,7 @@ for (const kind of ["pglite", "postgres"] as const) {
       const third = await s.tick("retry");
       expect(third.map((r) => [r.period.key, r.outcome])).toEqual([["2026-03-02", "ran"]]);
       expect(seen).toEqual(["2026-02-28", "2026-02-28", "2026-03-01", "2026-03-02"]);
-      // Once the cause is fixed, a moderator's /epoch run retries it whatever its attempts.
+      // Once the cause is fixed, a moderator's /admin epoch run retries it whatever its attempts.
       const byHand = await s.runNow(moderator, "retry");
       expect(byHand.map((r) => [r.period.key, r.outcome, r.run.attempts, r.run.status])).toEqual([
         ["2026-02-28", "resumed", 3, "done"],
@@ -240,7 +240,7 @@ for (const kind of ["pglite", "postgres"] as const) {
       expect(seen).toEqual(["2026-02-28"]);
     });
 
-    it("/epoch run's service refuses members who are not moderators, and unknown or disabled jobs", async () => {
+    it("/admin epoch run's service refuses members who are not moderators, and unknown or disabled jobs", async () => {
       const { job } = recordingJob("guarded");
       const s = scheduler([job, { ...job, name: "idle" }], { schedules: { idle: "off" } });
       await expect(s.runNow({ ...moderator, isModerator: false }, "guarded")).rejects.toMatchObject({

@@ -26,6 +26,8 @@ export interface FakeDiscord {
   invites: Map<string, FakeInvite>;
   /** Files served at `${rest.url}/files/<name>` (Discord's CDN for attachments). */
   files: Map<string, Buffer>;
+  /** Members whose DMs are closed: a message in their DM channel gets Discord's 50007. */
+  closedDms: Set<string>;
   /** DISCORD_API_BASE for the client under test. */
   apiBase: string;
   /** Sends a gateway dispatch (op 0) to every connected client. */
@@ -115,10 +117,14 @@ function inviteAnswer(
 }
 
 /** REST answers for the routes the bot uses; the rest is 404 like Discord's unknown routes. */
-function restAnswer(request: CapturedRequest, messageIds: { next: number }) {
+function restAnswer(request: CapturedRequest, messageIds: { next: number }, closedDms: Set<string>) {
   const { method, path, body } = request;
   const route = path.replace(/^\/api\/v10/, "");
   const newId = () => String(1_300_000_000_000_000_000n + BigInt(messageIds.next++));
+  // A DM channel's id is the member's with its first digit made 9 (see /users/@me/channels).
+  const dmTo = /^\/channels\/9(\d+)\/messages$/.exec(route);
+  if (method === "POST" && dmTo && [...closedDms].some((id) => id.slice(1) === dmTo[1]))
+    return { status: 403, body: { message: "Cannot send messages to this user", code: 50007 } };
   if (method === "POST" && /^\/interactions\/\d+\/[^/]+\/callback$/.test(route)) return { status: 204 };
   if (method === "PATCH" && /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/.test(route))
     return { body: message("0", body, newId()) };
@@ -132,6 +138,7 @@ function restAnswer(request: CapturedRequest, messageIds: { next: number }) {
   if (method === "POST" && channelPost) return { body: message(channelPost[1]!, body, newId()) };
   if (method === "GET" && route === "/applications/@me")
     return { body: { id: APPLICATION_ID, name: "Forgebot" } };
+  if (method === "GET" && /^\/applications\/\d+\/commands$/.test(route)) return { body: [] };
   if (method === "PUT" && /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(route))
     return {
       body: (body as unknown as Array<Record<string, unknown>>).map((c, i) => ({
@@ -149,6 +156,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   const files = new Map<string, Buffer>();
   const channels = new Map<string, string>();
   const invites = new Map<string, FakeInvite>();
+  const closedDms = new Set<string>();
   let gatewayUrl = "";
   const rest = await Loopback.start((request) => {
     const file = /^\/files\/(.+)$/.exec(request.path);
@@ -165,7 +173,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
         },
       };
     }
-    return inviteAnswer(request, { channels, invites }) ?? restAnswer(request, ids);
+    return inviteAnswer(request, { channels, invites }) ?? restAnswer(request, ids, closedDms);
   });
   gatewayUrl = rest.url.replace(/^http/, "ws");
   const sockets = new Set<GatewaySocket>();
@@ -210,6 +218,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     channels,
     invites,
     files,
+    closedDms,
     apiBase: `${rest.url}/api`,
     identified,
     identifies,

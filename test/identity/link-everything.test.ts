@@ -66,7 +66,7 @@ describeConsole(
         @cora /factory create name:Carts token:USDC bid:0.2 task:"Implement shopping cart" app:"Flutter E-Commerce" objectives:"Open; Build" ref:task_2
         @cora /pool fund factory:1 amount:1
         @cora /confirm
-        @max /leaderboard schedule board:farmers channel:#general cron:"0 9 * * 1"
+        @max /admin leaderboard schedule board:farmers channel:#general cron:"0 9 * * 1"
         @rex /balance
         @mod /review appoint user:@rex factory:1
       `);

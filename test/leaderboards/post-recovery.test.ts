@@ -80,7 +80,7 @@ for (const kind of ["pglite", "postgres"] as const) {
         const { services } = test.app;
         const maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
         const fate = options.fate ?? "lives";
-        const discordPosts = discordSender(discordClient.rest);
+        const discordPosts = discordSender(discordClient.rest, { hasBotToken: true });
         const notifier = new Notifier({ platformAccountsOf: async () => [] }, silentLogger);
         notifier.register({
           ...discordPosts,

@@ -23,7 +23,7 @@ const db = await openDatabase({ url: config.DATABASE_URL, poolSize: 4 });
 const clock = new ManualClock();
 const app = await createApp(config, db, silentLogger, clock);
 const discord = createDiscordClient({ apiBase: config.DISCORD_API_BASE, token: config.DISCORD_TOKEN! });
-const discordPosts = discordSender(discord.rest);
+const discordPosts = discordSender(discord.rest, { hasBotToken: true });
 app.services.notifier.register(
   process.env.WORKER_DIES_AFTER_SENDING === "1"
     ? {

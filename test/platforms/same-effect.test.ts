@@ -167,10 +167,12 @@ describe("the same command on the console, Discord and Telegram", () => {
     expect(await notifier.notifyUser(onTelegramUser.userId, { text: "Your demo was graded: 0.92." })).toBe(
       true,
     );
-    const dm = await discord.rest.waitFor(
-      (r) => r.method === "POST" && /\/channels\/\d+\/messages$/.test(r.path),
+    // Bob used Discord minutes ago: the notice follows up on his latest interaction, privately.
+    const followUp = await discord.rest.waitFor(
+      (r) => r.method === "POST" && embedText(payloadOf(r)) === "Your demo was graded: 0.92.",
     );
-    expect(embedText(payloadOf(dm))).toBe("Your demo was graded: 0.92.");
+    expect(followUp.path).toMatch(/\/webhooks\/\d+\/[^/]+$/);
+    expect(payloadOf(followUp).flags).toBe(64);
     const message = await telegram.api.waitFor(
       (r) => methodOf(r) === "sendMessage" && r.body?.text === "Your demo was graded: 0.92.",
     );

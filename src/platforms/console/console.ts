@@ -90,6 +90,14 @@ export class ConsoleFrontEnd {
       result = { ok: false, code: error.code, reply: { text: error.message, tone: "error" } };
     }
     if (result.code === "internal") this.internalErrors++;
+    if (result.code === "forbidden" && result.reply.text.startsWith("Only moderators"))
+      result = {
+        ...result,
+        reply: {
+          ...result.reply,
+          text: `${result.reply.text} On the console, name the moderators when you start it: npm start -- --moderators ${userName.toLowerCase()} (or MODERATORS=console:${userName.toLowerCase()} in .env).`,
+        },
+      };
     this.#lastButtons.set(userName.toLowerCase(), result.reply.buttons ?? []);
     return this.print(line, userName, text.trim(), result);
   }

@@ -5,7 +5,7 @@
 import { type REST, Routes } from "discord.js";
 import type { CommandSpec } from "#src/core/spec.ts";
 import { assertDiscordLimits } from "./limits.ts";
-import { slashCommands } from "./slash-commands.ts";
+import { mixedAccessProblems, slashCommands } from "./slash-commands.ts";
 
 export interface DeployOptions {
   rest: REST;
@@ -27,7 +27,11 @@ export async function deployCommands(
   commands: Iterable<CommandSpec<unknown>>,
   options: DeployOptions,
 ): Promise<DeployReport> {
-  const body = slashCommands(commands);
+  const specs = [...commands];
+  const mixed = mixedAccessProblems(specs);
+  if (mixed.length > 0)
+    throw new Error(`These commands cannot be registered as they are:\n${mixed.join("\n")}`);
+  const body = slashCommands(specs);
   assertDiscordLimits(body);
   const names = body.map((c) => c.name);
   if (options.dryRun) {

@@ -20,6 +20,7 @@ import {
 import type { PlatformUser } from "#src/core/context.ts";
 import type { Dispatcher, DispatchResult, Invocation } from "#src/core/dispatch.ts";
 import type { RawOptionValue } from "#src/core/options.ts";
+import type { Reply } from "#src/core/reply.ts";
 import type { Choice, OptionSpec } from "#src/core/spec.ts";
 import type { Logger } from "#src/log.ts";
 import { fetchAvatar } from "../avatar.ts";
@@ -27,6 +28,8 @@ import { downloadFile } from "../download.ts";
 import { loggable } from "../loggable.ts";
 import { RecentEvents } from "../recent-events.ts";
 import { truncate } from "../text-split.ts";
+import type { CommandIds } from "./command-ids.ts";
+import type { FollowUpRoutes } from "./follow-ups.ts";
 import { type DiscordMessage, renderReply } from "./render.ts";
 
 type Autocomplete = Array<{ name: string; value: string | number }>;
@@ -66,6 +69,10 @@ export interface DiscordFrontEndOptions {
   log: Logger;
   /** How long downloading an attachment may take. */
   attachmentTimeoutMs: number;
+  /** Where each member's latest interaction is remembered, for notices sent as follow-ups. */
+  followUps?: FollowUpRoutes;
+  /** The slash commands' ids, learned from interactions, for clickable command mentions. */
+  commandIds?: CommandIds;
 }
 
 export class DiscordFrontEnd {
@@ -139,10 +146,26 @@ export class DiscordFrontEnd {
         );
         return;
       }
-      if (interaction.isChatInputCommand()) await this.command(interaction, ack);
-      else if (interaction.isAutocomplete()) await this.autocomplete(interaction, ack);
-      else if (interaction.isButton()) await this.button(interaction, ack);
-      else await ack.unsupported(interaction);
+      if (interaction.isAutocomplete()) {
+        await this.autocomplete(interaction, ack);
+        return;
+      }
+      if (!interaction.isChatInputCommand() && !interaction.isButton()) {
+        await ack.unsupported(interaction);
+        return;
+      }
+      // Notices for this member may follow up on this interaction once its own answer is in.
+      const answered = this.options.followUps?.remember(
+        interaction.user.id,
+        interaction.applicationId,
+        interaction.token,
+      );
+      try {
+        if (interaction.isChatInputCommand()) await this.command(interaction, ack);
+        else await this.button(interaction, ack);
+      } finally {
+        answered?.();
+      }
     } catch (error) {
       this.options.log.warn(
         { err: loggable(error), interactionId: interaction.id },
@@ -153,9 +176,10 @@ export class DiscordFrontEnd {
 
   private async command(interaction: ChatInputCommandInteraction, ack: Acknowledger): Promise<void> {
     const path = pathOf(interaction);
-    // Personal commands are answered privately from the start; so are unknown ones (an error).
+    this.options.commandIds?.learn(interaction.commandName, interaction.commandId);
+    // Personal and ephemeral commands are answered privately from the start; so are unknown ones.
     const leaf = this.leafOf(path);
-    const ephemeral = leaf ? Boolean(leaf.personal) : true;
+    const ephemeral = leaf ? Boolean(leaf.personal || leaf.ephemeral) : true;
     await ack.deferReply(interaction, ephemeral);
     const result = await this.dispatcher.dispatch({
       ...this.origin(interaction),
@@ -183,10 +207,10 @@ export class DiscordFrontEnd {
     });
     if (!result.ok) {
       // The message with the button stays as it was; only the presser sees why nothing happened.
-      await interaction.followUp(asReply(renderReply(result.reply)[0]!, true));
+      await interaction.followUp(asReply(this.render(result.reply)[0]!, true));
       return;
     }
-    const [first, ...rest] = renderReply(result.reply);
+    const [first, ...rest] = this.render(result.reply);
     const ephemeral = interaction.message.flags.has(MessageFlags.Ephemeral);
     if (result.reply.personal && !ephemeral) {
       await interaction.followUp(asReply(first!, true));
@@ -203,7 +227,7 @@ export class DiscordFrontEnd {
     result: DispatchResult,
     deferredEphemeral: boolean,
   ): Promise<void> {
-    const messages = renderReply(result.reply);
+    const messages = this.render(result.reply);
     const privately = !result.ok || Boolean(result.reply.personal);
     if (privately && !deferredEphemeral) {
       // The public "thinking…" goes; the answer comes privately.
@@ -214,6 +238,11 @@ export class DiscordFrontEnd {
     const [first, ...rest] = messages;
     await interaction.editReply(asEdit(first!));
     for (const message of rest) await interaction.followUp(asReply(message, deferredEphemeral));
+  }
+
+  private render(reply: Reply): DiscordMessage[] {
+    const ids = this.options.commandIds;
+    return renderReply(reply, ids ? (code) => ids.mention(code) : undefined);
   }
 
   private leafOf(path: string[]) {

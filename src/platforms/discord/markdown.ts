@@ -45,7 +45,10 @@ function inlineCode(text: string): string {
   return escapeDiscordInline(text);
 }
 
-function runsToMarkdown(runs: readonly MarkupRun[]): string {
+/** `</name sub:id>` for a command path written as code, when its id is known; else undefined. */
+export type CommandMention = (code: string) => string | undefined;
+
+function runsToMarkdown(runs: readonly MarkupRun[], mention?: CommandMention): string {
   let out = "";
   let bold = false;
   for (const run of runs) {
@@ -53,17 +56,18 @@ function runsToMarkdown(runs: readonly MarkupRun[]): string {
       out += "**";
       bold = run.bold;
     }
-    out += run.code ? inlineCode(run.text) : discordTimestamps(escapeDiscordInline(run.text));
+    const linked = run.code ? mention?.(run.text) : undefined;
+    out += linked ?? (run.code ? inlineCode(run.text) : discordTimestamps(escapeDiscordInline(run.text)));
   }
   return bold ? `${out}**` : out;
 }
 
-/** Multi-line markup as Discord markdown. */
-export function markupToDiscord(text: string): string {
+/** Multi-line markup as Discord markdown; a command path in code becomes a mention when it can. */
+export function markupToDiscord(text: string, mention?: CommandMention): string {
   return text
     .split("\n")
     .map((line) => {
-      const markdown = runsToMarkdown(parseMarkupLine(line));
+      const markdown = runsToMarkdown(parseMarkupLine(line), mention);
       // A line opening with bold starts with **, which no block syntax matches.
       return escapeLineStart(markdown);
     })

@@ -14,7 +14,7 @@ import {
 } from "discord.js";
 import type { Button, Reply, Tone } from "#src/core/reply.ts";
 import { splitText, truncate } from "../text-split.ts";
-import { escapeDiscordInline, markupToDiscord } from "./markdown.ts";
+import { type CommandMention, escapeDiscordInline, markupToDiscord } from "./markdown.ts";
 
 export const EMBED_LIMITS = {
   title: 256,
@@ -83,14 +83,14 @@ export function buttonRows(buttons: readonly Button[]): DiscordMessage["componen
   return rows;
 }
 
-export function renderReply(reply: Reply): DiscordMessage[] {
+export function renderReply(reply: Reply, mention?: CommandMention): DiscordMessage[] {
   const color = COLORS[reply.tone ?? "info"];
   // Fields Discord cannot hold as fields are written into the text instead.
   const fields: APIEmbedField[] = [];
-  let text = markupToDiscord(reply.text);
+  let text = markupToDiscord(reply.text, mention);
   for (const field of reply.fields ?? []) {
     const name = escapeDiscordInline(field.name);
-    const value = markupToDiscord(field.value);
+    const value = markupToDiscord(field.value, mention);
     if (name.length > EMBED_LIMITS.fieldName || value.length > EMBED_LIMITS.fieldValue || !value) {
       text += `\n\n**${name}**\n${value}`;
     } else {

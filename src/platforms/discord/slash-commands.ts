@@ -136,6 +136,26 @@ export function slashCommand(command: CommandSpec<unknown>): SlashCommand {
   };
 }
 
+/**
+ * Commands that mix moderator-only subcommands with subcommands for everyone. Discord hides or
+ * shows a whole command (default_member_permissions), never one subcommand, so such a command
+ * would offer its moderator subcommands to every member: they belong in a command of their own
+ * (the moderators' are under /admin). One line per command, saying which subcommands to move.
+ */
+export function mixedAccessProblems(commands: Iterable<CommandSpec<unknown>>): string[] {
+  const problems: string[] = [];
+  for (const command of commands) {
+    const leaves = leavesOf(command);
+    const moderatorOnly = leaves.filter((l) => l.access === "moderator");
+    if (moderatorOnly.length === 0 || moderatorOnly.length === leaves.length) continue;
+    problems.push(
+      `/${command.name} mixes moderator-only subcommands (${moderatorOnly.map((l) => `/${l.path.join(" ")}`).join(", ")}) ` +
+        "with subcommands for everyone; Discord would show them to every member: move them into a moderator command such as /admin.",
+    );
+  }
+  return problems;
+}
+
 export function slashCommands(commands: Iterable<CommandSpec<unknown>>): SlashCommand[] {
   return [...commands].map(slashCommand);
 }

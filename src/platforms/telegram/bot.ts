@@ -17,7 +17,7 @@ import { isUserError, UserError } from "#src/core/errors.ts";
 import { markupToPlain } from "#src/core/markup.ts";
 import { formatBytes, type RawAttachment, type RawOptionValue } from "#src/core/options.ts";
 import type { Reply } from "#src/core/reply.ts";
-import type { OptionSpec } from "#src/core/spec.ts";
+import type { AttachmentOptionSpec, OptionSpec } from "#src/core/spec.ts";
 import type { Logger } from "#src/log.ts";
 import { downloadFile } from "../download.ts";
 import { loggable } from "../loggable.ts";
@@ -37,6 +37,10 @@ export interface TelegramDeps extends Omit<GuideDeps, "dispatcher"> {
 
 /** The referral feature's command, run for `/start ref_<code>` once it exists. */
 const REFERRAL_PATH = ["referral", "use"];
+/** /cancel ends an open question; it is the front end's, like the console's /cancel. */
+const CANCEL = "cancel";
+/** Telegram shows a chat action for 5 seconds; it is sent again this often while work goes on. */
+const CHAT_ACTION_REPEAT_MS = 4_000;
 /** The largest file the Bot API lets a bot download (getFile). */
 const TELEGRAM_BOT_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
 
@@ -96,19 +100,44 @@ class TelegramFrontEnd {
       await this.answerQuestion(ctx, text);
       return;
     }
+    // In a group, a command addressed to another bot (/cmd@otherbot), or one no one here knows
+    // and not addressed to us (/mute @bob 1h, another bot's), is not ours: say nothing, before
+    // reading its options as ours would be read.
+    const head = /^\/([^\s@]+)(?:@(\S+))?/.exec(text);
+    const addressedTo = head?.[2];
+    if (addressedTo && addressedTo.toLowerCase() !== ctx.me.username.toLowerCase()) return;
+    const name = head?.[1]?.toLowerCase() ?? "";
+    const ours = this.deps.dispatcher.commands.get(name) !== undefined || name === CANCEL;
+    if (ctx.chat?.type !== "private" && !addressedTo && !ours) return;
     let parsed: ReturnType<typeof parseCommandLine>;
     try {
-      parsed = parseCommandLine(text, ctx.me.username);
+      // A command we do not have is answered as such, whatever its options look like.
+      parsed = parseCommandLine(ours ? text : text.split(/\s/)[0]!, ctx.me.username);
     } catch (error) {
       if (!isUserError(error) || error.code === "not_for_this_bot") return;
       await this.deliver(ctx, { text: error.message, tone: "error" });
       return;
     }
     if (!parsed) return;
-    // In a group, a command no one here knows is another bot's, unless it was addressed to us.
-    const addressed = ctx.chat?.type === "private" || /^\/[^\s@]+@/.test(text);
-    if (!addressed && !this.deps.dispatcher.commands.get(parsed.path[0]!)) return;
-    const options = this.withFiles(ctx, parsed.path, parsed.options);
+    const user = userOf(ctx.from!);
+    if (parsed.path[0] === CANCEL && !this.deps.dispatcher.commands.get(CANCEL)) {
+      const dropped = await this.#guide.drop(user, "cancelled");
+      await this.deliver(ctx, {
+        text:
+          dropped.length > 0
+            ? `Cancelled ${dropped.join(", ")}: nothing was done.`
+            : "There is no question of mine waiting for an answer.",
+        tone: "info",
+      });
+      return;
+    }
+    // A new command ends any question left unanswered.
+    await this.#guide.drop(user, "superseded");
+    const options = this.withFiles(
+      ctx,
+      parsed.path,
+      this.withRepliedMember(ctx, parsed.path, parsed.options),
+    );
     await this.run(ctx, { ...this.origin(ctx), path: parsed.path, options });
   }
 
@@ -161,27 +190,64 @@ class TelegramFrontEnd {
     }
   }
 
+  /** Any other message: a file may answer an open question; else a hint in a private chat. */
   async unhandled(ctx: Context): Promise<void> {
+    const message = ctx.message;
+    if (message?.document || message?.photo) {
+      await this.answerQuestion(ctx, "");
+      return;
+    }
+    await this.hint(ctx);
+  }
+
+  private async hint(ctx: Context): Promise<void> {
     if (ctx.chat?.type !== "private") return;
     await this.deliver(ctx, { text: "Commands start with a slash: type /help to see them.", tone: "info" });
   }
 
-  /** A plain message: the answer to the member's open question, else a hint in a private chat. */
+  /**
+   * A message that is not a command (text, or a document or photo): the answer to the member's open
+   * question, else a hint in a private chat. In a group only replies to the bot are read.
+   */
   private async answerQuestion(ctx: Context, text: string): Promise<void> {
     const message = ctx.message!;
-    const toUs = ctx.chat?.type === "private" || message.reply_to_message?.from?.id === ctx.me.id;
-    if (!toUs) return;
-    const completed = ctx.from ? await this.#guide.answer(userOf(ctx.from), text) : undefined;
+    const repliesToBot = message.reply_to_message?.from?.id === ctx.me.id;
+    if (ctx.chat?.type !== "private" && !repliesToBot) return;
+    if (!ctx.from) return;
+    let completed: Awaited<ReturnType<Guide["answer"]>>;
+    try {
+      completed = await this.#guide.answer(userOf(ctx.from), {
+        text,
+        repliesToBot,
+        ...(message.document || message.photo
+          ? { file: (spec: AttachmentOptionSpec) => this.attachmentOf(ctx, spec.maxBytes)! }
+          : {}),
+      });
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      await this.deliver(ctx, { text: error.message, tone: "error" });
+      return;
+    }
     if (completed) {
       await this.run(ctx, { ...this.origin(ctx), ...completed });
       return;
     }
-    await this.unhandled(ctx);
+    await this.hint(ctx);
   }
 
   /** Runs a command; asks for what it lacks when the guide can, else shows the outcome. */
   private async run(ctx: Context, invocation: Invocation): Promise<void> {
-    const result = await this.deps.dispatcher.dispatch(invocation);
+    // A file is fetched and checked before the answer: the member sees "sending a file…" meanwhile.
+    const withFile = Object.values(invocation.options).some(
+      (v) => typeof v === "object" && v.kind === "attachment",
+    );
+    const stopAction = withFile ? this.chatAction(ctx, "upload_document") : undefined;
+    let result: Awaited<ReturnType<Dispatcher<unknown>["dispatch"]>>;
+    try {
+      result = await this.deps.dispatcher.dispatch(invocation);
+    } finally {
+      stopAction?.();
+    }
     if (!result.ok) {
       const question = await this.#guide.ask(invocation, result);
       if (question) {
@@ -256,11 +322,63 @@ class TelegramFrontEnd {
     };
   }
 
+  /**
+   * Shows a chat action ("sending a file…") until the returned function is called: Telegram shows
+   * one for 5 seconds, so it is sent again every 4. Failures are only logged.
+   */
+  private chatAction(ctx: Context, action: "typing" | "upload_document"): () => void {
+    const chatId = ctx.chat?.id;
+    if (chatId === undefined) return () => {};
+    const thread = ctx.message?.is_topic_message ? ctx.message.message_thread_id : undefined;
+    const send = () =>
+      void ctx.api
+        .sendChatAction(chatId, action, thread ? { message_thread_id: thread } : {})
+        .catch((error: unknown) =>
+          this.deps.log.warn({ err: loggable(error) }, "could not send a chat action"),
+        );
+    send();
+    const timer = setInterval(send, CHAT_ACTION_REPEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * A command sent as a reply to a member's message names that member in its first member option
+   * not given (/admin credit amount:5 … in reply to Bob): Telegram tells the bot who they are, so
+   * they need not have used the bot before. A forum topic's own first message is no reply.
+   */
+  private withRepliedMember(
+    ctx: Context,
+    path: string[],
+    options: Record<string, string>,
+  ): Record<string, RawOptionValue> {
+    const message = ctx.message!;
+    const replied = message.reply_to_message;
+    const member = replied?.from;
+    if (!member || member.is_bot) return options;
+    if (message.is_topic_message && replied.message_id === message.message_thread_id) return options;
+    const specs = this.has(path) ? (this.deps.dispatcher.commands.resolve(path).leaf.options ?? {}) : {};
+    const slot = Object.entries<OptionSpec>(specs).find(
+      ([name, spec]) => spec.type === "user" && !(name in options),
+    );
+    if (!slot) return options;
+    const user = userOf(member);
+    return {
+      ...options,
+      [slot[0]]: {
+        kind: "user",
+        platformUserId: user.id,
+        ...(user.username ? { username: user.username } : {}),
+        displayName: user.displayName,
+      },
+    };
+  }
+
   /** A document or photo sent with the command fills the command's first file option not given. */
   private withFiles(
     ctx: Context,
     path: string[],
-    options: Record<string, string>,
+    options: Record<string, RawOptionValue>,
   ): Record<string, RawOptionValue> {
     const message = ctx.message!;
     const document = message.document;
@@ -271,7 +389,16 @@ class TelegramFrontEnd {
       ([name, spec]) => spec.type === "attachment" && !(name in options),
     );
     if (slot?.[1].type !== "attachment") return options;
-    const maxBytes = slot[1].maxBytes;
+    const attachment = this.attachmentOf(ctx, slot[1].maxBytes);
+    return attachment ? { ...options, [slot[0]]: attachment } : options;
+  }
+
+  /** The document or photo of the message as an option value, read only when the command asks. */
+  private attachmentOf(ctx: Context, maxBytes: number): RawAttachment | undefined {
+    const message = ctx.message!;
+    const document = message.document;
+    const photo = message.photo?.at(-1);
+    if (!document && !photo) return undefined;
     const file = document
       ? {
           id: document.file_id,
@@ -280,7 +407,7 @@ class TelegramFrontEnd {
           type: document.mime_type,
         }
       : { id: photo!.file_id, name: "photo.jpg", size: photo!.file_size, type: "image/jpeg" };
-    const attachment: RawAttachment = {
+    return {
       kind: "attachment",
       name: file.name,
       sizeBytes: file.size ?? 0,
@@ -302,7 +429,6 @@ class TelegramFrontEnd {
         });
       },
     };
-    return { ...options, [slot[0]]: attachment };
   }
 
   private has(path: readonly string[]): boolean {

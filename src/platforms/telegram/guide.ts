@@ -1,17 +1,21 @@
 // Guided input for typed commands on Telegram. When a command lacks a value it needs (or got one
 // that is not among its choices), the bot asks for it instead of only refusing: an inline keyboard
 // when the value has choices (a subcommand, a token, yes/no, a spec's choices or suggestions), a
-// reply prompt otherwise. The partly typed command waits as a draft in the database (any replica
-// can take the answer), owned by the member, answered at most once; the completed command then
-// runs through the dispatcher like any other, with the answering update's id as its key.
+// reply prompt otherwise (a file is sent as a document or photo in reply). The partly typed command
+// waits as a draft in the database (any replica can take the answer), owned by the member, answered
+// at most once; the completed command then runs through the dispatcher like any other, with the
+// answering update's id as its key. A draft ends when answered, on /cancel, when the member sends
+// another command, or when it expires; plain text is read as its answer only when it replies to the
+// question or comes right after it (within ANSWER_WINDOW_MS), so an abandoned question never turns
+// later chat into an option.
 import type { ForceReply, InlineKeyboardMarkup } from "grammy/types";
 import type { PendingActions } from "#src/core/actions.ts";
 import type { Clock } from "#src/core/clock.ts";
 import type { PlatformUser } from "#src/core/context.ts";
 import type { Dispatcher, DispatchResult, Invocation } from "#src/core/dispatch.ts";
 import { UserError } from "#src/core/errors.ts";
-import { exampleFor, type RawOptionValue } from "#src/core/options.ts";
-import type { Choice, OptionSpec, UserRef } from "#src/core/spec.ts";
+import { exampleFor, type RawAttachment, type RawOptionValue } from "#src/core/options.ts";
+import type { AttachmentOptionSpec, Choice, OptionSpec, UserRef } from "#src/core/spec.ts";
 import type { TxClient } from "#src/db/database.ts";
 import { escapeHtml, markupToHtml } from "./markup-html.ts";
 import { TELEGRAM_LIMITS } from "./render.ts";
@@ -36,6 +40,16 @@ const PREFIX = "in:";
 /** The subcommand slot in callback data; option slots are the option's index in its spec. */
 const SUBCOMMAND = "s";
 const KEYBOARD_LIMIT = 24;
+/** A message that does not reply to the question still answers it this soon after it was asked. */
+export const ANSWER_WINDOW_MS = 2 * 60 * 1000;
+
+/** What a member sent in answer to a question: text, or a file (built for the option's limits). */
+export interface Answer {
+  text: string;
+  file?: (spec: AttachmentOptionSpec) => RawAttachment;
+  /** Whether the message replies to one of the bot's messages (the question, with force_reply). */
+  repliesToBot: boolean;
+}
 
 const expired = () =>
   new UserError(
@@ -66,7 +80,7 @@ export class Guide {
       if (next.length === 0) return undefined;
       const draft = await this.draft(invocation, invocation.options);
       return {
-        html: `${markupToHtml(result.reply.text)}\n\nChoose one:`,
+        html: `<b>/${escapeHtml(invocation.path.join(" "))}</b> does several things. Choose one, or send /cancel:`,
         markup: keyboard(
           next.map((word) => ({
             label: `/${[...invocation.path, word].join(" ")}`,
@@ -89,21 +103,34 @@ export class Guide {
       .map((c) => ({ label: c.name, data: callback(draft, slot, String(c.value)) }))
       .filter((b) => Buffer.byteLength(b.data) <= TELEGRAM_LIMITS.callbackData)
       .slice(0, KEYBOARD_LIMIT);
+    // A missing value is asked for in Telegram's terms; a refused one keeps the reason it was refused.
+    const command = `<b>/${escapeHtml(invocation.path.join(" "))}</b>`;
+    const why =
+      result.code === "missing_option"
+        ? `${command} needs the <b>${escapeHtml(option)}</b> (${escapeHtml(spec.description)}).`
+        : markupToHtml(result.reply.text);
     if (buttons.length > 0) {
       return {
-        html: `${markupToHtml(result.reply.text)}\n\nChoose the <b>${escapeHtml(option)}</b>:`,
+        html: `${why}\n\nChoose the <b>${escapeHtml(option)}</b>, or send /cancel:`,
         markup: keyboard(buttons),
       };
     }
+    const how =
+      spec.type === "attachment"
+        ? "Send it as a file (📎 → File) in reply to this message"
+        : `Reply to this message with the <b>${escapeHtml(option)}</b>`;
     return {
-      html: `${markupToHtml(result.reply.text)}\n\nReply to this message with the <b>${escapeHtml(option)}</b> (${escapeHtml(spec.description)}).`,
+      html: `${why}\n\n${how}, or send /cancel.`,
       markup: {
         force_reply: true,
         selective: true,
-        input_field_placeholder: exampleFor(option, spec)
-          .slice(option.length + 1)
-          .replace(/^"|"$/g, "")
-          .slice(0, 64),
+        input_field_placeholder:
+          spec.type === "attachment"
+            ? "📎 attach the file"
+            : exampleFor(option, spec)
+                .slice(option.length + 1)
+                .replace(/^"|"$/g, "")
+                .slice(0, 64),
       },
     };
   }
@@ -122,27 +149,59 @@ export class Guide {
   }
 
   /**
-   * A plain message from a member with an open question: the command it completes, or undefined
-   * when nothing is waiting for them.
+   * A message from a member with an open question (text, or a document or photo): the command it
+   * completes, or undefined when nothing is waiting for this message. Throws UserError (the
+   * question stays open) when it asks for a file and got text, or the other way round.
    */
-  async answer(user: PlatformUser, text: string): Promise<Completed | undefined> {
+  async answer(user: PlatformUser, reply: Answer): Promise<Completed | undefined> {
     const { actions, db, clock, dispatcher } = this.deps;
     const owner = await this.deps.ensureUser(user);
-    const open = await actions.latestOpen(db, owner.userId, clock.now(), "draft");
+    const now = clock.now();
+    const open = await actions.latestOpen(db, owner.userId, now, "draft");
     if (!open) return undefined;
-    const value = text.trim();
-    let awaited: string | undefined;
+    // Chat long after an unanswered question is chat, not an answer.
+    if (!reply.repliesToBot && now.getTime() - open.createdAt.getTime() > ANSWER_WINDOW_MS) return undefined;
+    const value = reply.text.trim();
+    let awaited: [string, OptionSpec] | undefined;
     try {
       const specs = Object.entries<OptionSpec>(dispatcher.commands.resolve(open.path).leaf.options ?? {});
-      awaited = specs.find(([name, spec]) => spec.required && open.options[name] === undefined)?.[0];
+      awaited = specs.find(([name, spec]) => spec.required && open.options[name] === undefined);
       if (!awaited) return undefined;
     } catch {
       // The draft waits for a subcommand: the answer is its name.
+      if (!value) return undefined;
       const draft = await this.claim(user, open.id);
       return { path: [...draft.path, value.replace(/^\//, "").toLowerCase()], options: draft.options };
     }
+    const [name, spec] = awaited;
+    const command = `/${open.path.join(" ")}`;
+    if (spec.type === "attachment") {
+      if (!reply.file)
+        throw new UserError(
+          "file_expected",
+          `${command} is waiting for the ${name} as a file: attach it (📎 → File) in reply to my question, or send /cancel.`,
+        );
+      const draft = await this.claim(user, open.id);
+      return { path: draft.path, options: { ...draft.options, [name]: reply.file(spec) } };
+    }
+    if (!value)
+      throw new UserError(
+        "text_expected",
+        `${command} is waiting for the ${name} (${spec.description}) as text: reply to my question with it, or send /cancel.`,
+      );
     const draft = await this.claim(user, open.id);
-    return { path: draft.path, options: { ...draft.options, [awaited]: value } };
+    return { path: draft.path, options: { ...draft.options, [name]: value } };
+  }
+
+  /** Ends the member's open questions (/cancel, or another command): the commands they named. */
+  async drop(user: PlatformUser, resolution: "cancelled" | "superseded"): Promise<string[]> {
+    const { actions, db, clock } = this.deps;
+    const owner = await this.deps.ensureUser(user);
+    const now = clock.now();
+    const open =
+      resolution === "cancelled" ? await actions.latestOpen(db, owner.userId, now, "draft") : undefined;
+    const ended = await actions.endOpen(db, owner.userId, "draft", resolution, now);
+    return ended > 0 && open ? [`/${open.path.join(" ")}`] : [];
   }
 
   private async choicesFor(

@@ -56,9 +56,9 @@ describeConsole(
       ],
       [
         "unknown user",
-        '@mod /admin credit user:@nobody amount:5 token:USDC reason:"x"',
+        '@mod /admin credit user:@nobody! amount:5 token:USDC reason:"x"',
         "unknown_user",
-        /no member @nobody/,
+        /no member @nobody!/,
       ],
       [
         "unknown token",

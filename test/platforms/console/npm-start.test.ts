@@ -43,10 +43,18 @@ describe("npm start", () => {
       "alice",
     ]);
     expect(code).toBe(0);
-    const records = stdout
+    const lines = stdout
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
+    // Bob is told of the credit: a notice, printed as its own object.
+    expect(lines.filter((l) => l.notice).map((l) => [l.notice.to, l.notice.text])).toEqual([
+      [
+        "to @bob",
+        "Balance credited\nA moderator added 1,000.5 USDC to your balance (reason: grant). Your USDC balance is now 1,000.5 USDC.",
+      ],
+    ]);
+    const records = lines.filter((l) => !l.notice);
     expect(records.map((r) => [r.line, r.user, r.command.split(" ")[0], r.ok, r.code])).toEqual([
       [3, "bob", "@bob", true, "ok"],
       [4, "alice", "@alice", true, "ok"],

@@ -6,7 +6,7 @@ import { REST } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COMMANDS_DIR } from "#src/app.ts";
 import { loadCommandModules } from "#src/core/registry.ts";
-import { type CommandSpec, commandBuilders } from "#src/core/spec.ts";
+import { type CommandSpec, commandBuilders, leavesOf } from "#src/core/spec.ts";
 import { deployCommands } from "#src/platforms/discord/deploy.ts";
 import { DiscordLimitError } from "#src/platforms/discord/limits.ts";
 import { slashCommands } from "#src/platforms/discord/slash-commands.ts";
@@ -40,14 +40,88 @@ describe("deploying the slash commands", () => {
     expect(discord.rest.requests).toEqual([]);
   });
 
+  it("sends no moderator-only command without default_member_permissions, and no member command with it", async () => {
+    const mark = discord.rest.requests.length;
+    await deployCommands(commands, {
+      rest: rest(),
+      applicationId: APPLICATION_ID,
+      dryRun: false,
+      write: () => {},
+    });
+    const put = discord.rest.since(mark).find((r) => r.method === "PUT")!;
+    const sent = put.body as unknown as Array<{
+      name: string;
+      default_member_permissions: string | null;
+      contexts: number[];
+      options: Array<{ name: string; type: number; options?: Array<{ name: string }> }>;
+    }>;
+    const moderatorPaths = commands.flatMap((c) =>
+      leavesOf(c)
+        .filter((l) => l.access === "moderator")
+        .map((l) => l.path),
+    );
+    // The moderators' tools today: /admin (credits, leaderboard posts, jobs) and /audit.
+    expect(moderatorPaths.map((p) => p.join(" "))).toEqual(
+      expect.arrayContaining([
+        "admin credit",
+        "admin leaderboard post",
+        "admin leaderboard schedule",
+        "admin leaderboard unschedule",
+        "admin leaderboard schedules",
+        "admin epoch run",
+        "audit",
+      ]),
+    );
+    for (const path of moderatorPaths) {
+      const command = sent.find((c) => c.name === path[0])!;
+      // Manage Server, and only in servers (the permission does not apply in DMs).
+      expect([path.join(" "), command.default_member_permissions, command.contexts]).toEqual([
+        path.join(" "),
+        "32",
+        [0],
+      ]);
+    }
+    // What members run stays visible to them: /epoch status and the boards are theirs.
+    for (const command of sent.filter((c) => !moderatorPaths.some((p) => p[0] === c.name)))
+      expect([command.name, command.default_member_permissions]).toEqual([command.name, null]);
+    const names = (name: string) => sent.find((c) => c.name === name)!.options.map((o) => o.name);
+    expect(names("epoch")).toEqual(["status"]);
+    expect(names("leaderboard")).toEqual(["farmers", "ambassadors", "factories", "arena"]);
+  });
+
+  it("refuses to register a command mixing moderator-only and member subcommands, naming what to move", async () => {
+    const { commandGroup, subcommand } = commandBuilders<unknown>();
+    const mixed = commandGroup({
+      name: "boards",
+      description: "Boards",
+      subcommands: {
+        show: subcommand({ description: "Show", handler: () => ({ text: "" }) }),
+        post: subcommand({ description: "Post", access: "moderator", handler: () => ({ text: "" }) }),
+      },
+    });
+    const mark = discord.rest.requests.length;
+    await expect(
+      deployCommands([mixed], {
+        rest: rest(),
+        applicationId: APPLICATION_ID,
+        dryRun: false,
+        write: () => {},
+      }),
+    ).rejects.toThrow(
+      /\/boards mixes moderator-only subcommands \(\/boards post\) with subcommands for everyone/,
+    );
+    expect(discord.rest.since(mark)).toEqual([]);
+  });
+
   it("overwrites one server's commands, finding the application from the token", async () => {
+    const mark = discord.rest.requests.length;
     const report = await deployCommands(commands, {
       rest: rest(),
       guildId: GUILD,
       dryRun: false,
       write: () => {},
     });
-    const [lookup, put] = discord.rest.requests;
+    const [lookup, put] = discord.rest.since(mark);
     expect([lookup!.method, lookup!.path]).toEqual(["GET", "/api/v10/applications/@me"]);
     expect([put!.method, put!.path]).toEqual([
       "PUT",

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dispatcher } from "#src/core/dispatch.ts";
 import { silentLogger } from "#src/log.ts";
 import { createDiscordClient } from "#src/platforms/discord/client.ts";
+import { CommandIds } from "#src/platforms/discord/command-ids.ts";
 import { DiscordFrontEnd } from "#src/platforms/discord/interactions.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
 import {
@@ -51,9 +52,11 @@ describe("Discord over the gateway (discord.js client, loopback gateway and REST
     });
     discord = await startFakeDiscord();
     client = createDiscordClient({ apiBase: discord.apiBase, token: BOT_TOKEN });
+    const leaves = new Set(test.app.dispatcher.commands.leaves().map((l) => l.path.join(" ")));
     front = new DiscordFrontEnd(test.app.dispatcher as unknown as Dispatcher<unknown>, {
       log: silentLogger,
       attachmentTimeoutMs: 5000,
+      commandIds: new CommandIds((path) => leaves.has(path)),
     });
     front.attach(client);
     await client.login(BOT_TOKEN);
@@ -99,8 +102,8 @@ describe("Discord over the gateway (discord.js client, loopback gateway and REST
   it("runs a subcommand with user, amount and token options (the slash-create sample's shape)", async () => {
     const payload = credit(lunar, bob, "1,000.5");
     const [ack, edit] = await deliver(payload);
-    // Not personal: a public "thinking…", then the answer in place.
-    expect(ack!.body).toEqual({ type: 5, data: { flags: 0 } });
+    // The member's balance is in the answer: private from the start, then the answer in place.
+    expect(ack!.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
     expect(edit!.path).toMatch(/\/webhooks\/\d+\/[^/]+\/messages\/@original$/);
     const body = payloadOf(edit!);
     expect(embedText(body)).toBe(
@@ -124,11 +127,58 @@ describe("Discord over the gateway (discord.js client, loopback gateway and REST
   });
 
   it("keeps refusals private: a public deferral is replaced by an ephemeral follow-up", async () => {
-    const answers = await deliver(credit(carol, bob, "1"));
+    const board = slashCommand(
+      discordFixture(SUBCOMMAND_SAMPLE),
+      carol,
+      ["leaderboard", "farmers"],
+      [{ name: "token", type: 3, value: "NOPE" }],
+    );
+    const answers = await deliver(board);
+    expect(answers[0]!.body).toEqual({ type: 5, data: { flags: 0 } });
     expect(answers.map((r) => r.method)).toEqual(["POST", "DELETE", "POST"]);
     const followUp = payloadOf(answers[2]!);
     expect(followUp.flags).toBe(EPHEMERAL);
-    expect(embedText(followUp)).toBe("Only moderators can use /admin credit.");
+    expect(embedText(followUp)).toMatch(/NOPE/);
+  });
+
+  it("answers a member's /admin credit privately with the refusal", async () => {
+    const answers = await deliver(credit(carol, bob, "1"));
+    expect(answers[0]!.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
+    expect(answers.map((r) => r.method)).toEqual(["POST", "PATCH"]);
+    expect(embedText(payloadOf(answers[1]!))).toBe("Only moderators can use /admin credit.");
+  });
+
+  it("answers /help privately and short, mentioning the commands whose ids it has seen", async () => {
+    const balance = slashCommand(discordFixture(REAL_CAPTURE), carol, ["balance"]);
+    await deliver(balance);
+    const balanceId = (balance.data as { id: string }).id;
+    const help = slashCommand(discordFixture(REAL_CAPTURE), carol, ["help"]);
+    const helpId = (help.data as { id: string }).id;
+    const [ack, edit, ...more] = await deliver(help);
+    expect(ack!.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
+    expect(more).toEqual([]);
+    const text = embedText(payloadOf(edit!));
+    expect(text.split("\n").length).toBeLessThanOrEqual(12);
+    // A clickable mention where the id is known, the name where it is not yet.
+    expect(text).toContain(`</balance:${balanceId}>`);
+    expect(text).toContain("`/history`");
+    expect(text).not.toContain("Moderators");
+    expect(text).toContain(
+      `</help:${helpId}> with \`command:\` and a name explains one, e.g. command:submit.`,
+    );
+
+    const detail = await deliver(
+      slashCommand(
+        discordFixture(REAL_CAPTURE),
+        carol,
+        ["help"],
+        [{ name: "command", type: 3, value: "balance" }],
+      ),
+    );
+    expect(detail[0]!.body).toEqual({ type: 5, data: { flags: EPHEMERAL } });
+    expect(embedText(payloadOf(detail[1]!)).startsWith(`Help: /balance\n**</balance:${balanceId}> `)).toBe(
+      true,
+    );
   });
 
   it("suggests tokens for a focused option (the slash-create autocomplete sample's shape)", async () => {

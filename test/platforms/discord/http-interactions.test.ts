@@ -160,7 +160,8 @@ for (const kind of ["pglite", "postgres"] as const) {
       it("defers in the HTTP response, then edits the answer in over REST", async () => {
         const answer = await interact(credit("12.5"));
         expect(answer.status).toBe(200);
-        expect(answer.json).toEqual({ type: 5 });
+        // A credit shows the member's balance: the moderator reads it privately.
+        expect(answer.json).toEqual({ type: 5, data: { flags: 64 } });
         const [edit] = answer.followUps;
         expect(edit!.method).toBe("PATCH");
         expect(embedText(payloadOf(edit!))).toBe(
@@ -235,7 +236,10 @@ for (const kind of ["pglite", "postgres"] as const) {
           replicas.map((r) => post(r.url, body, signed(application.privateKey, body))),
         );
         await Promise.all(replicas.map((r) => r.front.idle()));
-        expect([first!.json, second!.json]).toEqual([{ type: 5 }, { type: 5 }]);
+        expect([first!.json, second!.json]).toEqual([
+          { type: 5, data: { flags: 64 } },
+          { type: 5, data: { flags: 64 } },
+        ]);
         expect(await bobsUsdcAtoms()).toBe(before + 7_000_000n);
         const edits = discord.rest.requests.filter(
           (r) => r.method === "PATCH" && r.path.includes(`/${payload.token}/`),
