@@ -194,7 +194,7 @@ describe("Telegram prompts and groups (grammY, loopback Bot API)", () => {
       (c) => methodOf(c) === "sendMessage" && Number(c.body!.chat_id) !== gus.id,
     );
     expect(privately!.body!.chat_id).toBe(mod.id);
-    expect(String(privately!.body!.text)).toContain("Their balance: 5 USDC");
+    expect(String(privately!.body!.text)).toContain("Gus's balance is now 5 USDC");
     expect(pointer!.body!.chat_id).toBe(GROUP.id);
     expect(String(pointer!.body!.text)).toContain("I sent you the answer in our private chat");
     expect(String(pointer!.body!.text)).not.toMatch(/USDC|balance/);
