@@ -4,6 +4,7 @@ import { unstakeReleaseJob } from "#src/economy/ambassadors/unstake-release-job.
 import { pendingGradesJob, reputationDecayJob, reservationExpiryJob } from "#src/economy/pools/pools-jobs.ts";
 import { arenaEmissionJob } from "./arena/emission-job.ts";
 import { withdrawalsJob } from "./chain/withdrawals-job.ts";
+import { bundleVotesJob } from "./dataset-tokens/bundle-job.ts";
 import { idempotencyRetentionJob } from "./epochs/idempotency-retention-job.ts";
 import { jobRunsRetentionJob } from "./epochs/retention-job.ts";
 import type { JobSpec } from "./job-kit.ts";
@@ -19,4 +20,5 @@ export const jobs: JobSpec[] = [
   leaderboardPostsJob,
   jobRunsRetentionJob,
   idempotencyRetentionJob,
+  bundleVotesJob,
 ];

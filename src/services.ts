@@ -17,6 +17,9 @@ import { PendingActions } from "./core/actions.ts";
 import { type Clock, DAY, systemClock } from "./core/clock.ts";
 import { Notifier } from "./core/notifier.ts";
 import { CommandRegistry } from "./core/registry.ts";
+import { DatasetBundles } from "./dataset-tokens/bundles.ts";
+import { DatasetTokens } from "./dataset-tokens/dataset-tokens.ts";
+import { mergeDatasetTokenRecords } from "./dataset-tokens/merge.ts";
 import type { Database } from "./db/database.ts";
 import { Funds } from "./economy/funds.ts";
 import { Scheduler } from "./epochs/scheduler.ts";
@@ -59,6 +62,10 @@ export interface Services {
   chain: Chain;
   /** The arena: training tasks, stakes, delegations, scores and the epoch's rewards. */
   arena: Arena;
+  /** Dataset tokens: launches, curve trades, burn-to-download (docs/economy.md section 10). */
+  datasetTokens: DatasetTokens;
+  /** Bundles of tokenized datasets and their governance (section 10.6). */
+  datasetBundles: DatasetBundles;
   /** Rankings and the data behind the cards (read-only); features add providers to it. */
   leaderboards: Leaderboards;
   /** Every command, for /help; filled in once the commands are loaded. */
@@ -110,6 +117,17 @@ export async function createServices(
   });
   identity.onMerge("arena", (tx, from, into) => arena.mergeUsers(tx, from, into));
   identity.onMerge("farmers", mergeFarmerRecords);
+  identity.onMerge("datasetTokens", mergeDatasetTokenRecords);
+  const datasetTokens = new DatasetTokens(db, ledger, {
+    minDemonstrations: config.DATASET_MIN_DEMONSTRATIONS,
+    launchFee: config.DATASET_LAUNCH_FEE,
+    curveClones: config.DATASET_CURVE_CLONES,
+    volumeFeeBps: config.DATASET_VOLUME_FEE_BPS,
+  });
+  const datasetBundles = new DatasetBundles(db, ledger, datasetTokens, staking, {
+    votingDays: config.BUNDLE_VOTING_DAYS,
+    quorumPercent: config.BUNDLE_QUORUM,
+  });
   // Payouts read the commission policy through this getter at settlement time, so replacing
   // services.commissions (as tests do with a fixed-tier policy) takes effect.
   const commissions = () => services.commissions;
@@ -166,6 +184,8 @@ export async function createServices(
     notifier,
     chain: createChain(config, { db, ledger, tokens, identity, notifier, log }),
     arena,
+    datasetTokens,
+    datasetBundles,
     leaderboards,
     commands: new CommandRegistry<Services>([]),
   };
