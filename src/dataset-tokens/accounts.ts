@@ -3,6 +3,7 @@
 // accounts, so /audit proves them with everything else. The supply is minted once from a mint
 // account that may go negative (like `world`): with it counted, each token sums to zero.
 import { type AccountKey, accounts } from "#src/ledger/accounts.ts";
+import type { TokenInfo } from "#src/ledger/amount.ts";
 
 /** The token every curve is priced in. */
 export const CURVE_TOKEN = "CLONES";
@@ -10,6 +11,9 @@ export const CURVE_TOKEN = "CLONES";
 export const DATASET_TOKEN_DECIMALS = 6;
 /** S: 1,000,000,000 tokens of 6 decimals. */
 export const DATASET_SUPPLY_ATOMS = 1_000_000_000n * 10n ** BigInt(DATASET_TOKEN_DECIMALS);
+
+/** A dataset token as the registry knows it (also when another process launched it). */
+export const datasetTokenInfo = (symbol: string): TokenInfo => ({ symbol, decimals: DATASET_TOKEN_DECIMALS });
 
 export const DATASET_CODES = {
   launchFee: "dataset.launch_fee",

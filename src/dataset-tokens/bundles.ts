@@ -18,7 +18,7 @@ import type { Staking } from "#src/economy/ambassadors/staking.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { DatasetTokens } from "./dataset-tokens.ts";
 import { checkThreshold, curveFor, launchToken, normalizeSymbol, requireFreeSymbol } from "./launch.ts";
-import type { DatasetTokenRow } from "./rows.ts";
+import { type DatasetTokenRow, tokenRowOf } from "./rows.ts";
 import { largestRemainder } from "./shares.ts";
 
 export interface BundleOptions {
@@ -262,6 +262,18 @@ export class DatasetBundles {
       if (outcome === "rejected") rejected++;
     }
     return { launched, rejected };
+  }
+
+  /** Bundle `bundleId`'s token, or a UserError saying it has none (yet). */
+  async tokenOf(db: TxClient, bundleId: number): Promise<DatasetTokenRow> {
+    const bundle = await this.view(db, bundleId);
+    const row = await db.datasetToken.findUnique({ where: { bundleId } });
+    if (!row)
+      throw new UserError(
+        "not_launched",
+        `Bundle #${bundleId} has no token: it is ${bundle.status}${bundle.status === "voting" ? " until the vote closes" : ""}.`,
+      );
+    return tokenRowOf(row);
   }
 
   async list(

@@ -11,7 +11,7 @@ import { findFactory } from "#src/economy/pools/factory-access.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { decimalString, formatMoney, parseAmount, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger, TransferOp } from "#src/ledger/ledger.ts";
-import { CURVE_TOKEN, DATASET_CODES, datasetAccounts } from "./accounts.ts";
+import { CURVE_TOKEN, DATASET_CODES, datasetAccounts, datasetTokenInfo } from "./accounts.ts";
 import { type BuyQuote, maxBuy, quoteBuy, quoteSell, type SellQuote } from "./curve.ts";
 import { feeParts, feeTransfers } from "./fee-recipients.ts";
 import { checkThreshold, curveFor, launchToken, normalizeSymbol, requireFreeSymbol } from "./launch.ts";
@@ -378,7 +378,7 @@ export class DatasetTokens {
 
   /** The buy quote, or the refusal that says what would work (the most that still buys, sold out). */
   requireBuy(token: DatasetTokenRow, payAtoms: bigint, minOut?: bigint): Extract<BuyQuote, { ok: true }> {
-    const tokenInfo = this.ledger.tokens.get(token.symbol);
+    const tokenInfo = datasetTokenInfo(token.symbol);
     if (payAtoms <= 0n)
       throw new UserError("invalid_amount", "Buy with an amount of CLONES above zero, e.g. amount:100.");
     const quote = quoteBuy(token.params, token.state, payAtoms);
@@ -412,7 +412,7 @@ export class DatasetTokens {
 
   /** The sell quote, or the refusal that says what would work (what the curve can buy back). */
   requireSell(token: DatasetTokenRow, tokensIn: bigint, minOut?: bigint): Extract<SellQuote, { ok: true }> {
-    const tokenInfo = this.ledger.tokens.get(token.symbol);
+    const tokenInfo = datasetTokenInfo(token.symbol);
     if (tokensIn <= 0n)
       throw new UserError(
         "invalid_amount",
@@ -499,7 +499,7 @@ export class DatasetTokens {
     const amountAtoms = token.params.allocationAtoms;
     const { availableAtoms } = await this.ledger.balance(db, accounts.user(actor.userId, token.symbol));
     if (availableAtoms < amountAtoms) {
-      const info = this.ledger.tokens.get(token.symbol);
+      const info = datasetTokenInfo(token.symbol);
       throw new UserError(
         "insufficient_funds",
         `Download access takes a burn of ${formatMoney(amountAtoms, info)}; you hold ${formatMoney(availableAtoms, info)}. Buy the difference (${formatMoney(amountAtoms - availableAtoms, info)}) with /dataset buy symbol:${token.symbol}, then burn.`,
