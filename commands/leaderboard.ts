@@ -23,6 +23,9 @@ const METRIC_WORDS: Record<string, string> = {
   funds: "funds",
   nodes: "training nodes",
   validators: "validators",
+  volume: "volume",
+  marketcap: "market cap",
+  creator_fees: "creators' fee income",
 };
 
 function metricOption(kind: BoardKind) {
@@ -200,13 +203,14 @@ function scheduleData(view: ScheduleView) {
 
 export default commandGroup({
   name: "leaderboard",
-  description: "Who leads: farmers, ambassadors, factories and the arena",
+  description: "Who leads: farmers, ambassadors, factories, the arena and dataset tokens",
   category: "Community",
   subcommands: {
     farmers: show("farmers", "Top farmers by earnings or average quality"),
     ambassadors: show("ambassadors", "Top ambassadors by commissions or active referrals"),
     factories: show("factories", "Top factories by demonstrations paid or funds"),
     arena: show("arena", "Top arena nodes or validators by rewards"),
+    datasets: show("datasets", "Top dataset tokens by volume or market cap; creators by fee income"),
     post,
     schedule,
     unschedule,

@@ -27,6 +27,7 @@ import { createGrader } from "./grading/grader.ts";
 import { Identity } from "./identity/identity.ts";
 import { jobs } from "./jobs.ts";
 import { ambassadorReferrals, withStakingTier } from "./leaderboards/ambassador-providers.ts";
+import { datasetTokenBoards } from "./leaderboards/dataset-providers.ts";
 import { Leaderboards } from "./leaderboards/leaderboards.ts";
 import { poolsProviders } from "./leaderboards/pool-providers.ts";
 import { Ledger } from "./ledger/ledger.ts";
@@ -163,6 +164,7 @@ export async function createServices(
   const boardProviders = poolsProviders(reputation);
   Object.assign(leaderboards.providers, boardProviders, {
     referrals: ambassadorReferrals,
+    datasets: datasetTokenBoards,
     profiles: withStakingTier(boardProviders.profiles, staking),
   });
   const services: Omit<Services, "scheduler"> & { scheduler?: Scheduler<Services> } = {

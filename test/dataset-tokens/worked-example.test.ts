@@ -94,6 +94,29 @@ describeConsole(
       );
       const history = await h.one("@ann /history");
       expect(history.text).toContain("dataset token sold to its curve");
+      // The market, the price card and the leaderboards.
+      const market = await h.one("@ann /dataset market");
+      expect((market.data as { tokens: Data[] }).tokens).toEqual([
+        expect.objectContaining({
+          symbol: "WEBNAV",
+          marketCap: "27872.430988131",
+          volume24h: "4661.446999441",
+          price: "0.000028153970695",
+          change24h: "+16.14%",
+        }),
+      ]);
+      const card = await h.one("@ann /dataset price symbol:WEBNAV");
+      expect(card.code).toBe("ok");
+      expect((card.data as { points: Data[] }).points).toHaveLength(4);
+      const volume = await h.one("@ann /leaderboard datasets metric:volume");
+      expect(volume.text).toContain("WEBNAV (factory #1)");
+      expect(volume.text).toContain("4,661.446999441 CLONES");
+      const fees = await h.one("@ann /leaderboard datasets metric:creator_fees");
+      expect(fees.text).toContain("cora");
+      expect(fees.text).toContain("11.653617499 CLONES");
+      const cap = await h.one("@cora /leaderboard datasets metric:marketcap");
+      expect(cap.text).toContain("27,872.430988131 CLONES");
+
       const audit = await auditLedger(h.app.db);
       expect(audit.problems).toEqual([]);
       expect(audit.tokens.find((t) => t.token === "WEBNAV")).toMatchObject({ sumAtoms: 0n });
