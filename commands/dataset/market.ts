@@ -2,8 +2,12 @@
 import { changeText, priceOf, priceText } from "#src/dataset-tokens/figures.ts";
 import { marketRows, priceHistory } from "#src/dataset-tokens/market.ts";
 import { renderPriceCard } from "#src/dataset-tokens/price-card.ts";
+import { formatAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney } from "../_format.ts";
 import { type Ctx, paging, subcommand } from "../_kit.ts";
+
+/** CLONES atoms cut to 2 decimals (rounded down): what fits the card; the text has every atom. */
+const toCents = (atoms: bigint) => (atoms / 10_000_000n) * 10_000_000n;
 
 const subjectOf = (row: { kind: string; factoryId: number | null; bundleId: number | null }) =>
   row.kind === "dataset" ? `factory #${row.factoryId}'s dataset` : `bundle #${row.bundleId}`;
@@ -60,14 +64,14 @@ export const price = subcommand({
       symbol: token.symbol,
       subject: subjectOf(token),
       price: priceText(row.price),
-      marketCap: formatMoney(row.marketCapAtoms, clones),
+      marketCap: formatAmount(toCents(row.marketCapAtoms), clones),
       change24h: changeText(row.priceBefore, row.price),
-      volume24h: formatMoney(row.volume24hAtoms, clones),
+      volume24h: formatAmount(toCents(row.volume24hAtoms), clones),
       points: history.map((p) => ({ at: p.at, price: priceOf(p).toNumber() })),
     };
     return {
       title: `${token.symbol}: ${view.price} CLONES`,
-      text: `${token.symbol} (${view.subject}): ${view.price} CLONES per token, market cap ${view.marketCap}, 24 h ${view.change24h}, volume ${view.volume24h}; ${history.length} price point${history.length === 1 ? "" : "s"} since launch.`,
+      text: `${token.symbol} (${view.subject}): ${view.price} CLONES per token, market cap ${formatMoney(row.marketCapAtoms, clones)}, 24 h ${view.change24h}, volume ${formatMoney(row.volume24hAtoms, clones)}; ${history.length} price point${history.length === 1 ? "" : "s"} since launch.`,
       data: {
         symbol: token.symbol,
         price: view.price,
@@ -78,7 +82,7 @@ export const price = subcommand({
       ...(config.CARD_IMAGES
         ? {
             image: {
-              png: renderPriceCard(view).png,
+              png: renderPriceCard({ ...view, price: row.price.toSignificantDigits(8).toFixed() }).png,
               name: `${token.symbol.toLowerCase()}-price.png`,
               alt: `${token.symbol}'s price over time: ${history.length} points, now ${view.price} CLONES per token`,
             },

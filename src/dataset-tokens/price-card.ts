@@ -8,7 +8,7 @@ export interface PriceCardView {
   symbol: string;
   /** What the token is: "factory #3's dataset" or "bundle #2". */
   subject: string;
-  /** Formatted figures. */
+  /** Formatted figures: amounts of CLONES without the symbol (the labels name it). */
   price: string;
   marketCap: string;
   change24h: string;
@@ -37,9 +37,9 @@ export function renderPriceCard(view: PriceCardView): RenderedCard {
     p.text(value, PAD + i * colW, 120, colW - 12, { size: 18, bold: true, color });
   };
   stat(0, "Price (CLONES)", view.price, COLORS.gold);
-  stat(1, "Market cap", view.marketCap, COLORS.text);
+  stat(1, "Market cap (CLONES)", view.marketCap, COLORS.text);
   stat(2, "24 h change", view.change24h, view.change24h.startsWith("-") ? COLORS.bronze : COLORS.good);
-  stat(3, "24 h volume", view.volume24h, COLORS.silver);
+  stat(3, "24 h volume (CLONES)", view.volume24h, COLORS.silver);
 
   const chart = { x: PAD, y: 150, w: width - 2 * PAD, h: height - 150 - PAD };
   p.rect(chart.x, chart.y, chart.w, chart.h, COLORS.panel, 12);
