@@ -89,7 +89,7 @@ describeConsole(
       for (const id of ids) expect(await hasBurnAccess(h.app.db.prisma, annId, id)).toBe(true);
       expect((await h.one("@ann /dataset bundle burn bundle:1")).code).toBe("already_burned");
       expect((await auditLedger(h.app.db)).problems).toEqual([]);
-    }, 240_000); // 100 real demonstrations are submitted and graded first
+    }, 600_000); // 100 real demonstrations are submitted and graded first
 
     it("runs a proposal through stake-weighted votes and the job, exactly once", async () => {
       const h = get();

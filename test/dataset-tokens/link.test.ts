@@ -59,7 +59,7 @@ describeConsole(
           .balanceAtoms,
       ).toBe(left);
       expect((await auditLedger(h.app.db)).problems).toEqual([]);
-    });
+    }, 180_000);
   },
   {
     moderators: ["mod"],

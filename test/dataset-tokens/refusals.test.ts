@@ -102,7 +102,7 @@ describeConsole(
       expect((await h.one("@ann /confirm")).code).not.toBe("ok");
       expect(await h.app.db.prisma.datasetTrade.count()).toBe(trades);
       expect((await auditLedger(h.app.db)).problems).toEqual([]);
-    });
+    }, 180_000);
   },
   {
     moderators: ["mod"],

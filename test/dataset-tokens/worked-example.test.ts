@@ -120,7 +120,7 @@ describeConsole(
       const audit = await auditLedger(h.app.db);
       expect(audit.problems).toEqual([]);
       expect(audit.tokens.find((t) => t.token === "WEBNAV")).toMatchObject({ sumAtoms: 0n });
-    });
+    }, 180_000);
   },
   { moderators: ["mod"], env: { QUALITY_THRESHOLD: "0" } },
 );
