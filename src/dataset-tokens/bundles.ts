@@ -90,7 +90,7 @@ export class DatasetBundles {
         "not_launched",
         `Only tokenized datasets can be bundled; ${missing.map((id) => `#${id}`).join(", ")} ${missing.length === 1 ? "has" : "have"} no dataset token. /dataset market lists those that do.`,
       );
-    await requireFreeSymbol(db, this.ledger, symbol);
+    await requireFreeSymbol(db, symbol);
     return { symbol, factoryIds };
   }
 
@@ -351,7 +351,7 @@ export class DatasetBundles {
       where: { factoryId: { in: members.map((m) => m.factoryId) } },
     });
     if (launched !== members.length) throw new UserError("not_launched", "a dataset in it has no token");
-    if (this.ledger.tokens.has(symbol) || (await db.token.findUnique({ where: { symbol } })))
+    if (await db.token.findUnique({ where: { symbol } }))
       throw new UserError("symbol_taken", `the symbol ${symbol} was taken meanwhile`);
   }
 

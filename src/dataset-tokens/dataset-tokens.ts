@@ -146,7 +146,7 @@ export class DatasetTokens {
         "too_few_demonstrations",
         `Factory #${factory.id} has ${accepted} accepted demonstration${accepted === 1 ? "" : "s"}; a dataset token needs at least ${this.options.minDemonstrations}. Launch it once ${this.options.minDemonstrations - accepted} more are accepted.`,
       );
-    await requireFreeSymbol(db, this.ledger, symbol);
+    await requireFreeSymbol(db, symbol);
     const fees = this.launchFees();
     const missing: string[] = [];
     for (const fee of fees) {
@@ -282,7 +282,7 @@ export class DatasetTokens {
               code: DATASET_CODES.buy,
               meta: { symbol: token.symbol },
             },
-            ...feeTransfers(key, buyer, parts, token.symbol),
+            ...feeTransfers(key, buyer, parts, token.symbol, actor.userId),
             {
               key: subKey(key, "out"),
               debit: datasetAccounts.curveTokens(token.symbol),

@@ -37,16 +37,21 @@ export async function feeParts(db: TxClient, token: DatasetTokenRow, feeAtoms: b
   ];
 }
 
-/** The transfers paying `parts` from `debit` (the buyer, or the curve on a sell); zero parts skipped. */
+/**
+ * The transfers paying `parts` from `debit` (the buyer, or the curve on a sell). Zero parts are
+ * skipped, and so is a part owed to the payer themself (a creator buying their own token keeps
+ * their fee: a transfer to oneself would move nothing).
+ */
 export function feeTransfers(
   key: string,
   debit: TransferOp["debit"],
   parts: readonly FeePart[],
   symbol: string,
+  payerUserId?: number,
 ): Omit<TransferOp, "kind">[] {
   return parts
     .map((part, i) => ({ part, i }))
-    .filter(({ part }) => part.amountAtoms > 0n)
+    .filter(({ part }) => part.amountAtoms > 0n && (payerUserId === undefined || part.userId !== payerUserId))
     .map(({ part, i }) => ({
       key: subKey(key, "fee", i),
       debit,

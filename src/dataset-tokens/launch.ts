@@ -35,9 +35,10 @@ export function checkThreshold(bps: number): void {
 }
 
 /** Refuses a symbol any token (a default, a deployment's, another dataset's) already has. */
-export async function requireFreeSymbol(db: TxClient, ledger: Ledger, symbol: string): Promise<void> {
+export async function requireFreeSymbol(db: TxClient, symbol: string): Promise<void> {
+  // The tokens table decides, not the registry's cache: it holds the defaults and EXTRA_TOKENS
+  // too, and a launch rolled back (a retried transaction) may have left the cache a symbol.
   const taken =
-    ledger.tokens.has(symbol) ||
     (await db.token.findUnique({ where: { symbol } })) !== null ||
     (await db.datasetBundle.findFirst({ where: { symbol, status: "voting" } })) !== null;
   if (taken)
@@ -76,12 +77,16 @@ export async function launchToken(
   key: string,
   spec: LaunchSpec,
 ): Promise<DatasetTokenRow> {
-  await requireFreeSymbol(tx.db, ledger, spec.symbol);
+  await requireFreeSymbol(tx.db, spec.symbol);
   const { params, state } = curveFor(spec.thresholdBps, spec.initialClones, spec.feeBps);
   const allocated = spec.allocation.reduce((a, p) => a + p.amountAtoms, 0n);
   if (allocated !== params.allocationAtoms)
     throw new Error("launchToken: the allocation does not add up to A");
-  await ledger.tokens.add(tx, { symbol: spec.symbol, decimals: DATASET_TOKEN_DECIMALS });
+  // Straight into the tokens table (TokenRegistry.add would refuse a symbol its cache saw in a
+  // rolled-back attempt); the registry finds it there when its accounts are opened below.
+  await tx.db.token.create({
+    data: { symbol: spec.symbol, decimals: DATASET_TOKEN_DECIMALS, createdAt: tx.now },
+  });
   const row = await tx.db.datasetToken.create({ data: rowData(spec, params, state, tx.now) });
   const mint = datasetAccounts.mint(spec.symbol);
   const ops: Omit<TransferOp, "kind">[] = [

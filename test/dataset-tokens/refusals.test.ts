@@ -4,6 +4,7 @@
 // curve sold), burns (the creator, not enough tokens, twice); quotes change nothing; a replayed
 // event trades once. A small curve (C0 = 1 CLONES) so a sell-out is cheap.
 import { expect, it } from "vitest";
+import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import type { ConsoleHarness } from "#test/helpers/console.ts";
 import { describeConsole } from "#test/helpers/console.ts";
@@ -70,14 +71,37 @@ describeConsole(
       expect(tooMuch.text).toMatch(
         /At most [\d.,]+ CLONES still buys: \/dataset buy symbol:CART amount:[\d.]+\./,
       );
-      const most = /amount:([\d.]+)\./.exec(tooMuch.text)![1]!;
       expect((await h.one("@ann /dataset buy symbol:CART amount:200")).code).toBe("exceeds_supply");
       expect((await h.one("@bob /dataset buy symbol:CART amount:1")).code).toBe("insufficient_funds");
       expect((await h.one("@ann /dataset burn factory:1")).code).toBe("insufficient_funds");
       expect((await h.one("@cora /dataset burn factory:1")).code).toBe("burn_not_needed");
       expect(await books(h)).toEqual(before);
 
+      // The creator may buy their own token; the fee they would pay themself stays with them.
+      const coraBefore = await h.app.services.ledger.balance(
+        h.app.db.prisma,
+        accounts.user(
+          (await h.app.db.prisma.platformAccount.findFirstOrThrow({ where: { username: "cora" } })).userId,
+          "CLONES",
+        ),
+      );
+      await h.one("@cora /dataset buy symbol:CART amount:0.5");
+      const ownBuy = await h.one("@cora /confirm");
+      expect(ownBuy.code).toBe("ok");
+      expect(ownBuy.data).toMatchObject({ paid: "0.5", fee: "0.00125" });
+      const coraAfter = await h.app.services.ledger.balance(
+        h.app.db.prisma,
+        accounts.user(
+          (await h.app.db.prisma.platformAccount.findFirstOrThrow({ where: { username: "cora" } })).userId,
+          "CLONES",
+        ),
+      );
+      expect(coraBefore.balanceAtoms - coraAfter.balanceAtoms).toBe(500_000_000n - 1_250_000n);
+
       // The most that still buys does buy; then the curve is sold out, and says so.
+      const most = /amount:([\d.]+)\./.exec(
+        (await h.one("@ann /dataset buy symbol:CART amount:50")).text,
+      )![1]!;
       await h.one(`@ann /dataset buy symbol:CART amount:${most}`);
       const all = await h.one("@ann /confirm");
       expect(all.code).toBe("ok");
