@@ -64,7 +64,10 @@ export class DatasetTokens {
     private readonly db: Database,
     private readonly ledger: Ledger,
     private readonly options: DatasetTokensOptions,
-  ) {}
+  ) {
+    // A launch fee in a token the registry does not know stops the bot at start-up, not at a launch.
+    this.launchFees();
+  }
 
   get clones(): TokenInfo {
     return this.ledger.tokens.get(CURVE_TOKEN);
