@@ -1,6 +1,6 @@
 // /dataset market and /dataset price: the live tokens and one token's price card.
 import { changeText, priceOf, priceText } from "#src/dataset-tokens/figures.ts";
-import { marketRows, priceHistory } from "#src/dataset-tokens/market.ts";
+import { marketRow, marketRows, priceHistory } from "#src/dataset-tokens/market.ts";
 import { renderPriceCard } from "#src/dataset-tokens/price-card.ts";
 import { formatAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney } from "../_format.ts";
@@ -57,7 +57,7 @@ export const price = subcommand({
   async handler(ctx: Ctx, args) {
     const { db, datasetTokens, config } = ctx.services;
     const token = await datasetTokens.bySymbol(db.prisma, args.symbol);
-    const row = (await marketRows(db.prisma, ctx.now)).find((r) => r.token.id === token.id)!;
+    const row = await marketRow(db.prisma, token, ctx.now);
     const history = await priceHistory(db.prisma, token);
     const clones = ctx.services.tokens.get("CLONES");
     const view = {

@@ -36,6 +36,10 @@ export const ceilDiv = (a: bigint, b: bigint): bigint => (a + b - 1n) / b;
 /** The volume fee on `amount`: ceil(amount x bps / 10,000) (10.3). */
 export const volumeFee = (amountAtoms: bigint, feeBps: bigint): bigint => ceilDiv(amountAtoms * feeBps, BPS);
 
+/** T0 = R0 x 5/4, rounded down; with S = 10^15 and t a whole number of bps it is exact. */
+export const initialTokens = (params: Pick<CurveParams, "initialRealTokens">): bigint =>
+  (params.initialRealTokens * 5n) / 4n;
+
 /** A launch's fixed figures and starting state (10.2). */
 export function launchCurve(input: {
   supplyAtoms: bigint;
@@ -46,8 +50,7 @@ export function launchCurve(input: {
   const { supplyAtoms, thresholdBps, initialClones, feeBps } = input;
   const allocationAtoms = (supplyAtoms * thresholdBps) / BPS;
   const initialRealTokens = supplyAtoms - allocationAtoms;
-  // T0 = R0 x 5/4, rounded down; with S = 10^15 and t a whole number of bps it is exact.
-  const tokens = (initialRealTokens * 5n) / 4n;
+  const tokens = initialTokens({ initialRealTokens });
   return {
     params: { supplyAtoms, allocationAtoms, initialRealTokens, initialClones, feeBps },
     state: { clones: initialClones, tokens, realTokens: initialRealTokens },

@@ -3,7 +3,7 @@
 // fees: p for a buy, g (proceeds + fee) for a sell.
 import { HOUR } from "#src/core/clock.ts";
 import type { TxClient } from "#src/db/database.ts";
-import { marketCap } from "./curve.ts";
+import { initialTokens, marketCap } from "./curve.ts";
 import { priceOf } from "./figures.ts";
 import { type DatasetTokenRow, tokenRowOf } from "./rows.ts";
 
@@ -17,31 +17,9 @@ export interface MarketRow {
 }
 
 export async function marketRows(db: TxClient, now: Date): Promise<MarketRow[]> {
-  const since = new Date(now.getTime() - 24 * HOUR);
   const tokens = (await db.datasetToken.findMany({ orderBy: { id: "asc" } })).map(tokenRowOf);
   const rows: MarketRow[] = [];
-  for (const token of tokens) {
-    const [volume] = await db.$queryRaw<Array<{ v: string | null }>>`
-      SELECT SUM(clones_atoms + CASE WHEN side = 'sell' THEN fee_atoms ELSE 0 END)::text AS v
-      FROM dataset_trades WHERE token_id = ${token.id} AND created_at > ${since} AND created_at <= ${now}`;
-    const before = await db.datasetTrade.findFirst({
-      where: { tokenId: token.id, createdAt: { lte: since } },
-      orderBy: { id: "desc" },
-    });
-    const priceBefore = before
-      ? priceOf({
-          clones: BigInt(before.clonesAfter.toFixed()),
-          tokens: BigInt(before.tokensAfter.toFixed()),
-        })
-      : priceOf({ clones: token.params.initialClones, tokens: (token.params.initialRealTokens * 5n) / 4n });
-    rows.push({
-      token,
-      marketCapAtoms: marketCap(token.params, token.state, token.burnedAtoms),
-      volume24hAtoms: BigInt(volume?.v ?? "0"),
-      priceBefore,
-      price: priceOf(token.state),
-    });
-  }
+  for (const token of tokens) rows.push(await marketRow(db, token, now));
   return rows.sort((a, b) =>
     a.marketCapAtoms === b.marketCapAtoms
       ? a.token.id - b.token.id
@@ -49,6 +27,28 @@ export async function marketRows(db: TxClient, now: Date): Promise<MarketRow[]> 
         ? -1
         : 1,
   );
+}
+
+/** One token's market figures now. */
+export async function marketRow(db: TxClient, token: DatasetTokenRow, now: Date): Promise<MarketRow> {
+  const since = new Date(now.getTime() - 24 * HOUR);
+  const [volume] = await db.$queryRaw<Array<{ v: string | null }>>`
+    SELECT SUM(clones_atoms + CASE WHEN side = 'sell' THEN fee_atoms ELSE 0 END)::text AS v
+    FROM dataset_trades WHERE token_id = ${token.id} AND created_at > ${since} AND created_at <= ${now}`;
+  const before = await db.datasetTrade.findFirst({
+    where: { tokenId: token.id, createdAt: { lte: since } },
+    orderBy: { id: "desc" },
+  });
+  const priceBefore = before
+    ? priceOf({ clones: BigInt(before.clonesAfter.toFixed()), tokens: BigInt(before.tokensAfter.toFixed()) })
+    : priceOf({ clones: token.params.initialClones, tokens: initialTokens(token.params) });
+  return {
+    token,
+    marketCapAtoms: marketCap(token.params, token.state, token.burnedAtoms),
+    volume24hAtoms: BigInt(volume?.v ?? "0"),
+    priceBefore,
+    price: priceOf(token.state),
+  };
 }
 
 export interface PricePoint {
@@ -73,7 +73,7 @@ export async function priceHistory(db: TxClient, token: DatasetTokenRow, limit =
     points.unshift({
       at: token.createdAt,
       clones: token.params.initialClones,
-      tokens: (token.params.initialRealTokens * 5n) / 4n,
+      tokens: initialTokens(token.params),
     });
   return points;
 }
