@@ -22,6 +22,9 @@ export const METRIC_WORDS: Record<string, string> = {
   funds: "funds",
   nodes: "training nodes",
   validators: "validators",
+  volume: "volume",
+  marketcap: "market cap",
+  creator_fees: "creators' fee income",
 };
 
 function metricOption(kind: BoardKind) {
@@ -53,12 +56,13 @@ function show(kind: BoardKind, description: string) {
 
 export default commandGroup({
   name: "leaderboard",
-  description: "Who leads: farmers, ambassadors, factories and the arena",
+  description: "Who leads: farmers, ambassadors, factories, the arena and dataset tokens",
   category: "Community",
   subcommands: {
     farmers: show("farmers", "Top farmers by earnings or average quality"),
     ambassadors: show("ambassadors", "Top ambassadors by commissions or active referrals"),
     factories: show("factories", "Top factories by demonstrations paid or funds"),
     arena: show("arena", "Top arena nodes or validators by rewards"),
+    datasets: show("datasets", "Top dataset tokens by volume or market cap; creators by fee income"),
   },
 });

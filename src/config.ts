@@ -10,6 +10,7 @@ import { type ArenaConfig, arenaSettings } from "./config/arena.ts";
 import { type BotConfig, botSettings } from "./config/bot.ts";
 import { type ChainConfig, chainSettings, treasuryProblems } from "./config/chain.ts";
 import { type DatabaseConfig, databaseSettings } from "./config/database.ts";
+import { type DatasetTokensConfig, datasetTokensSettings } from "./config/dataset-tokens.ts";
 import { type GradingConfig, gradingSettings } from "./config/grading.ts";
 import { type JobsConfig, jobsSettings } from "./config/jobs.ts";
 import { type LeaderboardsConfig, leaderboardsSettings } from "./config/leaderboards.ts";
@@ -29,6 +30,7 @@ export type {
   BotConfig,
   ChainConfig,
   DatabaseConfig,
+  DatasetTokensConfig,
   GradingConfig,
   JobsConfig,
   LeaderboardsConfig,
@@ -54,6 +56,7 @@ export const configSchema = z.object({
   ...poolsSettings,
   ...gradingSettings,
   ...storageSettings,
+  ...datasetTokensSettings,
 });
 
 export type Config = z.infer<typeof configSchema>;

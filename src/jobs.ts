@@ -10,6 +10,7 @@ import {
 } from "#src/economy/pools/pools-jobs.ts";
 import { arenaEmissionJob } from "./arena/emission-job.ts";
 import { withdrawalsJob } from "./chain/withdrawals-job.ts";
+import { bundleVotesJob } from "./dataset-tokens/bundle-job.ts";
 import { idempotencyRetentionJob } from "./epochs/idempotency-retention-job.ts";
 import { jobRunsRetentionJob } from "./epochs/retention-job.ts";
 import type { JobSpec } from "./job-kit.ts";
@@ -27,4 +28,5 @@ export const jobs: JobSpec[] = [
   jobRunsRetentionJob,
   idempotencyRetentionJob,
   recordingRetentionJob,
+  bundleVotesJob,
 ];

@@ -20,6 +20,9 @@ import { type Clock, DAY, systemClock } from "./core/clock.ts";
 import { MemberNotices } from "./core/member-notices.ts";
 import { Notifier } from "./core/notifier.ts";
 import { CommandRegistry } from "./core/registry.ts";
+import { DatasetBundles } from "./dataset-tokens/bundles.ts";
+import { DatasetTokens } from "./dataset-tokens/dataset-tokens.ts";
+import { mergeDatasetTokenRecords } from "./dataset-tokens/merge.ts";
 import { Datasets } from "./datasets/datasets.ts";
 import type { Database } from "./db/database.ts";
 import { Funds } from "./economy/funds.ts";
@@ -28,6 +31,7 @@ import { createGrader } from "./grading/grader.ts";
 import { Identity } from "./identity/identity.ts";
 import { jobs } from "./jobs.ts";
 import { ambassadorReferrals, withStakingTier } from "./leaderboards/ambassador-providers.ts";
+import { datasetTokenBoards } from "./leaderboards/dataset-providers.ts";
 import { Leaderboards } from "./leaderboards/leaderboards.ts";
 import { poolsProviders } from "./leaderboards/pool-providers.ts";
 import { Ledger } from "./ledger/ledger.ts";
@@ -75,6 +79,10 @@ export interface Services {
   blobs: BlobStore;
   /** Factories' datasets: exports, versions, downloads, a farmer's stored recordings (section 10.1). */
   datasets: Datasets;
+  /** Dataset tokens: launches, curve trades, burn-to-download (docs/economy.md section 10). */
+  datasetTokens: DatasetTokens;
+  /** Bundles of tokenized datasets and their governance (section 10.6). */
+  datasetBundles: DatasetBundles;
   /** Rankings and the data behind the cards (read-only); features add providers to it. */
   leaderboards: Leaderboards;
   /** Every command, for /help; filled in once the commands are loaded. */
@@ -128,6 +136,17 @@ export async function createServices(
   });
   identity.onMerge("arena", (tx, from, into) => arena.mergeUsers(tx, from, into));
   identity.onMerge("farmers", mergeFarmerRecords);
+  identity.onMerge("datasetTokens", mergeDatasetTokenRecords);
+  const datasetTokens = new DatasetTokens(db, ledger, {
+    minDemonstrations: config.DATASET_MIN_DEMONSTRATIONS,
+    launchFee: config.DATASET_LAUNCH_FEE,
+    curveClones: config.DATASET_CURVE_CLONES,
+    volumeFeeBps: config.DATASET_VOLUME_FEE_BPS,
+  });
+  const datasetBundles = new DatasetBundles(db, ledger, datasetTokens, staking, {
+    votingDays: config.BUNDLE_VOTING_DAYS,
+    quorumPercent: config.BUNDLE_QUORUM,
+  });
   // Payouts read the commission policy through this getter at settlement time, so replacing
   // services.commissions (as tests do with a fixed-tier policy) takes effect.
   const commissions = () => services.commissions;
@@ -169,6 +188,7 @@ export async function createServices(
   const boardProviders = poolsProviders(reputation);
   Object.assign(leaderboards.providers, boardProviders, {
     referrals: ambassadorReferrals,
+    datasets: datasetTokenBoards,
     profiles: withStakingTier(boardProviders.profiles, staking),
   });
   const chain = createChain(config, { db, ledger, tokens, identity, notifier, log });
@@ -204,6 +224,8 @@ export async function createServices(
     arena,
     blobs,
     datasets: new Datasets({ db, blobs, factories, config, clock, secret: await datasetSecret(config) }),
+    datasetTokens,
+    datasetBundles,
     leaderboards,
     commands: new CommandRegistry<Services>([]),
   };

@@ -11,6 +11,7 @@ import type { Clock } from "#src/core/clock.ts";
 import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
+import { hasBurnAccess } from "#src/dataset-tokens/access.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import type { Factories } from "#src/economy/pools/factories.ts";
 import type { Payload } from "#src/economy/pools/submission-intake.ts";
@@ -269,7 +270,9 @@ export class Datasets {
   }): Promise<{ version: VersionSummary; delivery: Delivery; factoryName: string }> {
     const { db, blobs, config, factories } = this.deps;
     const factory = await factories.find(db.prisma, request.factoryId);
-    const access = mayDownload(request.actor, factory);
+    const access = await mayDownload(request.actor, factory, () =>
+      hasBurnAccess(db.prisma, request.actor.userId, factory.id),
+    );
     if (!access.allowed) throw new UserError("not_allowed", access.why);
     const versions = await this.versions(db.prisma, factory.id);
     if (versions.length === 0)

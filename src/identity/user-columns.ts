@@ -4,7 +4,7 @@
 import type { Prisma } from "#src/db/generated/client.ts";
 
 /** A feature's merge step, registered with Identity.onMerge under this name. */
-export type MergeHookName = "referrals" | "arena" | "wallets" | "farmers";
+export type MergeHookName = "referrals" | "arena" | "wallets" | "farmers" | "datasetTokens";
 
 /** What the merge of `from` into `into` does with one user column. */
 export type UserColumnFate =
@@ -41,6 +41,8 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   "LeaderboardSchedule.createdById": { move: "update" },
   // An appointed reviewer stays one (a duplicate row is harmless; the creator rule is checked on use).
   "Reviewer.userId": { move: "update" },
+  // A trade's price and volume stay as they were; the trader's history follows them.
+  "DatasetTrade.userId": { move: "update" },
   // Members merged earlier into the merged-away one point straight at the survivor (one hop).
   "User.mergedIntoId": { move: "update" },
 
@@ -77,6 +79,17 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
     how: "one profile per farmer: XP added up, the later boost, the latest activity",
   },
 
+  "DatasetBurn.userId": {
+    move: "hook",
+    hook: "datasetTokens",
+    how: "one burn per member and token: the merged-away member's access moves unless the survivor already has it (then the record is kept by the survivor's)",
+  },
+  "DatasetBundleVote.userId": {
+    move: "hook",
+    hook: "datasetTokens",
+    how: "one vote per member and proposal: the survivor's stands, the other's moves only where the survivor had none",
+  },
+
   // Records of an act, naming who did it at the time; that user row stays, pointing at the survivor.
   "BidChange.changedByUserId": { keep: "the bid history records who changed the bid at the time" },
   "Deposit.verifiedByUserId": { keep: "records who ran /deposit verify, not who was credited" },
@@ -87,6 +100,11 @@ export const USER_COLUMNS: Readonly<Record<UserColumn, UserColumnFate>> = {
   "ReferralInvite.ambassadorUserId": {
     keep: "an invite already shared keeps working: a join follows mergedIntoId to the survivor, who may have an invite of their own in that server",
   },
+  "DatasetToken.launchedByUserId": {
+    keep: "records who launched the token; fees follow the factory's creator",
+  },
+  "DatasetBundle.proposedByUserId": { keep: "records who proposed the bundle at the time" },
+  "DatasetBundle.decidedByUserId": { keep: "records which moderator vetoed or created the bundle" },
   "ReferralCode.userId": {
     keep: "links already shared keep working: a claim follows mergedIntoId to the survivor (Referrals.ownerOfCode), who may have a code of their own",
   },

@@ -7,6 +7,7 @@ import type { Database, TxClient } from "#src/db/database.ts";
 import { formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
+import { DATASET_FEE_CODE } from "./dataset-providers.ts";
 import {
   creditedToUsers,
   demonstrationsPaidByFactory,
@@ -64,7 +65,15 @@ const TITLES: Record<Metric, string> = {
   funds: "Top factories by funds",
   nodes: "Top arena nodes by rewards",
   validators: "Top arena validators by rewards",
+  volume: "Top dataset tokens by volume",
+  marketcap: "Top dataset tokens by market cap",
+  creator_fees: "Top dataset creators by volume fees earned",
 };
+
+/** Boards whose rows are dataset tokens (named by symbol), not members. */
+const TOKEN_METRICS: ReadonlySet<Metric> = new Set<Metric>(["volume", "marketcap"]);
+/** The token the dataset boards count in, whatever token was asked for. */
+const DATASET_BOARD_TOKEN = "CLONES";
 
 export class Leaderboards {
   /** Profiles and pools, for their cards. */
@@ -99,7 +108,12 @@ export class Leaderboards {
   async board(query: BoardQuery): Promise<Board> {
     const metric = this.metricFor(query.kind, query.metric);
     const money = MONEY_METRICS.has(metric);
-    const token = money ? (query.token ?? this.tokens.get(this.settings.defaultToken)) : undefined;
+    const token =
+      query.kind === "datasets"
+        ? this.tokens.get(DATASET_BOARD_TOKEN)
+        : money
+          ? (query.token ?? this.tokens.get(this.settings.defaultToken))
+          : undefined;
     const window = periodWindow(query.period, query.now);
     const limit = Math.max(1, Math.min(query.limit ?? 10, 25));
     const db = this.db.prisma;
@@ -123,24 +137,26 @@ export class Leaderboards {
       };
     }
     const ranked = rank(scored.entries);
-    const userBoard = query.kind !== "factories";
+    const tokenBoard = TOKEN_METRICS.has(metric);
+    const userBoard = query.kind !== "factories" && !tokenBoard;
     // Whose rows are the viewer's: their own, or on the factories board the factories they created.
     const viewerIds =
       query.viewerUserId === undefined
         ? undefined
         : userBoard
           ? new Set([String(query.viewerUserId)])
-          : new Set(await this.factoriesOf(db, query.viewerUserId));
+          : tokenBoard
+            ? new Set(await this.datasetTokensOf(db, query.viewerUserId))
+            : new Set(await this.factoriesOf(db, query.viewerUserId));
     const { top, viewer } = topWithViewer(ranked, limit, viewerIds);
-    const names = await this.names(
-      db,
-      query.kind,
-      [...top, ...(viewer ? [viewer] : [])].map((r) => r.id),
-    );
+    const shown = [...top, ...(viewer ? [viewer] : [])].map((r) => r.id);
+    const names = tokenBoard
+      ? ((await this.providers.datasets?.names(db, shown)) ?? new Map<string, string>())
+      : await this.names(db, query.kind, shown);
     const toRow = (r: Ranked<Entry>): BoardRow => ({
       rank: r.rank,
       id: r.id,
-      name: names.get(r.id) ?? (userBoard ? `member #${r.id}` : `Factory #${r.id}`),
+      name: names.get(r.id) ?? (userBoard ? `member #${r.id}` : tokenBoard ? r.id : `Factory #${r.id}`),
       value: r.item.display,
       ...(r.item.detail ? { detail: r.item.detail } : {}),
       isViewer: viewerIds?.has(r.id) ?? false,
@@ -156,11 +172,15 @@ export class Leaderboards {
       board.viewerNote = userBoard
         ? (scored.whyNotRanked.get(String(query.viewerUserId)) ??
           "You are not on this board yet for this period.")
-        : viewerIds.size === 0
-          ? "This board ranks factories, and you have not created one."
-          : viewerIds.size === 1
-            ? "Your factory is not on this board yet for this period."
-            : `None of your ${viewerIds.size} factories is on this board yet for this period.`;
+        : tokenBoard
+          ? viewerIds.size === 0
+            ? "This board ranks dataset tokens, and none is of a factory you created."
+            : "Your dataset tokens are not on this board yet for this period."
+          : viewerIds.size === 0
+            ? "This board ranks factories, and you have not created one."
+            : viewerIds.size === 1
+              ? "Your factory is not on this board yet for this period."
+              : `None of your ${viewerIds.size} factories is on this board yet for this period.`;
     return board;
   }
 
@@ -202,6 +222,29 @@ export class Leaderboards {
         );
       case "funds":
         return fromMoney(await fundsByFactory(db, token!.symbol, window), (t) => plural(t.count, "deposit"));
+      case "creator_fees":
+        return fromMoney(await creditedToUsers(db, [DATASET_FEE_CODE], token!.symbol, window), (t) =>
+          plural(t.count, "trade"),
+        );
+      case "volume": {
+        const source = this.providers.datasets;
+        if (!source) return "unavailable";
+        return fromMoney(
+          (await source.volume(db, window)).map((v) => ({
+            id: v.symbol,
+            amountAtoms: v.amountAtoms,
+            count: v.trades,
+          })),
+          (t) => plural(t.count, "trade"),
+        );
+      }
+      case "marketcap": {
+        const source = this.providers.datasets;
+        if (!source) return "unavailable";
+        return fromMoney(
+          (await source.marketCaps(db)).map((v) => ({ id: v.symbol, amountAtoms: v.amountAtoms, count: 0 })),
+        );
+      }
       case "demonstrations": {
         const totals = await demonstrationsPaidByFactory(db, window);
         return {
@@ -263,6 +306,14 @@ export class Leaderboards {
     if (!source?.factoriesOf) return [];
     const merged = await db.user.findMany({ where: { mergedIntoId: userId }, select: { id: true } });
     return source.factoriesOf(db, [userId, ...merged.map((u) => u.id)]);
+  }
+
+  /** The dataset tokens of the factories the viewer (or accounts /link merged into theirs) created. */
+  private async datasetTokensOf(db: TxClient, userId: number): Promise<string[]> {
+    const source = this.providers.datasets;
+    if (!source) return [];
+    const merged = await db.user.findMany({ where: { mergedIntoId: userId }, select: { id: true } });
+    return source.tokensOf(db, [userId, ...merged.map((u) => u.id)]);
   }
 
   private async names(db: TxClient, kind: BoardKind, ids: string[]): Promise<Map<string, string>> {

@@ -48,7 +48,22 @@ export interface ProfileSource {
   standing(db: TxClient, userId: number, now: Date): Promise<MemberStanding>;
 }
 
+export interface DatasetTokenSource {
+  /** CLONES atoms traded per token symbol in the window (buys: paid; sells: out of the curve). */
+  volume(
+    db: TxClient,
+    window: Window,
+  ): Promise<Array<{ symbol: string; amountAtoms: bigint; trades: number }>>;
+  /** Every token's market cap now, in CLONES atoms. */
+  marketCaps(db: TxClient): Promise<Array<{ symbol: string; amountAtoms: bigint }>>;
+  /** What each symbol is, e.g. "WEBNAV (factory #3)". */
+  names(db: TxClient, symbols: string[]): Promise<Map<string, string>>;
+  /** The symbols of the tokens of factories these users created. */
+  tokensOf(db: TxClient, userIds: number[]): Promise<string[]>;
+}
+
 export interface LeaderboardProviders {
+  datasets?: DatasetTokenSource;
   quality?: QualitySource;
   referrals?: ReferralSource;
   factories?: FactorySource;

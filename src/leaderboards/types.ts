@@ -1,17 +1,19 @@
 // What a leaderboard is, whichever way it is shown (text reply, card, channel post).
 
-export const BOARD_KINDS = ["farmers", "ambassadors", "factories", "arena"] as const;
+export const BOARD_KINDS = ["farmers", "ambassadors", "factories", "arena", "datasets"] as const;
 export type BoardKind = (typeof BOARD_KINDS)[number];
 
 export const PERIODS = ["day", "week", "month", "all"] as const;
 export type PeriodName = (typeof PERIODS)[number];
 
-/** What a board ranks by; each kind has two. */
+/** What a board ranks by; each kind has two (datasets three). */
 export const METRICS = {
   farmers: ["earnings", "quality"],
   ambassadors: ["commissions", "referrals"],
   factories: ["demonstrations", "funds"],
   arena: ["nodes", "validators"],
+  // Dataset tokens by CLONES traded or market cap, and their creators by volume fees earned (always CLONES).
+  datasets: ["volume", "marketcap", "creator_fees"],
 } as const satisfies Record<BoardKind, readonly string[]>;
 export type Metric = (typeof METRICS)[BoardKind][number];
 

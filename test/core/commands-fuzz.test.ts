@@ -15,6 +15,7 @@ import type { OptionSpec, ResolvedLeaf } from "#src/core/spec.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
 import { createLogger } from "#src/log.ts";
 import { ConsoleFrontEnd } from "#src/platforms/console/console.ts";
+import { writeDemo } from "#test/economy/demo-files.ts";
 import { type ConsoleHarness, startConsole } from "#test/helpers/console.ts";
 import { optionValueArb, recordingArb, type UploadValue } from "#test/helpers/hostile-values.ts";
 
@@ -101,7 +102,13 @@ describe("every command, fuzzed from its spec [pglite]", () => {
   let events = 0;
 
   beforeAll(async () => {
-    h = await startConsole("pglite", { moderators: ["mod"], log });
+    // One accepted demonstration launches a dataset token here, so /dataset trades, burns and
+    // bundles are fuzzed against a live curve, not only refused for a missing one.
+    h = await startConsole("pglite", {
+      moderators: ["mod"],
+      log,
+      env: { DATASET_MIN_DEMONSTRATIONS: "1", QUALITY_THRESHOLD: "0" },
+    });
     front = new ConsoleFrontEnd(h.app.dispatcher as never, {
       defaultUser: "mod",
       json: true,
@@ -122,7 +129,19 @@ describe("every command, fuzzed from its spec [pglite]", () => {
       @bob /factory create name:Other token:USDC bid:0.1 task:Sort app:Files objectives:"Sort the files"
       @alice /stake add amount:1000000
       @alice /stake remove amount:10
+      @bob /submit factory:1 ${writeDemo("fuzz-seed", { id: "fuzz-seed" })}
     `);
+    await h.app.services.submissions.queue.idle();
+    seeded.push(
+      ...(await h.run(`
+        @mod /admin credit user:@cora amount:500 token:CLONES reason:grant
+        @mod /admin credit user:@cora amount:0.05 token:SOL reason:grant
+        @cora /dataset launch factory:1 symbol:FUZZ
+        @cora /confirm
+        @alice /dataset buy symbol:FUZZ amount:100
+        @alice /confirm
+      `)),
+    );
     for (const r of seeded)
       expect([r.command, r.code], r.text).toEqual([
         r.command,

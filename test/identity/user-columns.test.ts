@@ -12,6 +12,9 @@ import { createTestApp, type TestApp } from "#test/helpers/app.ts";
  */
 const NOT_USER_IDS: Readonly<Record<string, string>> = {
   "ArenaTask.factoryId": "a factory",
+  "DatasetToken.factoryId": "a factory",
+  "DatasetToken.bundleId": "a dataset bundle",
+  "DatasetBundleMember.factoryId": "a factory",
   "ArenaReward.taskId": "an arena task",
   "ArenaReward.participantId": "an arena participant",
   "Submission.reservationId": "a ledger transfer",
