@@ -5,6 +5,8 @@ import { epochRuns } from "./_epoch-run.ts";
 import { decimalString, formatMoney } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 import { leaderboardPosts } from "./_leaderboard-posts.ts";
+import { reviewerAppointments } from "./_reviewers.ts";
+import { bundleModeration } from "./dataset/bundles.ts";
 
 const movementOptions = {
   user: { type: "user", description: "The member", required: true },
@@ -66,7 +68,7 @@ function movement(direction: "credit" | "debit") {
 
 export default commandGroup({
   name: "admin",
-  description: "Moderator tools: credits, debits, leaderboard posts, periodic jobs",
+  description: "Moderator tools: credits, debits, leaderboard posts, jobs, reviewers, bundles",
   access: "moderator",
   category: "Moderators",
   subcommands: {
@@ -78,5 +80,7 @@ export default commandGroup({
   groups: {
     leaderboard: leaderboardPosts,
     epoch: epochRuns,
+    reviewer: reviewerAppointments,
+    bundle: bundleModeration,
   },
 });

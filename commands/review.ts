@@ -112,84 +112,11 @@ const appeal = subcommand({
   },
 });
 
-const appointmentOptions = {
-  user: { type: "user", description: "The member", required: true },
-  factory: { type: "integer", description: "One factory (default: every factory)", minValue: 1 },
-} as const;
-
-const scopeWords = (factoryId: number | undefined | null) =>
-  factoryId ? `factory #${factoryId}` : "every factory except the ones they create";
-
-const appoint = subcommand({
-  description: "Appoint a reviewer of one factory or of all (moderators)",
-  access: "moderator",
-  options: appointmentOptions,
-  async handler(ctx: Ctx, args) {
-    const r = await ctx.services.submissions.appointReviewer({
-      ...requestOf(ctx),
-      user: args.user,
-      ...(args.factory !== undefined ? { factoryId: args.factory } : {}),
-    });
-    const who = literal(args.user.displayName);
-    return {
-      text: r.appointed
-        ? `${who} now reviews ${scopeWords(args.factory)}: they may score manual reviews, override grades and settle appeals there.`
-        : `${who} already reviews ${scopeWords(args.factory)}; nothing changed.`,
-      tone: "success",
-      data: { userId: args.user.userId, factoryId: args.factory ?? null, appointed: r.appointed },
-    };
-  },
-});
-
-const remove = subcommand({
-  description: "Remove a reviewer's appointment, of one factory or of all (moderators)",
-  access: "moderator",
-  options: appointmentOptions,
-  async handler(ctx: Ctx, args) {
-    const r = await ctx.services.submissions.removeReviewer({
-      ...requestOf(ctx),
-      user: args.user,
-      ...(args.factory !== undefined ? { factoryId: args.factory } : {}),
-    });
-    const who = literal(args.user.displayName);
-    return {
-      text: r.removed
-        ? `${who} no longer reviews ${scopeWords(args.factory)}.`
-        : `${who} was not appointed to review ${scopeWords(args.factory)}; nothing changed. /review reviewers lists the appointments.`,
-      tone: r.removed ? "success" : "warning",
-      data: { userId: args.user.userId, factoryId: args.factory ?? null, removed: r.removed },
-    };
-  },
-});
-
-const reviewers = subcommand({
-  description: "The appointed reviewers, of one factory or of all (moderators)",
-  access: "moderator",
-  options: { factory: appointmentOptions.factory },
-  async handler(ctx: Ctx, args) {
-    const { submissions, identity, db } = ctx.services;
-    const rows = await submissions.reviewers(db.prisma, ctx.actor, args.factory);
-    if (rows.length === 0)
-      return {
-        text: "No reviewer is appointed; moderators score alone. /review appoint user:@name appoints one.",
-        data: { reviewers: [] },
-      };
-    const lines = [];
-    for (const r of rows)
-      lines.push(
-        `${literal(await identity.displayName(db.prisma, r.userId))}: ${scopeWords(r.factoryId)} (since ${formatTime(r.createdAt)})`,
-      );
-    return {
-      title: args.factory ? `Reviewers of factory #${args.factory}` : "Reviewers",
-      text: lines.join("\n"),
-      data: { reviewers: rows.map((r) => ({ userId: r.userId, factoryId: r.factoryId })) },
-    };
-  },
-});
-
 export default commandGroup({
   name: "review",
   description: "Manual review of demonstrations: queue, scores, appeals and reviewers",
   category: "Factories",
-  subcommands: { queue, score, appeal, appoint, remove, reviewers },
+  // Appointing reviewers is for moderators only: /admin reviewer (commands/_reviewers.ts), so
+  // Discord can hide it from members.
+  subcommands: { queue, score, appeal },
 });

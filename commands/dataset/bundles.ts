@@ -185,6 +185,12 @@ export const burn = subcommand({
 
 /** The `bundle` group of /dataset. */
 export const bundleGroup = {
-  description: "Bundles of tokenized datasets: create, propose, vote, veto, burn",
-  subcommands: { create, propose, vote, veto, list, burn },
+  description: "Bundles of tokenized datasets: propose, vote, list, burn",
+  subcommands: { propose, vote, list, burn },
+};
+
+/** What moderators do with bundles, under /admin bundle so Discord shows it only to them. */
+export const bundleModeration = {
+  description: "Create a bundle of tokenized datasets, or veto a proposal",
+  subcommands: { create, veto },
 };

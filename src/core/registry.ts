@@ -109,7 +109,8 @@ export class CommandRegistry<S = unknown> {
         { didYouMean: guesses },
       );
     }
-    const choices = siblings.map((l) => `/${l.path.join(" ")}`);
+    // Nothing close: the names valid at that depth (a group stands for its subcommands).
+    const choices = valid.map((n) => `/${[...matched, n].join(" ")}`);
     throw new UserError("unknown_command", `/${path.join(" ")} does not exist. Try ${choices.join(", ")}.`);
   }
 }

@@ -48,7 +48,7 @@ describe("did you mean", () => {
       "/arena task lsit does not exist. Did you mean /arena task list?",
     );
     expect(refusal(["admin", "zzzzzz"]).message).toBe(
-      "/admin zzzzzz does not exist. Try /admin credit, /admin debit, /admin leaderboard post, /admin leaderboard schedule, /admin leaderboard unschedule, /admin leaderboard schedules, /admin epoch run.",
+      "/admin zzzzzz does not exist. Try /admin credit, /admin debit, /admin leaderboard, /admin epoch, /admin reviewer, /admin bundle.",
     );
   });
 });

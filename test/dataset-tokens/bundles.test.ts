@@ -52,11 +52,11 @@ describeConsole(
 
       // A member may not create one; a moderator does, without a launch fee.
       const refused = await h.one(
-        `@ann /dataset bundle create name:Carts symbol:CARTS factories:${ids.join(",")} threshold:200`,
+        `@ann /admin bundle create name:Carts symbol:CARTS factories:${ids.join(",")} threshold:200`,
       );
       expect(refused.code).toBe("forbidden");
       const preview = await h.one(
-        `@mod /dataset bundle create name:Carts symbol:CARTS factories:${ids.join(",")} threshold:200`,
+        `@mod /admin bundle create name:Carts symbol:CARTS factories:${ids.join(",")} threshold:200`,
       );
       expect(preview.code).toBe("confirmation_required");
       const created = await h.one("@mod /confirm");
@@ -110,7 +110,7 @@ describeConsole(
       await h.one("@sue /dataset bundle vote bundle:2 yes:false");
       // The symbol is held while the vote runs.
       expect(
-        (await h.one(`@mod /dataset bundle create name:X symbol:TWOCART factories:${ids[0]},${ids[2]}`)).code,
+        (await h.one(`@mod /admin bundle create name:X symbol:TWOCART factories:${ids[0]},${ids[2]}`)).code,
       ).toBe("symbol_taken");
 
       // A second proposal below the quorum (only sue's 2,000,000 of the 10,000,000 needed).
@@ -118,8 +118,8 @@ describeConsole(
       await h.one("@sue /dataset bundle vote bundle:3 yes:true");
       // A third, vetoed; members cannot veto, and a veto needs a reason.
       await h.one(`@ann /dataset bundle propose name:Vetoed symbol:VETOED factories:${ids[0]},${ids[2]}`);
-      expect((await h.one('@ann /dataset bundle veto bundle:4 reason:"no"')).code).toBe("forbidden");
-      const vetoed = await h.one('@mod /dataset bundle veto bundle:4 reason:"duplicate of #1"');
+      expect((await h.one('@ann /admin bundle veto bundle:4 reason:"no"')).code).toBe("forbidden");
+      const vetoed = await h.one('@mod /admin bundle veto bundle:4 reason:"duplicate of #1"');
       expect(vetoed.data).toMatchObject({ status: "vetoed", outcome: "duplicate of #1" });
 
       // Before the 7 days are over the job closes nothing.

@@ -74,7 +74,7 @@ describeConsole(
       const scored = await h.run(`
         @mod /review score submission:1 score:90
         @rex /balance
-        @mod /review appoint user:@rex factory:1
+        @mod /admin reviewer appoint user:@rex factory:1
         @rex /review score submission:2 score:50
         @mod /review score submission:3 score:49
       `);

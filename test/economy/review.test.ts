@@ -106,12 +106,12 @@ describeConsole(
     it("lets moderators appoint and remove reviewers, per factory or for all, never the creator", async () => {
       const h = get();
       const appoint = await h.run(`
-        @rex /review appoint user:@rita
-        @mod /review appoint user:@cora factory:1
-        @mod /review appoint user:@rex factory:1
-        @mod /review appoint user:@rex factory:1
-        @mod /review appoint user:@rita
-        @mod /review appoint user:@rex factory:99
+        @rex /admin reviewer appoint user:@rita
+        @mod /admin reviewer appoint user:@cora factory:1
+        @mod /admin reviewer appoint user:@rex factory:1
+        @mod /admin reviewer appoint user:@rex factory:1
+        @mod /admin reviewer appoint user:@rita
+        @mod /admin reviewer appoint user:@rex factory:99
       `);
       expect(appoint.map((r) => r.code)).toEqual([
         "forbidden",
@@ -121,10 +121,10 @@ describeConsole(
         "ok",
         "not_found",
       ]);
-      expect(appoint[0]!.text).toContain("Only moderators can use /review appoint");
+      expect(appoint[0]!.text).toContain("Only moderators can use /admin reviewer appoint");
       expect(appoint[1]!.text).toContain("created factory #1; its reviewer must be someone else");
       expect(appoint.slice(2, 5).map((r) => (r.data as Data).appointed)).toEqual([true, false, true]);
-      const list = await h.one("@mod /review reviewers");
+      const list = await h.one("@mod /admin reviewer list");
       expect(list.data).toEqual({
         reviewers: [
           { userId: expect.any(Number), factoryId: 1 },
@@ -133,7 +133,7 @@ describeConsole(
       });
       expect(list.text).toContain("rex: factory #1");
       expect(list.text).toContain("rita: every factory except the ones they create");
-      expect((await h.one("@rex /review reviewers")).code).toBe("forbidden");
+      expect((await h.one("@rex /admin reviewer list")).code).toBe("forbidden");
 
       const three = await submitAndWait(h, "gus", "judge-3");
       const four = await submitAndWait(h, "gus", "judge-4", 2);
@@ -152,9 +152,9 @@ describeConsole(
 
       // Removed, rex may no longer override; removing twice changes nothing.
       const removed = await h.run(`
-        @rex /review remove user:@rex factory:1
-        @mod /review remove user:@rex factory:1
-        @mod /review remove user:@rex factory:1
+        @rex /admin reviewer remove user:@rex factory:1
+        @mod /admin reviewer remove user:@rex factory:1
+        @mod /admin reviewer remove user:@rex factory:1
         @rex /review score submission:${three} score:95
       `);
       expect(removed.map((r) => r.code)).toEqual(["forbidden", "ok", "ok", "forbidden"]);

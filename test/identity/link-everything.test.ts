@@ -68,7 +68,7 @@ describeConsole(
         @cora /confirm
         @max /admin leaderboard schedule board:farmers channel:#general cron:"0 9 * * 1"
         @rex /balance
-        @mod /review appoint user:@rex factory:1
+        @mod /admin reviewer appoint user:@rex factory:1
       `);
       expect((await h.one(`@fay /submit factory:1 ${writeDemo("link-1")}`)).code).toBe("ok");
       await h.app.services.submissions.queue.idle();

@@ -90,7 +90,9 @@ export class ConsoleFrontEnd {
       result = { ok: false, code: error.code, reply: { text: error.message, tone: "error" } };
     }
     if (result.code === "internal") this.internalErrors++;
-    if (result.code === "forbidden" && result.reply.text.startsWith("Only moderators"))
+    // A moderators-only refusal ("Only moderators can ..."), not a rule that even moderators meet
+    // (a creator never scores their own factory): on the console, say how to name moderators.
+    if (result.code === "forbidden" && result.reply.text.startsWith("Only moderators can "))
       result = {
         ...result,
         reply: {

@@ -194,7 +194,14 @@ describe("Telegram through grammY (loopback Bot API)", () => {
     const buttons = keyboardOf(question!)!
       .inline_keyboard.flat()
       .map((b) => b.text);
-    expect(buttons).toEqual(["/admin credit", "/admin debit", "/admin leaderboard", "/admin epoch"]);
+    expect(buttons).toEqual([
+      "/admin credit",
+      "/admin debit",
+      "/admin leaderboard",
+      "/admin epoch",
+      "/admin reviewer",
+      "/admin bundle",
+    ]);
   });
 
   it("maps Confirm buttons to the dispatcher and answers every callback", async () => {
