@@ -106,6 +106,8 @@ async function queueSubmissions(harness: ConsoleHarness, count: number): Promise
   const botEnv = () => ({
     DATABASE_URL: harness.app.config.DATABASE_URL,
     DATABASE_POOL_SIZE: "4",
+    // The recordings the harness stored: the bot process reads their actions back to grade them.
+    STORAGE_DIR: harness.app.config.STORAGE_DIR,
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
     TELEGRAM_API_ROOT: telegram.apiRoot,
     TELEGRAM_WEBHOOK_URL: "https://bot.example.com/hooks/telegram",
@@ -213,6 +215,8 @@ async function queueSubmissions(harness: ConsoleHarness, count: number): Promise
   const botEnv = () => ({
     DATABASE_URL: harness.app.config.DATABASE_URL,
     DATABASE_POOL_SIZE: "4",
+    // The recordings the harness stored: the bot process reads their actions back to grade them.
+    STORAGE_DIR: harness.app.config.STORAGE_DIR,
     TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
     TELEGRAM_API_ROOT: telegram.apiRoot,
     TELEGRAM_WEBHOOK_URL: "https://bot.example.com/hooks/telegram",
