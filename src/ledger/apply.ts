@@ -8,7 +8,7 @@ import type { Clock } from "#src/core/clock.ts";
 import type { Tx, TxClient } from "#src/db/database.ts";
 import type { AccountIds } from "./account-ids.ts";
 import { formatMoney } from "./amount.ts";
-import { planTransfer, requireOpenPending, validateMovement } from "./plan.ts";
+import { planTransfer, requireOpenPending, validateMovement, writtenRecord } from "./plan.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import {
   LedgerError,
@@ -181,22 +181,7 @@ export async function applyOps(
       if (op.kind === "post") move(locked.get(plan.creditAccountId)!, plan.amountAtoms);
       resolved.set(op.pendingId, op.kind === "post" ? "posted" : op.expired ? "expired" : "voided");
     }
-    results.push({
-      id: transferId,
-      key: op.key,
-      kind: plan.kind,
-      status: plan.status,
-      debitAccountId: plan.debitAccountId,
-      creditAccountId: plan.creditAccountId,
-      token: plan.token,
-      amountAtoms: plan.amountAtoms,
-      pendingId: plan.pendingId,
-      code: plan.code,
-      memo: plan.memo,
-      expiresAt: plan.expiresAt,
-      createdAt: row.created_at,
-      replayed: false,
-    });
+    results.push(writtenRecord(plan, transferId, row.created_at));
   }
 
   // 6. Write the resolved reservations' status, then the entries and balances in one statement.

@@ -51,6 +51,26 @@ export type PlannedTransfer = Omit<TransferRecord, "id" | "createdAt" | "replaye
   meta: JsonObject | undefined;
 };
 
+/** The record of a planned transfer once written: the database gave it its id and its time. */
+export function writtenRecord(plan: PlannedTransfer, id: bigint, createdAt: Date): TransferRecord {
+  return {
+    id,
+    key: plan.key,
+    kind: plan.kind,
+    status: plan.status,
+    debitAccountId: plan.debitAccountId,
+    creditAccountId: plan.creditAccountId,
+    token: plan.token,
+    amountAtoms: plan.amountAtoms,
+    pendingId: plan.pendingId,
+    code: plan.code,
+    memo: plan.memo,
+    expiresAt: plan.expiresAt,
+    createdAt,
+    replayed: false,
+  };
+}
+
 /** The row an op will write, refusing what is wrong whatever the balances (amounts, dates, ids). */
 export function planTransfer(
   op: LedgerOp,

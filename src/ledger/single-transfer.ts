@@ -20,7 +20,7 @@
 // - ON CONFLICT (key) DO NOTHING waits for a concurrent insert of the same key and then inserts
 //   nothing, so the money moves once; the replay is then read back by key in a second statement.
 import { insufficientFunds } from "./apply.ts";
-import type { PlannedTransfer } from "./plan.ts";
+import { type PlannedTransfer, writtenRecord } from "./plan.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import {
   LedgerError,
@@ -109,22 +109,7 @@ export async function applySingleTransfer(
   if (!outcome) throw new Error("the single-transfer statement returned no row");
   if (outcome.id !== null) {
     if (outcome.entries !== 2) throw new Error(`a transfer wrote ${outcome.entries} entries, not 2`);
-    return {
-      id: BigInt(outcome.id),
-      key: plan.key,
-      kind: plan.kind,
-      status: plan.status,
-      debitAccountId: plan.debitAccountId,
-      creditAccountId: plan.creditAccountId,
-      token: plan.token,
-      amountAtoms: plan.amountAtoms,
-      pendingId: plan.pendingId,
-      code: plan.code,
-      memo: plan.memo,
-      expiresAt: plan.expiresAt,
-      createdAt: outcome.created_at!,
-      replayed: false,
-    };
+    return writtenRecord(plan, BigInt(outcome.id), outcome.created_at!);
   }
   // Nothing was written: a replay (its first record is read now, so a concurrent first delivery
   // that committed during the statement is seen too), or a refusal.
