@@ -240,7 +240,11 @@ interface Delivered {
     while (performance.now() < deadline) {
       const posted = await test.db.prisma.leaderboardPost.count({ where: { status: "posted" } });
       const restartedRuns = bots[victim]!.logs.filter((l) => l.msg === "job run done").length;
-      if (posted >= 1 && restartedRuns >= 3) break;
+      // Enough periods of every fast job to show none was skipped or run twice across the kill.
+      const runsPerJob = await Promise.all(
+        FAST_JOBS.map((job) => test.db.prisma.jobRun.count({ where: { job } })),
+      );
+      if (posted >= 1 && restartedRuns >= 3 && Math.min(...runsPerJob) > 10) break;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
 

@@ -86,7 +86,7 @@ describe("deploying the slash commands", () => {
       expect([command.name, command.default_member_permissions]).toEqual([command.name, null]);
     const names = (name: string) => sent.find((c) => c.name === name)!.options.map((o) => o.name);
     expect(names("epoch")).toEqual(["status"]);
-    expect(names("leaderboard")).toEqual(["farmers", "ambassadors", "factories", "arena"]);
+    expect(names("leaderboard")).toEqual(["farmers", "ambassadors", "factories", "arena", "datasets"]);
   });
 
   it("refuses to register a command mixing moderator-only and member subcommands, naming what to move", async () => {
