@@ -1,6 +1,9 @@
 // Card rendering time per card (leaderboard, profile, pool), each beside the same machine's ceiling
-// measured in the same run: encoding a blank canvas of the same size to PNG, the part no card avoids.
-import { createCanvas } from "@napi-rs/canvas";
+// measured in the same run: encoding a blank canvas of the same size to PNG, the part no card avoids;
+// and how long ten leaderboards at once hold the event loop, beside the same with the old synchronous
+// encode.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { type Canvas, createCanvas } from "@napi-rs/canvas";
 import { LEADERBOARD_CARD, renderLeaderboardCard } from "#src/leaderboards/cards/leaderboard-card.ts";
 import { POOL_CARD, renderPoolCard } from "#src/leaderboards/cards/pool-card.ts";
 import { PROFILE_CARD, renderProfileCard } from "#src/leaderboards/cards/profile-card.ts";
@@ -59,11 +62,45 @@ const CARDS = [
   },
 ] as const;
 
-function msPerRun(count: number, work: () => unknown): number {
-  for (let i = 0; i < Math.min(5, count); i++) work();
+async function msPerRun(count: number, work: () => unknown): Promise<number> {
+  for (let i = 0; i < Math.min(5, count); i++) await work();
   const start = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) work();
+  for (let i = 0; i < count; i++) await work();
   return Number(process.hrtime.bigint() - start) / 1e6 / count;
+}
+
+/**
+ * The longest the event loop was held (ms) while `cards` leaderboards were rendered, ten members
+ * asking at once: what a timer (or another member's answer) waits at worst.
+ */
+async function eventLoopHeldMs(cards: number): Promise<{ maxMs: number; meanMs: number }> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  delay.enable();
+  await Promise.all(
+    Array.from({ length: cards }, async (_, i) => {
+      // Requests arrive a few milliseconds apart, as they do from members.
+      await new Promise((resolve) => setTimeout(resolve, i * 3));
+      await renderLeaderboardCard(board);
+    }),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  delay.disable();
+  return { maxMs: delay.max / 1e6, meanMs: delay.mean / 1e6 };
+}
+
+/** The old way for comparison in the same run: the PNG encoded on the event loop (`toBuffer`). */
+async function withSynchronousEncode<T>(work: () => Promise<T>): Promise<T> {
+  const canvasClass = Object.getPrototypeOf(createCanvas(1, 1)) as Canvas;
+  const original = canvasClass.encode;
+  canvasClass.encode = function (this: Canvas, format: string) {
+    return Promise.resolve(this.toBuffer(`image/${format}` as "image/png"));
+  } as Canvas["encode"];
+  try {
+    return await work();
+  } finally {
+    canvasClass.encode = original;
+  }
 }
 
 export default defineSuite({
@@ -73,8 +110,8 @@ export default defineSuite({
     const count = ctx.quick ? 10 : 100;
     const rows: BenchRow[] = [];
     for (const card of CARDS) {
-      const ceiling = msPerRun(count, () =>
-        createCanvas(card.size.width, card.size.height).toBuffer("image/png"),
+      const ceiling = await msPerRun(count, () =>
+        createCanvas(card.size.width, card.size.height).encode("png"),
       );
       const { result: value, peakRssMiB } = await withPeakRss(async () => msPerRun(count, card.render));
       rows.push({
@@ -88,6 +125,20 @@ export default defineSuite({
         notes: `${count} renders; ceiling: blank canvas PNG encode; ratio > 1 is the drawing's cost`,
       });
     }
+    // Ten leaderboards at once, with a timer watching the event loop: how long it was held at worst.
+    const cards = 10;
+    await eventLoopHeldMs(cards); // warm-up
+    const before = await withSynchronousEncode(() => eventLoopHeldMs(cards));
+    const after = await eventLoopHeldMs(cards);
+    rows.push({
+      suite: "render",
+      case: `event loop held, ${cards} leaderboards at once`,
+      value: after.maxMs,
+      unit: "ms max",
+      ceiling: before.maxMs,
+      ratio: after.maxMs / before.maxMs,
+      notes: `ceiling: the same with the PNG encoded on the event loop (toBuffer, as before); mean delay ${after.meanMs.toFixed(1)} vs ${before.meanMs.toFixed(1)} ms`,
+    });
     return rows;
   },
 });

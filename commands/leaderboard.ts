@@ -49,7 +49,7 @@ function show(kind: BoardKind, description: string) {
         viewerUserId: ctx.actor.userId,
         now: ctx.now,
       });
-      return boardReply(board, config.CARD_IMAGES);
+      return await boardReply(board, config.CARD_IMAGES);
     },
   });
 }

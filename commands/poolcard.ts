@@ -34,6 +34,6 @@ export default command({
       token = tokens.get(factory.token);
     }
     const pool = await leaderboards.summaries.pool(args.factory, token, ctx.now);
-    return poolReply(pool, config.CARD_IMAGES);
+    return await poolReply(pool, config.CARD_IMAGES);
   },
 });

@@ -1,4 +1,3 @@
-import { decodeAvatar } from "#src/leaderboards/cards/profile-card.ts";
 import { profileReply } from "#src/leaderboards/replies.ts";
 import { type Ctx, command } from "./_kit.ts";
 
@@ -13,9 +12,11 @@ export default command({
     const profile = await leaderboards.summaries.profile(userId, ctx.now);
     // The platform gives the picture of the member who asks; another member's card has none.
     if (config.CARD_IMAGES && userId === ctx.actor.userId) {
+      // Loaded here, not at start: see src/leaderboards/replies.ts.
+      const { decodeAvatar } = await import("#src/leaderboards/cards/profile-card.ts");
       const avatar = await decodeAvatar(await ctx.avatar?.());
       if (avatar) profile.view.avatar = avatar;
     }
-    return profileReply(profile, config.CARD_IMAGES);
+    return await profileReply(profile, config.CARD_IMAGES);
   },
 });

@@ -1,7 +1,6 @@
 // /dataset info: what a factory's dataset holds now (counts, score histogram, size) and its versions.
 import { literal } from "#src/core/markup.ts";
 import { formatBytes } from "#src/grading/zip.ts";
-import { renderDatasetCard } from "#src/leaderboards/cards/dataset-card.ts";
 import { formatTime } from "../_format.ts";
 import { type Ctx, subcommand } from "../_kit.ts";
 
@@ -46,13 +45,17 @@ export const info = subcommand({
       ...(config.CARD_IMAGES
         ? {
             image: {
-              png: renderDatasetCard({
-                name: d.factory.name,
-                demonstrations: d.demonstrations,
-                size: formatBytes(d.sizeBytes),
-                versions: d.versions.length,
-                histogram: d.histogram,
-              }).png,
+              png: (
+                await (
+                  await import("#src/leaderboards/cards/dataset-card.ts")
+                ).renderDatasetCard({
+                  name: d.factory.name,
+                  demonstrations: d.demonstrations,
+                  size: formatBytes(d.sizeBytes),
+                  versions: d.versions.length,
+                  histogram: d.histogram,
+                })
+              ).png,
               name: "dataset.png",
               alt: `Dataset of ${d.factory.name}: ${d.demonstrations} demonstrations, score histogram`,
             },

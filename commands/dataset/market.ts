@@ -1,7 +1,6 @@
 // /dataset market and /dataset price: the live tokens and one token's price card.
 import { changeText, priceOf, priceText } from "#src/dataset-tokens/figures.ts";
 import { marketRow, marketRows, priceHistory } from "#src/dataset-tokens/market.ts";
-import { renderPriceCard } from "#src/dataset-tokens/price-card.ts";
 import { formatAmount } from "#src/ledger/amount.ts";
 import { decimalString, formatMoney } from "../_format.ts";
 import { type Ctx, paging, subcommand } from "../_kit.ts";
@@ -82,7 +81,14 @@ export const price = subcommand({
       ...(config.CARD_IMAGES
         ? {
             image: {
-              png: renderPriceCard({ ...view, price: row.price.toSignificantDigits(8).toFixed() }).png,
+              png: (
+                await (
+                  await import("#src/dataset-tokens/price-card.ts")
+                ).renderPriceCard({
+                  ...view,
+                  price: row.price.toSignificantDigits(8).toFixed(),
+                })
+              ).png,
               name: `${token.symbol.toLowerCase()}-price.png`,
               alt: `${token.symbol}'s price over time: ${history.length} points, now ${view.price} CLONES per token`,
             },

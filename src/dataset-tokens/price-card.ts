@@ -24,7 +24,7 @@ const dateLabel = (at: Date) => at.toISOString().slice(0, 16).replace("T", " ");
 /** A price for an axis label: 4 significant digits. */
 const axisPrice = (value: number) => (value === 0 ? "0" : value.toPrecision(4).replace(/\.?0+(e|$)/, "$1"));
 
-export function renderPriceCard(view: PriceCardView): RenderedCard {
+export async function renderPriceCard(view: PriceCardView): Promise<RenderedCard> {
   const { width, height } = PRICE_CARD;
   const p = new Painter(width, height);
   p.rect(0, 0, width, 6, COLORS.accent);

@@ -3,11 +3,12 @@
 
 import { literal } from "#src/core/markup.ts";
 import type { Reply } from "#src/core/reply.ts";
-import { renderLeaderboardCard } from "./cards/leaderboard-card.ts";
-import { renderPoolCard } from "./cards/pool-card.ts";
-import { renderProfileCard, xpWords } from "./cards/profile-card.ts";
 import type { PoolSummary, ProfileSummary } from "./summaries.ts";
 import type { Board, BoardRow } from "./types.ts";
+import { xpWords } from "./xp-words.ts";
+
+// The cards (and the canvas library under them, tens of MB) are imported on the first card drawn,
+// not at start: a bot with images off never loads them, and start-up does not wait for them.
 
 function rowLine(row: BoardRow): string {
   const detail = row.detail ? ` (${row.detail})` : "";
@@ -40,7 +41,7 @@ export function boardData(board: Board) {
   };
 }
 
-export function boardReply(board: Board, images: boolean): Reply {
+export async function boardReply(board: Board, images: boolean): Promise<Reply> {
   return {
     title: board.title,
     text: boardText(board),
@@ -48,7 +49,7 @@ export function boardReply(board: Board, images: boolean): Reply {
     ...(images
       ? {
           image: {
-            png: renderLeaderboardCard(board).png,
+            png: (await (await import("./cards/leaderboard-card.ts")).renderLeaderboardCard(board)).png,
             name: "leaderboard.png",
             alt: `${board.title}, ${board.subtitle}`,
           },
@@ -57,7 +58,7 @@ export function boardReply(board: Board, images: boolean): Reply {
   };
 }
 
-export function profileReply(profile: ProfileSummary, images: boolean): Reply {
+export async function profileReply(profile: ProfileSummary, images: boolean): Promise<Reply> {
   const { view } = profile;
   const lines = [
     view.standing ?? "Not ranked yet.",
@@ -71,12 +72,18 @@ export function profileReply(profile: ProfileSummary, images: boolean): Reply {
     text: lines.join("\n"),
     data: profile.data,
     ...(images
-      ? { image: { png: renderProfileCard(view).png, name: "profile.png", alt: `Profile of ${view.name}` } }
+      ? {
+          image: {
+            png: (await (await import("./cards/profile-card.ts")).renderProfileCard(view)).png,
+            name: "profile.png",
+            alt: `Profile of ${view.name}`,
+          },
+        }
       : {}),
   };
 }
 
-export function poolReply(pool: PoolSummary, images: boolean): Reply {
+export async function poolReply(pool: PoolSummary, images: boolean): Promise<Reply> {
   const { view } = pool;
   const lines = [
     pool.fundsBar,
@@ -94,7 +101,7 @@ export function poolReply(pool: PoolSummary, images: boolean): Reply {
     ...(images
       ? {
           image: {
-            png: renderPoolCard(view).png,
+            png: (await (await import("./cards/pool-card.ts")).renderPoolCard(view)).png,
             name: "pool.png",
             alt: `Pool of ${view.name} in ${view.token}`,
           },

@@ -227,7 +227,7 @@ export class LeaderboardSchedules {
         title: board.title,
       })),
     );
-    if (!replayed) await notifier.postToChannel(request.channel, boardReply(board, images));
+    if (!replayed) await notifier.postToChannel(request.channel, await boardReply(board, images));
     return { replayed, title: board.title };
   }
 
@@ -281,7 +281,7 @@ export class LeaderboardSchedules {
         });
         await notifier.postToChannel(
           { platform: schedule.platform, id: schedule.channelId },
-          boardReply(board, options.images),
+          await boardReply(board, options.images),
           // The same key on every attempt at this period: Discord drops a repeat (see the top).
           { dedupKey: `leaderboard:${schedule.id}:${periodKey}` },
         );

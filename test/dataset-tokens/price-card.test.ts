@@ -25,7 +25,7 @@ const EXAMPLE = [
 
 describe("the dataset price card", () => {
   it("is a PNG that decodes at its size, not blank, with axis prices and dates", async () => {
-    const card = renderPriceCard(view(EXAMPLE));
+    const card = await renderPriceCard(view(EXAMPLE));
     const image = await loadImage(card.png);
     expect([image.width, image.height]).toEqual([PRICE_CARD.width, PRICE_CARD.height]);
     const canvas = createCanvas(image.width, image.height);
@@ -42,17 +42,19 @@ describe("the dataset price card", () => {
     expect(texts).toContain("0.00003021"); // the highest price on the axis
     expect(texts).toContain("0.00002424"); // the lowest
     for (const t of card.texts) expect(t.measuredWidth).toBeLessThanOrEqual(t.maxWidth);
-    expect(renderPriceCard(view(EXAMPLE)).png.equals(card.png)).toBe(true);
+    expect((await renderPriceCard(view(EXAMPLE))).png.equals(card.png)).toBe(true);
   });
 
-  it("draws a single point and no point at all", () => {
-    expect(renderPriceCard(view([EXAMPLE[0]!])).texts.map((t) => t.text)).toContain("2026-12-01 00:00");
-    expect(renderPriceCard(view([])).texts.map((t) => t.text)).toContain("No trades yet");
+  it("draws a single point and no point at all", async () => {
+    expect((await renderPriceCard(view([EXAMPLE[0]!]))).texts.map((t) => t.text)).toContain(
+      "2026-12-01 00:00",
+    );
+    expect((await renderPriceCard(view([]))).texts.map((t) => t.text)).toContain("No trades yet");
   });
 
-  it("never draws text past its box, whatever the figures (property)", () => {
-    fc.assert(
-      fc.property(
+  it("never draws text past its box, whatever the figures (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(
           fc.record({
             at: fc.date({ min: day(1), max: day(28), noInvalidDate: true }),
@@ -61,9 +63,9 @@ describe("the dataset price card", () => {
           { maxLength: 30 },
         ),
         fc.string({ maxLength: 60 }),
-        (points, text) => {
+        async (points, text) => {
           const sorted = [...points].sort((a, b) => a.at.getTime() - b.at.getTime());
-          const card = renderPriceCard({ ...view(sorted), marketCap: text, subject: text });
+          const card = await renderPriceCard({ ...view(sorted), marketCap: text, subject: text });
           for (const t of card.texts) expect(t.measuredWidth).toBeLessThanOrEqual(t.maxWidth);
         },
       ),

@@ -1,6 +1,6 @@
-import { createCanvas, loadImage } from "@napi-rs/canvas";
+import { type Canvas, createCanvas, loadImage } from "@napi-rs/canvas";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   DATASET_CARD,
   type DatasetCardView,
@@ -160,10 +160,10 @@ async function colouredPixels(card: RenderedCard, box: TextBox): Promise<number>
 }
 
 /** A picture with just `text` drawn at 40px, and its one text box. */
-function drawnAlone(text: string): { card: RenderedCard; box: TextBox } {
+async function drawnAlone(text: string): Promise<{ card: RenderedCard; box: TextBox }> {
   const painter = new Painter(400, 80);
   painter.text(text, 20, 40, 360, { size: 40 });
-  const card = painter.render();
+  const card = await painter.render();
   return { card, box: card.texts[0]! };
 }
 
@@ -171,7 +171,7 @@ describe("cards", () => {
   for (const card of CARDS) {
     describe(card.name, () => {
       it("is a PNG that decodes, at the intended size, and is not blank", async () => {
-        const rendered = card.render(LONG);
+        const rendered = await card.render(LONG);
         expect(rendered.png.subarray(1, 4).toString("latin1")).toBe("PNG");
         const image = await loadImage(rendered.png);
         expect([image.width, image.height]).toEqual([card.size.width, card.size.height]);
@@ -180,39 +180,65 @@ describe("cards", () => {
         expect(await distinctColors(rendered.png, card.size.width, card.size.height)).toBeGreaterThan(20);
       });
 
-      it("keeps long unicode and emoji names inside their boxes, cut with an ellipsis", () => {
-        const rendered = card.render(LONG);
+      it("keeps long unicode and emoji names inside their boxes, cut with an ellipsis", async () => {
+        const rendered = await card.render(LONG);
         expectNoOverflow(rendered);
         expect(rendered.texts.some((t) => t.text.endsWith("…"))).toBe(true);
       });
 
-      it("is byte-identical across two renders of the same data", () => {
-        const first = card.render(LONG).png;
-        const second = card.render(LONG).png;
+      it("encodes off the event loop the very bytes the synchronous encoder gives", async () => {
+        // The canvas each card encodes, caught as it is encoded, then encoded again the old way.
+        const canvasClass = Object.getPrototypeOf(createCanvas(1, 1));
+        const encoded: Array<{ canvas: Canvas; png: Promise<Buffer> }> = [];
+        const original = canvasClass.encode;
+        const spy = vi.spyOn(canvasClass, "encode").mockImplementation(function (
+          this: Canvas,
+          ...args: unknown[]
+        ) {
+          const png = original.apply(this, args) as Promise<Buffer>;
+          encoded.push({ canvas: this, png });
+          return png;
+        });
+        try {
+          for (const name of [LONG, EMOJI_NAME, "Ana"]) {
+            const rendered = await card.render(name);
+            const last = encoded.at(-1)!;
+            expect(await last.png).toBe(rendered.png);
+            expect(rendered.png.equals(last.canvas.toBuffer("image/png"))).toBe(true);
+          }
+          expect(encoded).toHaveLength(3);
+        } finally {
+          spy.mockRestore();
+        }
+      });
+
+      it("is byte-identical across two renders of the same data", async () => {
+        const first = (await card.render(LONG)).png;
+        const second = (await card.render(LONG)).png;
         expect(first.equals(second)).toBe(true);
-        expect(card.render("someone else").png.equals(first)).toBe(false);
+        expect((await card.render("someone else")).png.equals(first)).toBe(false);
       });
 
       it("draws the emoji of a name in colour, the same bytes every time", async () => {
-        const rendered = card.render(EMOJI_NAME);
+        const rendered = await card.render(EMOJI_NAME);
         const nameBox = rendered.texts.find((t) => t.text === EMOJI_NAME);
         expect(nameBox, "the name is drawn whole").toBeDefined();
         // Four emoji, each roughly a font-size square of mostly coloured artwork.
         expect(await colouredPixels(rendered, nameBox!)).toBeGreaterThan(nameBox!.size ** 2);
-        expect(card.render(EMOJI_NAME).png.equals(rendered.png)).toBe(true);
+        expect((await card.render(EMOJI_NAME)).png.equals(rendered.png)).toBe(true);
         expectNoOverflow(rendered);
       });
 
-      it("draws an emoji the artwork lacks as the replacement glyph, without error", () => {
-        const rendered = card.render(`Ana ${UNKNOWN_EMOJI}`);
+      it("draws an emoji the artwork lacks as the replacement glyph, without error", async () => {
+        const rendered = await card.render(`Ana ${UNKNOWN_EMOJI}`);
         expect(rendered.texts.some((t) => t.text === `Ana ${REPLACEMENT} ${REPLACEMENT}`)).toBe(true);
         expectNoOverflow(rendered);
       });
 
-      it("never overflows, whatever the name (property)", () => {
-        fc.assert(
-          fc.property(memberName, (name) => {
-            expectNoOverflow(card.render(name));
+      it("never overflows, whatever the name (property)", async () => {
+        await fc.assert(
+          fc.asyncProperty(memberName, async (name) => {
+            expectNoOverflow(await card.render(name));
           }),
           { numRuns: 15 },
         );
@@ -227,16 +253,16 @@ describe("emoji", () => {
       const graphemes = drawableGraphemes(emoji);
       expect(graphemes).toHaveLength(1);
       expect(graphemes[0]!.emoji).toBeDefined();
-      const { card, box } = drawnAlone(emoji);
+      const { card, box } = await drawnAlone(emoji);
       expect(box.text).toBe(emoji);
       // Most of the square is coloured artwork (the flag and family least, still well over a quarter).
       expect(await colouredPixels(card, box)).toBeGreaterThan(box.size ** 2 / 4);
-      expect(drawnAlone(emoji).card.png.equals(card.png)).toBe(true);
+      expect((await drawnAlone(emoji)).card.png.equals(card.png)).toBe(true);
     });
   }
 
   it("draws an emoji the artwork lacks as the grey replacement glyph", async () => {
-    const { card, box } = drawnAlone(UNKNOWN_EMOJI);
+    const { card, box } = await drawnAlone(UNKNOWN_EMOJI);
     expect(box.text).toBe(`${REPLACEMENT} ${REPLACEMENT}`);
     expect(await colouredPixels(card, box)).toBe(0);
   });
@@ -252,7 +278,7 @@ describe("emoji", () => {
   });
 
   it("draws text and emoji only within the width it measured", async () => {
-    const { card, box } = drawnAlone(`a${EMOJI.family}b${EMOJI.flag}${EMOJI.skinTone}c`);
+    const { card, box } = await drawnAlone(`a${EMOJI.family}b${EMOJI.flag}${EMOJI.skinTone}c`);
     const data = await pixels(card.png, card.width, card.height);
     const background = [data[0], data[1], data[2]];
     let inkLeft = card.width;
@@ -350,19 +376,19 @@ describe("cards in every script, sized to their content", () => {
     ranked: 2,
   };
 
-  it("draws Chinese, Japanese, Korean and fullwidth letters with the bundled fonts, not □", () => {
+  it("draws Chinese, Japanese, Korean and fullwidth letters with the bundled fonts, not □", async () => {
     expect(drawableText(CJK)).toBe(CJK);
     expect(drawableText("漢字 ｶﾀｶﾅ 한국어 「かぎ」")).toBe("漢字 ｶﾀｶﾅ 한국어 「かぎ」");
-    const card = renderLeaderboardCard(twoRows);
+    const card = await renderLeaderboardCard(twoRows);
     expect(card.texts.map((t) => t.text)).toContain(CJK);
     expect(card.texts.some((t) => t.text.includes(REPLACEMENT))).toBe(false);
     expectNoOverflow(card);
   });
 
   it("draws those names in ink: a CJK name covers about as much as a Latin one of its width", async () => {
-    const cjk = drawnAlone("王小明");
-    const latin = drawnAlone("Wang");
-    const inked = async ({ card, box }: ReturnType<typeof drawnAlone>) => {
+    const cjk = await drawnAlone("王小明");
+    const latin = await drawnAlone("Wang");
+    const inked = async ({ card, box }: Awaited<ReturnType<typeof drawnAlone>>) => {
       const data = await pixels(card.png, card.width, card.height);
       let n = 0;
       for (let y = 20; y < 60; y++)
@@ -374,26 +400,26 @@ describe("cards in every script, sized to their content", () => {
     expect(await inked(cjk)).toBeGreaterThan((await inked(latin)) * 0.8);
   });
 
-  it("makes a two-row leaderboard as tall as its rows, byte-identical across two renders", () => {
-    const first = renderLeaderboardCard(twoRows);
+  it("makes a two-row leaderboard as tall as its rows, byte-identical across two renders", async () => {
+    const first = await renderLeaderboardCard(twoRows);
     expect([first.width, first.height]).toEqual([800, 254]);
-    expect(renderLeaderboardCard(twoRows).png.equals(first.png)).toBe(true);
-    expect(renderLeaderboardCard(board("x")).height).toBe(LEADERBOARD_CARD.height);
-    const none = renderLeaderboardCard({ ...twoRows, rows: [] });
+    expect((await renderLeaderboardCard(twoRows)).png.equals(first.png)).toBe(true);
+    expect((await renderLeaderboardCard(board("x"))).height).toBe(LEADERBOARD_CARD.height);
+    const none = await renderLeaderboardCard({ ...twoRows, rows: [] });
     expect(none.height).toBe(204);
     expect(none.texts.map((t) => t.text)).toContain("No one is ranked yet.");
   });
 
-  it("draws CJK profile and pool cards byte-identically across two renders", () => {
+  it("draws CJK profile and pool cards byte-identically across two renders", async () => {
     const profileCard = () => renderProfileCard(profile(CJK));
     const poolCard = () => renderPoolCard(pool(CJK));
-    expect(profileCard().png.equals(profileCard().png)).toBe(true);
-    expect(poolCard().png.equals(poolCard().png)).toBe(true);
-    expect(profileCard().texts.some((t) => t.text.includes(REPLACEMENT))).toBe(false);
+    expect((await profileCard()).png.equals((await profileCard()).png)).toBe(true);
+    expect((await poolCard()).png.equals((await poolCard()).png)).toBe(true);
+    expect((await profileCard()).texts.some((t) => t.text.includes(REPLACEMENT))).toBe(false);
   });
 
-  it("gives the pool's main figure the whole width, and labels the chart's values and dates", () => {
-    const card = renderPoolCard({ ...pool("Pool"), available: "1,234,567,890,123.123456 USDC" });
+  it("gives the pool's main figure the whole width, and labels the chart's values and dates", async () => {
+    const card = await renderPoolCard({ ...pool("Pool"), available: "1,234,567,890,123.123456 USDC" });
     const texts = card.texts.map((t) => t.text);
     expect(texts).toContain("1,234,567,890,123.123456 USDC");
     expect(texts).toContain("1970-01-01");
@@ -412,7 +438,7 @@ describe("cards in every script, sized to their content", () => {
       fundedDemonstrations: 0n,
       towardOne: 0.4,
     };
-    const card = renderPoolCard(view);
+    const card = await renderPoolCard(view);
     expect(card.texts.map((t) => t.text)).toContain("not enough for one demonstration at the 2.5 USDC bid");
     const data = await pixels(card.png, card.width, card.height);
     let green = 0;
@@ -422,7 +448,7 @@ describe("cards in every script, sized to their content", () => {
         if (data[i] === 0x3c && data[i + 1] === 0xcf && data[i + 2] === 0x91) green++;
       }
     expect(green).toBe(0);
-    const funded = renderPoolCard({ ...view, available: "5 USDC", fundedDemonstrations: 2n });
+    const funded = await renderPoolCard({ ...view, available: "5 USDC", fundedDemonstrations: 2n });
     expect(funded.texts.map((t) => t.text)).toContain("2 demonstrations at the 2.5 USDC bid");
   });
 
@@ -433,7 +459,7 @@ describe("cards in every script, sized to their content", () => {
     ctx.fillRect(0, 0, 32, 32);
     const avatar = await decodeAvatar(red.toBuffer("image/png"));
     expect(avatar).toBeDefined();
-    const withAvatar = renderProfileCard({ ...profile("Ana"), ...(avatar ? { avatar } : {}) });
+    const withAvatar = await renderProfileCard({ ...profile("Ana"), ...(avatar ? { avatar } : {}) });
     const data = await pixels(withAvatar.png, withAvatar.width, withAvatar.height);
     const at = (x: number, y: number) => [
       ...data.subarray((y * withAvatar.width + x) * 4, (y * withAvatar.width + x) * 4 + 3),
@@ -442,7 +468,9 @@ describe("cards in every script, sized to their content", () => {
     expect(at(33, 23)).not.toEqual([255, 0, 0]); // its corner is cut round
     expect(withAvatar.texts.map((t) => t.text)).toContain("1,450 XP · 250 to level 5");
     expect(
-      renderProfileCard({ ...profile("Ana"), ...(avatar ? { avatar } : {}) }).png.equals(withAvatar.png),
+      (await renderProfileCard({ ...profile("Ana"), ...(avatar ? { avatar } : {}) })).png.equals(
+        withAvatar.png,
+      ),
     ).toBe(true);
     // Bytes that are no picture: no avatar, and the card is drawn without one.
     expect(await decodeAvatar(new Uint8Array([1, 2, 3]))).toBeUndefined();

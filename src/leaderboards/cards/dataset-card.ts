@@ -16,7 +16,7 @@ export interface DatasetCardView {
 
 const PAD = 32;
 
-export function renderDatasetCard(view: DatasetCardView): RenderedCard {
+export async function renderDatasetCard(view: DatasetCardView): Promise<RenderedCard> {
   const { width, height } = DATASET_CARD;
   const p = new Painter(width, height);
   p.rect(0, 0, width, 6, COLORS.accent);

@@ -22,7 +22,7 @@ export function leaderboardLayout(board: Board): { footerY: number; height: numb
   return { footerY, height: footerY + 10 };
 }
 
-export function renderLeaderboardCard(board: Board): RenderedCard {
+export async function renderLeaderboardCard(board: Board): Promise<RenderedCard> {
   const { width, maxRows } = LEADERBOARD_CARD;
   const { footerY, height } = leaderboardLayout(board);
   const p = new Painter(width, height);

@@ -129,9 +129,13 @@ export class Painter {
     if (filled > 0) this.rect(x, y, Math.max(h, w * filled), h, color, h / 2);
   }
 
-  render(): RenderedCard {
+  /**
+   * Encodes the picture on libuv's thread pool (`encode`), not on the event loop as `toBuffer` did
+   * (about 20 ms a leaderboard, during which no other member was answered); the bytes are the same.
+   */
+  async render(): Promise<RenderedCard> {
     return {
-      png: this.canvas.toBuffer("image/png"),
+      png: await this.canvas.encode("png"),
       width: this.width,
       height: this.height,
       texts: this.texts,

@@ -28,7 +28,7 @@ export interface PoolView {
 const PAD = 32;
 const WARNING = "#ef6461";
 
-export function renderPoolCard(view: PoolView): RenderedCard {
+export async function renderPoolCard(view: PoolView): Promise<RenderedCard> {
   const { width, height } = POOL_CARD;
   const p = new Painter(width, height);
   p.rect(0, 0, width, 6, COLORS.accent);

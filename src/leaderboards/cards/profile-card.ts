@@ -1,7 +1,7 @@
 // A member's profile as a picture: their avatar when the platform gave one, reputation, XP and
 // level (and what the next level needs), staking tier, earnings per token.
 import { type Image, loadImage } from "@napi-rs/canvas";
-import { formatCount } from "#src/core/counts.ts";
+import { xpWords } from "../xp-words.ts";
 import { COLORS, Painter, type RenderedCard } from "./painter.ts";
 
 export const PROFILE_CARD = { width: 800, height: 400 } as const;
@@ -37,15 +37,9 @@ export async function decodeAvatar(bytes: Uint8Array | undefined): Promise<Image
   }
 }
 
-/** "1,450 XP · 550 to level 5" */
-export function xpWords(xp: NonNullable<ProfileView["xp"]>): string {
-  const toNext = xp.levelSize - xp.intoLevel;
-  return `${formatCount(xp.total)} XP · ${formatCount(toNext)} to level ${xp.level + 1}`;
-}
-
 const PAD = 32;
 
-export function renderProfileCard(view: ProfileView): RenderedCard {
+export async function renderProfileCard(view: ProfileView): Promise<RenderedCard> {
   const { width, height } = PROFILE_CARD;
   const p = new Painter(width, height);
   p.rect(0, 0, width, 6, COLORS.accent);
