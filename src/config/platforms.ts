@@ -39,6 +39,11 @@ export const platformsSettings = {
     .enum(["true", "false", "on", "off", "1", "0"])
     .default("false")
     .transform((v) => v === "true" || v === "on" || v === "1"),
+  /**
+   * HTTP endpoint: a command answered within this many milliseconds goes in the HTTP response
+   * itself; a slower one is deferred and edited in. Discord waits 3 s, network included.
+   */
+  DISCORD_INLINE_ANSWER_MS: z.coerce.number().int().min(0).max(2500).default(2000),
   /** Discord's REST base URL, for a proxy. */
   DISCORD_API_BASE: apiBaseUrl("https://discord.com/api"),
   /** The token from @BotFather. Runs the Telegram front end. */

@@ -114,7 +114,13 @@ export async function startFrontEnds(
       if (discord === "http") {
         http.route(
           DISCORD_INTERACTIONS_PATH,
-          interactionsEndpoint({ client, front, publicKey: config.DISCORD_PUBLIC_KEY!, log }),
+          interactionsEndpoint({
+            client,
+            front,
+            publicKey: config.DISCORD_PUBLIC_KEY!,
+            log,
+            inlineAnswerMs: config.DISCORD_INLINE_ANSWER_MS,
+          }),
         );
       } else {
         await client.login(config.DISCORD_TOKEN);

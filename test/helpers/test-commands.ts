@@ -1,5 +1,5 @@
 // Commands that exist only in tests, for platform features no real command uses yet: a file upload,
-// a picture, a confirmation, a bug.
+// a picture, a confirmation, a bug, a slow command.
 import { createHash } from "node:crypto";
 import { command } from "#commands/_kit.ts";
 
@@ -56,4 +56,16 @@ export const crashCommand = command({
   },
 });
 
-export const TEST_COMMANDS = [uploadCommand, pictureCommand, ritualCommand, crashCommand];
+export const napCommand = command({
+  name: "nap",
+  description: "Test: takes its time before answering",
+  options: {
+    ms: { type: "integer", description: "How long to take", required: true, minValue: 0, maxValue: 5000 },
+  },
+  async handler(_ctx, args) {
+    await new Promise((resolve) => setTimeout(resolve, args.ms));
+    return { text: `Woke up after ${args.ms} ms.` };
+  },
+});
+
+export const TEST_COMMANDS = [uploadCommand, pictureCommand, ritualCommand, crashCommand, napCommand];

@@ -4,6 +4,7 @@
 // (DISCORD_INVITE_TRACKING) adds Guilds, so servers are known, and the privileged Server Members,
 // so member joins arrive (docs/platforms.md says what to switch on).
 import { Client, GatewayIntentBits, Options } from "discord.js";
+import { routeInteractionRequests } from "./interaction-rest.ts";
 
 export interface DiscordClientSettings {
   /** REST base URL (DISCORD_API_BASE): Discord's, a proxy's, or a test's loopback server. */
@@ -35,5 +36,7 @@ export function createDiscordClient(settings: DiscordClientSettings): Client {
     }),
   });
   if (settings.token) client.rest.setToken(settings.token);
+  // Answers, edits and follow-ups made with an interaction's token skip the bot's global limit.
+  routeInteractionRequests(client.rest, settings.apiBase);
   return client;
 }

@@ -1,7 +1,9 @@
 // Discord interactions -> the dispatcher -> Discord messages. discord.js parses every interaction
 // (from the gateway, or from the HTTP endpoint through the same action the gateway uses), and this
-// front end answers it: within Discord's 3 seconds it acknowledges (a "thinking…" deferral,
-// ephemeral for personal replies), then runs the command and edits the answer in.
+// front end answers it: within Discord's 3 seconds it answers the command itself when the command
+// finishes within the acknowledger's budget (over the HTTP endpoint, in the HTTP response), and
+// otherwise acknowledges (a "thinking…" deferral, ephemeral for personal replies) and edits the
+// answer in when the command is done.
 // Slash commands -> dispatcher.dispatch, autocomplete -> dispatcher.autocomplete, buttons (whose
 // custom_id is the core's button id) -> dispatcher.press. The interaction id is the idempotency key.
 import {
@@ -39,6 +41,13 @@ type Autocomplete = Array<{ name: string; value: string | number }>;
  * endpoint it is the body of the HTTP response. Everything after it (edits, follow-ups) is REST.
  */
 export interface Acknowledger {
+  /**
+   * How long a command may run before it is deferred; an answer ready by then is the first answer
+   * itself (no edit afterwards). 0: always defer first.
+   */
+  readonly inlineBudgetMs: number;
+  /** Answers a command with its message (the budget was met). */
+  reply(interaction: ChatInputCommandInteraction, message: DiscordMessage, ephemeral: boolean): Promise<void>;
   deferReply(interaction: ChatInputCommandInteraction, ephemeral: boolean): Promise<void>;
   deferUpdate(interaction: ButtonInteraction): Promise<void>;
   autocomplete(interaction: AutocompleteInteraction, choices: Autocomplete): Promise<void>;
@@ -47,6 +56,11 @@ export interface Acknowledger {
 }
 
 export const gatewayAcknowledger: Acknowledger = {
+  // Over the gateway the first answer is a REST call either way: defer at once, as before.
+  inlineBudgetMs: 0,
+  async reply(interaction, message, ephemeral) {
+    await interaction.reply(asReply(message, ephemeral));
+  },
   async deferReply(interaction, ephemeral) {
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
   },
@@ -180,13 +194,32 @@ export class DiscordFrontEnd {
     // Personal and ephemeral commands are answered privately from the start; so are unknown ones.
     const leaf = this.leafOf(path);
     const ephemeral = leaf ? Boolean(leaf.personal || leaf.ephemeral) : true;
-    await ack.deferReply(interaction, ephemeral);
-    const result = await this.dispatcher.dispatch({
+    const dispatched = this.dispatcher.dispatch({
       ...this.origin(interaction),
       path,
       options: this.optionsOf(interaction, leaf?.options),
     });
-    await this.answer(interaction, result, ephemeral);
+    const quick = await settledWithin(dispatched, ack.inlineBudgetMs);
+    if (quick) {
+      await this.answerAtOnce(interaction, ack, quick.value, ephemeral);
+      return;
+    }
+    await ack.deferReply(interaction, ephemeral);
+    await this.answer(interaction, await dispatched, ephemeral);
+  }
+
+  /** The first message is the answer itself; the rest (a long reply) follow up. */
+  private async answerAtOnce(
+    interaction: ChatInputCommandInteraction,
+    ack: Acknowledger,
+    result: DispatchResult,
+    ephemeral: boolean,
+  ): Promise<void> {
+    // Nothing was shown yet, so errors and personal data can go privately from the start.
+    const privately = ephemeral || !result.ok || Boolean(result.reply.personal);
+    const [first, ...rest] = this.render(result.reply);
+    await ack.reply(interaction, first!, privately);
+    for (const message of rest) await interaction.followUp(asReply(message, privately));
   }
 
   private async autocomplete(interaction: AutocompleteInteraction, ack: Acknowledger): Promise<void> {
@@ -336,6 +369,28 @@ export class DiscordFrontEnd {
   }
 }
 
+/**
+ * `work`'s value if it settles within `budgetMs`, else undefined (it goes on running; await it
+ * later). A rejection within the budget is thrown here.
+ */
+export async function settledWithin<T>(
+  work: Promise<T>,
+  budgetMs: number,
+): Promise<{ value: T } | undefined> {
+  // The caller awaits `work` itself later; until then a rejection must not count as unhandled.
+  work.catch(() => undefined);
+  if (budgetMs <= 0) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, budgetMs, undefined);
+  });
+  try {
+    return await Promise.race([work.then((value) => ({ value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function pathOf(interaction: ChatInputCommandInteraction | AutocompleteInteraction): string[] {
   const group = interaction.options.getSubcommandGroup(false);
   const sub = interaction.options.getSubcommand(false);
@@ -385,7 +440,7 @@ function asEdit(message: DiscordMessage): InteractionEditReplyOptions {
   };
 }
 
-function asReply(message: DiscordMessage, ephemeral: boolean): InteractionReplyOptions {
+export function asReply(message: DiscordMessage, ephemeral: boolean): InteractionReplyOptions {
   return {
     embeds: message.embeds,
     components: message.components,

@@ -1,6 +1,7 @@
 // Discord's HTTP interactions endpoint: requests signed with a real Ed25519 key pair are answered
-// (the first answer in the HTTP response, the rest over REST to a loopback Discord API); anything
-// not signed by the application's key is refused with 401 before it reaches the bot.
+// (a quick command in the HTTP response itself; a slow one deferred there and edited in over REST
+// to a loopback Discord API); anything not signed by the application's key is refused with 401
+// before it reaches the bot.
 import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import type { Client } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,11 +22,14 @@ import {
   slashCommand,
 } from "#test/helpers/discord-payloads.ts";
 import { embedText, type FakeDiscord, payloadOf, startFakeDiscord } from "#test/helpers/fake-discord.ts";
+import { TEST_COMMANDS, TINY_PNG } from "#test/helpers/test-commands.ts";
 
 const lunar: DiscordMember = { id: "336733686529654798", username: "oolunar", globalName: "Lunar" };
 const bob: DiscordMember = { id: "80351110224678912", username: "bob", globalName: "Bob" };
 const SAMPLE = "slash-subcommand-with-options.slash-create";
 const CAPTURE = "slash-command-integer-option.real-capture.dsharpplus";
+/** The replicas' DISCORD_INLINE_ANSWER_MS: room for a quick command on a busy machine, and a slow one soon past it. */
+const BUDGET_MS = 1000;
 
 interface Replica {
   client: Client;
@@ -69,14 +73,23 @@ for (const kind of ["pglite", "postgres"] as const) {
         front.attach(client);
         const server = new HttpServer(silentLogger).route(
           "/discord/interactions",
-          interactionsEndpoint({ client, front, publicKey: application.publicKeyHex, log: silentLogger }),
+          interactionsEndpoint({
+            client,
+            front,
+            publicKey: application.publicKeyHex,
+            log: silentLogger,
+            inlineAnswerMs: BUDGET_MS,
+          }),
         );
         const port = await server.listen("127.0.0.1", 0);
         return { client, front, server, url: `http://127.0.0.1:${port}/discord/interactions` };
       }
 
       beforeAll(async () => {
-        test = await createTestApp(kind, { env: { MODERATORS: `discord:${lunar.id}` } });
+        test = await createTestApp(kind, {
+          env: { MODERATORS: `discord:${lunar.id}` },
+          extraCommands: TEST_COMMANDS,
+        });
         discord = await startFakeDiscord();
         replicas.push(await replica(), await replica());
       });
@@ -92,6 +105,11 @@ for (const kind of ["pglite", "postgres"] as const) {
 
       async function post(url: string, body: string, headers: Record<string, string>) {
         const response = await fetch(url, { method: "POST", body, headers });
+        const type = response.headers.get("content-type") ?? "";
+        if (type.startsWith("multipart/form-data")) {
+          const form = await response.formData();
+          return { status: response.status, json: JSON.parse(String(form.get("payload_json"))), form };
+        }
         const text = await response.text();
         return { status: response.status, json: text ? JSON.parse(text) : undefined };
       }
@@ -157,20 +175,77 @@ for (const kind of ["pglite", "postgres"] as const) {
         expect(get.status).toBe(405);
       });
 
-      it("defers in the HTTP response, then edits the answer in over REST", async () => {
+      /** The text of a type 4 response's embeds. */
+      const inlineText = (json: { data?: Record<string, unknown> }) => embedText(json.data ?? {});
+
+      it("answers a quick command in the HTTP response itself, with no REST call", async () => {
         const answer = await interact(credit("12.5"));
         expect(answer.status).toBe(200);
-        // A credit shows the member's balance: the moderator reads it privately.
-        expect(answer.json).toEqual({ type: 5, data: { flags: 64 } });
-        const [edit] = answer.followUps;
-        expect(edit!.method).toBe("PATCH");
-        expect(embedText(payloadOf(edit!))).toBe(
+        // A credit shows the member's balance: the moderator reads it privately (flags 64).
+        expect(answer.json.type).toBe(4);
+        expect(answer.json.data.flags).toBe(64);
+        expect(answer.json.data.allowed_mentions).toEqual({ parse: [] });
+        expect(inlineText(answer.json)).toBe(
           "Credited 12.5 USDC to Bob (reason: grant). Bob's balance is now 12.5 USDC.",
         );
+        expect(answer.followUps).toEqual([]);
 
         const balance = await interact(slashCommand(discordFixture(CAPTURE), bob, ["balance"]));
-        expect(balance.json).toEqual({ type: 5, data: { flags: 64 } });
-        expect(embedText(payloadOf(balance.followUps[0]!))).toBe("Your balances\n12.5 USDC");
+        expect(balance.json.type).toBe(4);
+        expect(balance.json.data.flags).toBe(64);
+        expect(inlineText(balance.json)).toBe("Your balances\n12.5 USDC");
+        expect(balance.followUps).toEqual([]);
+      });
+
+      it("answers a public command publicly (no flags)", async () => {
+        const answer = await interact(
+          slashCommand(discordFixture(CAPTURE), bob, ["nap"], [{ name: "ms", type: 4, value: 0 }]),
+        );
+        expect(answer.json.type).toBe(4);
+        expect(answer.json.data.flags).toBeUndefined();
+        expect(inlineText(answer.json)).toBe("Woke up after 0 ms.");
+        expect(answer.followUps).toEqual([]);
+      });
+
+      it("defers a command that takes longer than the budget, then edits its answer in over REST", async () => {
+        const slow = BUDGET_MS + 500;
+        const payload = slashCommand(
+          discordFixture(CAPTURE),
+          bob,
+          ["nap"],
+          [{ name: "ms", type: 4, value: slow }],
+        );
+        const body = JSON.stringify(payload);
+        const started = performance.now();
+        const answer = await post(replicas[0]!.url, body, signed(application.privateKey, body));
+        const acknowledgedAfter = performance.now() - started;
+        expect(answer.json).toEqual({ type: 5 });
+        // Deferred when the budget ran out, not when the command finished.
+        expect(acknowledgedAfter).toBeGreaterThanOrEqual(BUDGET_MS - 20);
+        expect(acknowledgedAfter).toBeLessThan(slow);
+        await replicas[0]!.front.idle();
+        const [edit, ...more] = discord.rest.requests.filter((r) =>
+          r.path.includes(`/${String(payload.token)}`),
+        );
+        expect(edit!.method).toBe("PATCH");
+        expect(edit!.path).toMatch(/\/webhooks\/\d+\/[^/]+\/messages\/@original$/);
+        expect(embedText(payloadOf(edit!))).toBe(`Woke up after ${slow} ms.`);
+        expect(more).toEqual([]);
+      });
+
+      it("sends a reply's file as multipart in the HTTP response (payload_json + files[0])", async () => {
+        const answer = await interact(slashCommand(discordFixture(CAPTURE), bob, ["picture"]));
+        expect(answer.json.type).toBe(4);
+        expect(answer.json.data.attachments).toEqual([
+          { id: "0", filename: "dot.png", description: "A single transparent dot" },
+        ]);
+        const file = answer.form!.get("files[0]") as File;
+        expect(file.name).toBe("dot.png");
+        expect(Buffer.from(await file.arrayBuffer()).equals(TINY_PNG)).toBe(true);
+        const embed = (answer.json.data.embeds as Array<{ title: string; image?: { url: string } }>)[0]!;
+        expect(embed.title).toBe("A picture");
+        expect(embed.image?.url).toBe("attachment://dot.png");
+        expect(answer.followUps).toEqual([]);
       });
 
       it("answers autocomplete in the HTTP response", async () => {
@@ -236,25 +311,19 @@ for (const kind of ["pglite", "postgres"] as const) {
           replicas.map((r) => post(r.url, body, signed(application.privateKey, body))),
         );
         await Promise.all(replicas.map((r) => r.front.idle()));
-        expect([first!.json, second!.json]).toEqual([
-          { type: 5, data: { flags: 64 } },
-          { type: 5, data: { flags: 64 } },
-        ]);
         expect(await bobsUsdcAtoms()).toBe(before + 7_000_000n);
-        const edits = discord.rest.requests.filter(
-          (r) => r.method === "PATCH" && r.path.includes(`/${payload.token}/`),
-        );
         // Both replicas answer; both show the one result.
-        expect(edits.map((e) => embedText(payloadOf(e)))).toEqual([
-          "Credited 7 USDC to Bob (reason: grant). Bob's balance is now 19.5 USDC.",
-          "Credited 7 USDC to Bob (reason: grant). Bob's balance is now 19.5 USDC.",
+        expect([first!.json, second!.json].map((j) => [j.type, j.data.flags, inlineText(j)])).toEqual([
+          [4, 64, "Credited 7 USDC to Bob (reason: grant). Bob's balance is now 19.5 USDC."],
+          [4, 64, "Credited 7 USDC to Bob (reason: grant). Bob's balance is now 19.5 USDC."],
         ]);
       });
 
       it("turns pages with buttons: deferred update, then the message edited in place", async () => {
         for (let i = 0; i < 11; i++) await interact(credit("1"));
         const history = await interact(slashCommand(discordFixture(CAPTURE), bob, ["history"]));
-        const first = payloadOf(history.followUps[0]!);
+        expect(history.json.type).toBe(4);
+        const first = history.json.data as Record<string, unknown>;
         expect(embedText(first)).toMatch(/^Your history — page 1 of (\d)\n/);
         const pages = Number(/of (\d)/.exec(embedText(first))![1]);
         const next = (
