@@ -57,9 +57,12 @@ export async function renderPriceCard(view: PriceCardView): Promise<RenderedCard
   const prices = points.map((pt) => pt.price);
   let min = Math.min(...prices);
   let max = Math.max(...prices);
-  if (max === min) {
-    min *= 0.9;
-    max *= 1.1;
+  // A flat line (one trade, or a price of 0) gets a range around it. Skia aborts the whole process
+  // on a path through NaN, which a zero range gives (0 / 0): the range must stay above zero even
+  // where 10% of the price underflows (a price of 1e-323).
+  if (!(max - min > 0)) {
+    const pad = Math.abs(max) * 0.1;
+    [min, max] = max + pad - (max - pad) > 0 ? [max - pad, max + pad] : [max - 1, max + 1];
   }
   const t0 = points[0]!.at.getTime();
   const t1 = points[points.length - 1]!.at.getTime();

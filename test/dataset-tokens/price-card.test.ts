@@ -52,6 +52,21 @@ describe("the dataset price card", () => {
     expect((await renderPriceCard(view([]))).texts.map((t) => t.text)).toContain("No trades yet");
   });
 
+  it("draws a flat price (one trade, a price of 0 or a subnormal one) without a NaN in its path", async () => {
+    // Each of these once gave a zero price range, 0 / 0 in the scale, and a native abort in Skia.
+    for (const price of [0, 1e-323, 5e-324, 0.5, 1e6])
+      for (const points of [
+        [{ at: day(1), price }],
+        [
+          { at: day(1), price },
+          { at: day(2), price },
+        ],
+      ]) {
+        const card = await renderPriceCard(view(points));
+        expect((await loadImage(card.png)).width).toBe(PRICE_CARD.width);
+      }
+  });
+
   it("never draws text past its box, whatever the figures (property)", async () => {
     await fc.assert(
       fc.asyncProperty(
