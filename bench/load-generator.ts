@@ -36,7 +36,8 @@ export async function startFakeRest() {
   const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
-      const route = (req.url ?? "").replace(/^\/api\/v10/, "").split("?")[0]!;
+      // discord.js sends @original percent-encoded.
+      const route = decodeURIComponent((req.url ?? "").split("?")[0]!).replace(/^\/api\/v10/, "");
       const edit = /^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/.exec(route);
       if (req.method === "PATCH" && edit) {
         const token = edit[1]!;
