@@ -9,13 +9,14 @@ import { runOnce, subKey } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { findFactory } from "#src/economy/pools/factory-access.ts";
 import { accounts } from "#src/ledger/accounts.ts";
-import { decimalString, formatMoney, parseAmount, type TokenInfo } from "#src/ledger/amount.ts";
+import { formatMoney, parseAmount, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger, TransferOp } from "#src/ledger/ledger.ts";
 import { CURVE_TOKEN, DATASET_CODES, datasetAccounts, datasetTokenInfo } from "./accounts.ts";
-import { type BuyQuote, maxBuy, quoteBuy, quoteSell, type SellQuote } from "./curve.ts";
+import { type BuyQuote, quoteBuy, type SellQuote } from "./curve.ts";
 import { feeParts, feeTransfers } from "./fee-recipients.ts";
 import { checkThreshold, curveFor, launchToken, normalizeSymbol, requireFreeSymbol } from "./launch.ts";
 import { type DatasetTokenRow, lockToken, saveCurve, tokenRowOf } from "./rows.ts";
+import { checkedBuy, checkedSell } from "./trade-checks.ts";
 
 export interface DatasetTokensOptions {
   minDemonstrations: number;
@@ -379,70 +380,14 @@ export class DatasetTokens {
     return result;
   }
 
-  /** The buy quote, or the refusal that says what would work (the most that still buys, sold out). */
+  /** The buy quote, or the refusal that says what would work (trade-checks.ts). */
   requireBuy(token: DatasetTokenRow, payAtoms: bigint, minOut?: bigint): Extract<BuyQuote, { ok: true }> {
-    const tokenInfo = datasetTokenInfo(token.symbol);
-    if (payAtoms <= 0n)
-      throw new UserError("invalid_amount", "Buy with an amount of CLONES above zero, e.g. amount:100.");
-    const quote = quoteBuy(token.params, token.state, payAtoms);
-    if (!quote.ok) {
-      if (quote.reason === "sold_out")
-        throw new UserError(
-          "sold_out",
-          `The ${token.symbol} curve is sold out: it holds no tokens to sell. Buy from a holder, or wait for sells to refill it.`,
-        );
-      if (quote.reason === "exceeds_supply") {
-        const most = maxBuy(token.params, token.state);
-        throw new UserError(
-          "exceeds_supply",
-          `${formatMoney(payAtoms, this.clones)} would buy ${formatMoney(quote.tokensOut, tokenInfo)}, but the curve holds only ${formatMoney(token.state.realTokens, tokenInfo)}. At most ${formatMoney(most, this.clones)} still buys: /dataset buy symbol:${token.symbol} amount:${decimalString(most, this.clones)}.`,
-          { maxPayAtoms: most.toString() },
-        );
-      }
-      throw new UserError(
-        "amount_too_small",
-        `${formatMoney(payAtoms, this.clones)} is too little to buy a single unit of ${token.symbol} after the fee; pay more.`,
-      );
-    }
-    if (minOut !== undefined && quote.tokensOut < minOut)
-      throw new UserError(
-        "below_min_out",
-        `This buy would give ${formatMoney(quote.tokensOut, tokenInfo)}, below your min_out of ${formatMoney(minOut, tokenInfo)}; nothing was bought. Lower min_out or pay more.`,
-        { tokensOutAtoms: quote.tokensOut.toString() },
-      );
-    return quote;
+    return checkedBuy(token, payAtoms, this.clones, minOut);
   }
 
-  /** The sell quote, or the refusal that says what would work (what the curve can buy back). */
+  /** The sell quote, or the refusal that says what would work (trade-checks.ts). */
   requireSell(token: DatasetTokenRow, tokensIn: bigint, minOut?: bigint): Extract<SellQuote, { ok: true }> {
-    const tokenInfo = datasetTokenInfo(token.symbol);
-    if (tokensIn <= 0n)
-      throw new UserError(
-        "invalid_amount",
-        `Sell an amount of ${token.symbol} above zero, e.g. amount:1000.`,
-      );
-    const quote = quoteSell(token.params, token.state, tokensIn);
-    if (!quote.ok) {
-      if (quote.reason === "exceeds_sold")
-        throw new UserError(
-          "exceeds_sold",
-          quote.buyBackLimit === 0n
-            ? `The ${token.symbol} curve has sold nothing yet, so it buys nothing back.`
-            : `The ${token.symbol} curve buys back only what it has sold: at most ${formatMoney(quote.buyBackLimit, tokenInfo)} now.`,
-          { buyBackLimitAtoms: quote.buyBackLimit.toString() },
-        );
-      throw new UserError(
-        "amount_too_small",
-        `${formatMoney(tokensIn, tokenInfo)} is too little to get any CLONES back after the fee; sell more.`,
-      );
-    }
-    if (minOut !== undefined && quote.proceedsAtoms < minOut)
-      throw new UserError(
-        "below_min_out",
-        `This sell would give ${formatMoney(quote.proceedsAtoms, this.clones)}, below your min_out of ${formatMoney(minOut, this.clones)}; nothing was sold. Lower min_out or sell more.`,
-        { proceedsAtoms: quote.proceedsAtoms.toString() },
-      );
-    return quote;
+    return checkedSell(token, tokensIn, this.clones, minOut);
   }
 
   private async transfers(tx: Tx, ops: Omit<TransferOp, "kind">[]): Promise<void> {
