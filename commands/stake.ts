@@ -1,6 +1,6 @@
 // /stake: stake CLONES for an ambassador tier (commission N% at tier N), or VIRAL for a token of your
 // own (section 2); unstake through a cooldown, and see where you stand (docs/economy.md section 6).
-import { STAKE_CODES, type StakeAmounts, type StakeStatus } from "#src/economy/ambassadors/staking.ts";
+import { STAKE_CODES, type StakeAmounts, type StakeStatus } from "#src/economy/ambassadors/stake-accounts.ts";
 import {
   MAX_TIER,
   OWN_TOKEN_STAKE_TOKEN,

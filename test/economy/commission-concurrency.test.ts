@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "#src/core/context.ts";
 import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
-import { cooldownAccount, stakeAccount } from "#src/economy/ambassadors/staking.ts";
+import { cooldownAccount, stakeAccount } from "#src/economy/ambassadors/stake-accounts.ts";
 import { tierFor } from "#src/economy/ambassadors/tiers.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";

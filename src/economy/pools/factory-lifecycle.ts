@@ -5,7 +5,7 @@ import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Tx, TxClient } from "#src/db/database.ts";
-import { lockStakeTurn } from "#src/economy/ambassadors/staking.ts";
+import { lockStakeTurn } from "#src/economy/ambassadors/stake-accounts.ts";
 import type { FactoryDeps } from "#src/economy/pools/factories.ts";
 import { closedError, findFactory, lockOwned } from "#src/economy/pools/factory-access.ts";
 import {
