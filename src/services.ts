@@ -21,6 +21,7 @@ import { MemberNotices } from "./core/member-notices.ts";
 import { Notifier } from "./core/notifier.ts";
 import { CommandRegistry } from "./core/registry.ts";
 import { DatasetBundles } from "./dataset-tokens/bundles.ts";
+import { DatasetBurns } from "./dataset-tokens/burns.ts";
 import { DatasetTokens } from "./dataset-tokens/dataset-tokens.ts";
 import { mergeDatasetTokenRecords } from "./dataset-tokens/merge.ts";
 import { Datasets } from "./datasets/datasets.ts";
@@ -81,6 +82,7 @@ export interface Services {
   datasets: Datasets;
   /** Dataset tokens: launches, curve trades, burn-to-download (docs/economy.md section 10). */
   datasetTokens: DatasetTokens;
+  datasetBurns: DatasetBurns;
   /** Bundles of tokenized datasets and their governance (section 10.6). */
   datasetBundles: DatasetBundles;
   /** Rankings and the data behind the cards (read-only); features add providers to it. */
@@ -225,6 +227,7 @@ export async function createServices(
     blobs,
     datasets: new Datasets({ db, blobs, factories, config, clock, secret: await datasetSecret(config) }),
     datasetTokens,
+    datasetBurns: new DatasetBurns(db, ledger, datasetTokens),
     datasetBundles,
     leaderboards,
     commands: new CommandRegistry<Services>([]),

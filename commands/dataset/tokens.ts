@@ -278,11 +278,7 @@ export const sell = subcommand({
 
 /** Burns a token's threshold for download access: a dataset's (by factory) or a bundle's. */
 export async function burnConfirm(ctx: Ctx, token: DatasetTokenRow, what: string) {
-  const { amountAtoms } = await ctx.services.datasetTokens.burnPreview(
-    ctx.services.db.prisma,
-    ctx.actor,
-    token,
-  );
+  const { amountAtoms } = await ctx.services.datasetBurns.preview(ctx.services.db.prisma, ctx.actor, token);
   return {
     title: `Burn ${token.symbol}?`,
     text: `Burn ${formatMoney(amountAtoms, tokenOf(ctx, token.symbol))} (gone for good) to download ${what}, every version present and future? One burn per member.`,
@@ -290,7 +286,7 @@ export async function burnConfirm(ctx: Ctx, token: DatasetTokenRow, what: string
 }
 
 export async function burnHandler(ctx: Ctx, token: DatasetTokenRow, what: string) {
-  const r = await ctx.services.datasetTokens.burn({ ...requestOf(ctx), symbol: token.symbol });
+  const r = await ctx.services.datasetBurns.burn({ ...requestOf(ctx), symbol: token.symbol });
   const t = tokenOf(ctx, token.symbol);
   return {
     title: "Download access granted",

@@ -1,5 +1,5 @@
 // Dataset tokens (docs/economy.md sections 10.2 to 10.4): launching a factory's token, quotes,
-// buys and sells on its curve, and burns for download access. Every change runs once per key
+// buys and sells on its curve (burns for download access are in burns.ts). Every change runs once per key
 // (runOnce) inside one transaction that first locks the token's row, so trades on one curve apply
 // one at a time, in commit order. Previews (the *Preview methods) change nothing and refuse early
 // what cannot succeed; the action checks everything again under the lock.
@@ -11,7 +11,7 @@ import { findFactory } from "#src/economy/pools/factory-access.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { formatMoney, parseAmount, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger, TransferOp } from "#src/ledger/ledger.ts";
-import { CURVE_TOKEN, DATASET_CODES, datasetAccounts, datasetTokenInfo } from "./accounts.ts";
+import { CURVE_TOKEN, DATASET_CODES, datasetAccounts } from "./accounts.ts";
 import { type BuyQuote, quoteBuy, type SellQuote } from "./curve.ts";
 import { feeParts, feeTransfers } from "./fee-recipients.ts";
 import { checkThreshold, curveFor, launchToken, normalizeSymbol, requireFreeSymbol } from "./launch.ts";
@@ -421,82 +421,5 @@ export class DatasetTokens {
         createdAt: tx.now,
       },
     });
-  }
-
-  // ---- burn-to-download (10.4, 10.6) ------------------------------------------------------
-
-  /** Checks a burn of `token`'s threshold by `actor`; changes nothing. */
-  async burnPreview(db: TxClient, actor: Actor, token: DatasetTokenRow): Promise<{ amountAtoms: bigint }> {
-    if (token.kind === "dataset") {
-      const factory = await db.factory.findUniqueOrThrow({ where: { id: token.factoryId! } });
-      if (factory.creatorUserId === actor.userId)
-        throw new UserError(
-          "burn_not_needed",
-          `You created factory #${factory.id}: you download its dataset without burning. Your allocation is one access to keep, give away or sell.`,
-        );
-    }
-    if (
-      await db.datasetBurn.findUnique({
-        where: { tokenId_userId: { tokenId: token.id, userId: actor.userId } },
-      })
-    )
-      throw new UserError(
-        "already_burned",
-        `You already burned ${token.symbol}'s threshold; your download access is for good, nothing more to burn.`,
-      );
-    const amountAtoms = token.params.allocationAtoms;
-    const { availableAtoms } = await this.ledger.balance(db, accounts.user(actor.userId, token.symbol));
-    if (availableAtoms < amountAtoms) {
-      const info = datasetTokenInfo(token.symbol);
-      throw new UserError(
-        "insufficient_funds",
-        `Download access takes a burn of ${formatMoney(amountAtoms, info)}; you hold ${formatMoney(availableAtoms, info)}. Buy the difference (${formatMoney(amountAtoms - availableAtoms, info)}) with /dataset buy symbol:${token.symbol}, then burn.`,
-        { neededAtoms: amountAtoms.toString(), availableAtoms: availableAtoms.toString() },
-      );
-    }
-    return { amountAtoms };
-  }
-
-  /** Burns `symbol`'s threshold for download access, for good. */
-  async burn(
-    request: Request & { symbol: string },
-  ): Promise<{ token: DatasetTokenRow; amountAtoms: bigint }> {
-    const { actor, key } = request;
-    const { result } = await this.db.transaction((tx) =>
-      runOnce(
-        tx,
-        { scope: "dataset.burn", key, input: { userId: actor.userId, symbol: request.symbol } },
-        async () => {
-          const found = await this.bySymbol(tx.db, request.symbol);
-          const token = await lockToken(tx, found.id);
-          const { amountAtoms } = await this.burnPreview(tx.db, actor, token);
-          await this.transfers(tx, [
-            {
-              key: subKey(key, "burn"),
-              debit: accounts.user(actor.userId, token.symbol),
-              credit: datasetAccounts.burn(token.symbol),
-              token: token.symbol,
-              amountAtoms,
-              code: DATASET_CODES.burn,
-            },
-          ]);
-          await tx.db.datasetBurn.create({
-            data: {
-              tokenId: token.id,
-              userId: actor.userId,
-              amountAtoms: amountAtoms.toString(),
-              createdAt: tx.now,
-            },
-          });
-          const burnedAtoms = token.burnedAtoms + amountAtoms;
-          await tx.db.datasetToken.update({
-            where: { id: token.id },
-            data: { burnedAtoms: burnedAtoms.toString() },
-          });
-          return { token: { ...token, burnedAtoms }, amountAtoms };
-        },
-      ),
-    );
-    return result;
   }
 }
