@@ -9,8 +9,14 @@ import { REST } from "discord.js";
 
 type QueuedRequest = Parameters<REST["queueRequest"]>[0];
 
-/** How often idle per-token handlers are dropped: each interaction token gets one (default: hourly). */
-const HANDLER_SWEEP_MS = 5 * 60 * 1000;
+/**
+ * How often idle handlers are dropped. @discordjs/rest keys a handler by the webhook id and token,
+ * so every deferred interaction leaves one behind (about 1.3 KiB), and its default hourly sweep let
+ * a bot deferring 300 answers a second hold about a million of them. A handler is only swept when
+ * it has nothing queued and no rate limit pending, so a short interval drops nothing in use; a
+ * later call with the same token starts a fresh handler, which learns the route's bucket again.
+ */
+const HANDLER_SWEEP_MS = 15 * 1000;
 
 /** Whether `request` is made with an interaction's token rather than the bot's. */
 export function isInteractionTokenRequest(request: Pick<QueuedRequest, "fullRoute" | "auth">): boolean {
@@ -22,11 +28,15 @@ export function isInteractionTokenRequest(request: Pick<QueuedRequest, "fullRout
 }
 
 /** Sends `rest`'s interaction-token requests through a REST client free of the global limit. */
-export function routeInteractionRequests(rest: REST, apiBase: string): REST {
+export function routeInteractionRequests(
+  rest: REST,
+  apiBase: string,
+  handlerSweepMs = HANDLER_SWEEP_MS,
+): REST {
   const interactions = new REST({
     api: apiBase,
     globalRequestsPerSecond: Number.POSITIVE_INFINITY,
-    handlerSweepInterval: HANDLER_SWEEP_MS,
+    handlerSweepInterval: handlerSweepMs,
   });
   const queue = rest.queueRequest.bind(rest);
   rest.queueRequest = (request) =>
