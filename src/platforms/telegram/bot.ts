@@ -9,21 +9,19 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, type Context, GrammyError } from "grammy";
-import type { Message, User } from "grammy/types";
+import type { Message } from "grammy/types";
 import { parseCommandLine } from "#src/core/command-line.ts";
-import type { PlatformUser } from "#src/core/context.ts";
 import type { Dispatcher, Invocation } from "#src/core/dispatch.ts";
-import { isUserError, UserError } from "#src/core/errors.ts";
+import { isUserError } from "#src/core/errors.ts";
 import { markupToPlain } from "#src/core/markup.ts";
-import { formatBytes, type RawAttachment, type RawOptionValue } from "#src/core/options.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { AttachmentOptionSpec, OptionSpec } from "#src/core/spec.ts";
 import type { Logger } from "#src/log.ts";
-import { downloadFile } from "../download.ts";
 import { loggable } from "../loggable.ts";
 import { RecentEvents } from "../recent-events.ts";
 import { truncate } from "../text-split.ts";
 import { Guide, type GuideDeps } from "./guide.ts";
+import { attachmentOf, userOf, withFiles, withRepliedMember } from "./message-content.ts";
 import { escapeHtml, replaceMessage, type SendTarget, sendReply } from "./render.ts";
 
 export interface TelegramDeps extends Omit<GuideDeps, "dispatcher"> {
@@ -41,8 +39,6 @@ const REFERRAL_PATH = ["referral", "use"];
 const CANCEL = "cancel";
 /** Telegram shows a chat action for 5 seconds; it is sent again this often while work goes on. */
 const CHAT_ACTION_REPEAT_MS = 4_000;
-/** The largest file the Bot API lets a bot download (getFile). */
-const TELEGRAM_BOT_DOWNLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
 
 export function createBot(deps: TelegramDeps): Bot {
   const bot = new Bot(deps.token, { client: { apiRoot: deps.apiRoot } });
@@ -133,11 +129,8 @@ class TelegramFrontEnd {
     }
     // A new command ends any question left unanswered.
     await this.#guide.drop(user, "superseded");
-    const options = this.withFiles(
-      ctx,
-      parsed.path,
-      this.withRepliedMember(ctx, parsed.path, parsed.options),
-    );
+    const specs = this.optionSpecs(parsed.path);
+    const options = withFiles(ctx, specs, withRepliedMember(ctx.message!, specs, parsed.options), this.deps);
     await this.run(ctx, { ...this.origin(ctx), path: parsed.path, options });
   }
 
@@ -220,7 +213,7 @@ class TelegramFrontEnd {
         text,
         repliesToBot,
         ...(message.document || message.photo
-          ? { file: (spec: AttachmentOptionSpec) => this.attachmentOf(ctx, spec.maxBytes)! }
+          ? { file: (spec: AttachmentOptionSpec) => attachmentOf(ctx, spec.maxBytes, this.deps)! }
           : {}),
       });
     } catch (error) {
@@ -342,93 +335,9 @@ class TelegramFrontEnd {
     return () => clearInterval(timer);
   }
 
-  /**
-   * A command sent as a reply to a member's message names that member in its first member option
-   * not given (/admin credit amount:5 … in reply to Bob): Telegram tells the bot who they are, so
-   * they need not have used the bot before. A forum topic's own first message is no reply.
-   */
-  private withRepliedMember(
-    ctx: Context,
-    path: string[],
-    options: Record<string, string>,
-  ): Record<string, RawOptionValue> {
-    const message = ctx.message!;
-    const replied = message.reply_to_message;
-    const member = replied?.from;
-    if (!member || member.is_bot) return options;
-    if (message.is_topic_message && replied.message_id === message.message_thread_id) return options;
-    const specs = this.has(path) ? (this.deps.dispatcher.commands.resolve(path).leaf.options ?? {}) : {};
-    const slot = Object.entries<OptionSpec>(specs).find(
-      ([name, spec]) => spec.type === "user" && !(name in options),
-    );
-    if (!slot) return options;
-    const user = userOf(member);
-    return {
-      ...options,
-      [slot[0]]: {
-        kind: "user",
-        platformUserId: user.id,
-        ...(user.username ? { username: user.username } : {}),
-        displayName: user.displayName,
-      },
-    };
-  }
-
-  /** A document or photo sent with the command fills the command's first file option not given. */
-  private withFiles(
-    ctx: Context,
-    path: string[],
-    options: Record<string, RawOptionValue>,
-  ): Record<string, RawOptionValue> {
-    const message = ctx.message!;
-    const document = message.document;
-    const photo = message.photo?.at(-1);
-    if (!document && !photo) return options;
-    const specs = this.has(path) ? (this.deps.dispatcher.commands.resolve(path).leaf.options ?? {}) : {};
-    const slot = Object.entries<OptionSpec>(specs).find(
-      ([name, spec]) => spec.type === "attachment" && !(name in options),
-    );
-    if (slot?.[1].type !== "attachment") return options;
-    const attachment = this.attachmentOf(ctx, slot[1].maxBytes);
-    return attachment ? { ...options, [slot[0]]: attachment } : options;
-  }
-
-  /** The document or photo of the message as an option value, read only when the command asks. */
-  private attachmentOf(ctx: Context, maxBytes: number): RawAttachment | undefined {
-    const message = ctx.message!;
-    const document = message.document;
-    const photo = message.photo?.at(-1);
-    if (!document && !photo) return undefined;
-    const file = document
-      ? {
-          id: document.file_id,
-          name: document.file_name ?? "document",
-          size: document.file_size,
-          type: document.mime_type,
-        }
-      : { id: photo!.file_id, name: "photo.jpg", size: photo!.file_size, type: "image/jpeg" };
-    return {
-      kind: "attachment",
-      name: file.name,
-      sizeBytes: file.size ?? 0,
-      ...(file.type ? { contentType: file.type } : {}),
-      read: async () => {
-        // The Bot API refuses getFile above 20 MB ("file is too big"): say so before asking.
-        if ((file.size ?? 0) > TELEGRAM_BOT_DOWNLOAD_LIMIT_BYTES)
-          throw new UserError(
-            "file_too_large",
-            `${file.name} is ${formatBytes(file.size ?? 0)}, and Telegram lets bots download at most 20 MB. Send a smaller file (leave the video out), or upload it on Discord.`,
-          );
-        const info = await ctx.api.getFile(file.id);
-        if (!info.file_path) throw new Error("Telegram gave no file path");
-        // The URL holds the bot token: it is never logged, and errors about it never show it.
-        const url = `${this.deps.apiRoot}/file/bot${this.deps.token}/${info.file_path}`;
-        return downloadFile(url, file.name, {
-          maxBytes: Math.min(maxBytes, info.file_size ?? file.size ?? maxBytes),
-          timeoutMs: this.deps.attachmentTimeoutMs,
-        });
-      },
-    };
+  /** The options of the command at `path`, or none when there is no such command. */
+  private optionSpecs(path: readonly string[]): Record<string, OptionSpec> {
+    return this.has(path) ? (this.deps.dispatcher.commands.resolve(path).leaf.options ?? {}) : {};
   }
 
   private has(path: readonly string[]): boolean {
@@ -439,14 +348,4 @@ class TelegramFrontEnd {
       return false;
     }
   }
-}
-
-export function userOf(from: User): PlatformUser {
-  const name = [from.first_name, from.last_name].filter(Boolean).join(" ").trim();
-  return {
-    platform: "telegram",
-    id: String(from.id),
-    ...(from.username ? { username: from.username } : {}),
-    displayName: name || from.username || String(from.id),
-  };
 }
