@@ -19,6 +19,7 @@ export interface FileSource {
   attachmentTimeoutMs: number;
 }
 
+/** A Telegram user as the command core knows members: their id, @username and display name. */
 export function userOf(from: User): PlatformUser {
   const name = [from.first_name, from.last_name].filter(Boolean).join(" ").trim();
   return {
