@@ -34,6 +34,8 @@ export class ActorCache {
   /** Whether invalidations reach this process now; nothing is served or stored while they do not. */
   #hearing = false;
   readonly #now: () => number;
+  /** Merges announced by this process, waiting to hear their own NOTIFY (see untilHeard). */
+  readonly #echoes = new Map<string, Set<() => void>>();
 
   constructor(private readonly options: ActorCacheOptions) {
     this.#now = options.now ?? (() => performance.now());
@@ -41,6 +43,17 @@ export class ActorCache {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /**
+   * What is remembered for `key`, once every notification that has reached this process has been
+   * handled: the wait lets the event loop read the listener's socket first (a command and a
+   * merge's NOTIFY may arrive in the same turn), so only one still on the wire can be missed.
+   */
+  async current(key: string): Promise<CachedActor | undefined> {
+    if (!this.get(key)) return undefined;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.get(key);
   }
 
   get(key: string): CachedActor | undefined {
@@ -70,6 +83,38 @@ export class ActorCache {
     this.#entries.set(key, { actor, expiresAt: this.#now() + this.options.ttlMs });
   }
 
+  /** A notification arrived: forget everything, and wake whoever waits for this one. */
+  heard(payload: string): void {
+    this.invalidateAll();
+    const waiting = this.#echoes.get(payload);
+    this.#echoes.delete(payload);
+    for (const wake of waiting ?? []) wake();
+  }
+
+  /**
+   * Resolves when this process hears `payload` (true) or after `timeoutMs` (false). Every replica's
+   * listener is signalled by the same commit, so hearing our own is a sign the others have it too.
+   * Call it before the NOTIFY can arrive, i.e. before the commit.
+   */
+  untilHeard(payload: string, timeoutMs: number): Promise<boolean> {
+    if (!this.#hearing) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiting = this.#echoes.get(payload) ?? new Set<() => void>();
+      this.#echoes.set(payload, waiting);
+      const wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        waiting.delete(wake);
+        if (waiting.size === 0 && this.#echoes.get(payload) === waiting) this.#echoes.delete(payload);
+        resolve(false);
+      }, timeoutMs);
+      timer.unref();
+      waiting.add(wake);
+    });
+  }
+
   invalidateAll(): void {
     this.#generation++;
     this.#entries.clear();
@@ -91,23 +136,35 @@ export class ActorCache {
 /** The channel merges are announced on, to every replica's cache. */
 export const IDENTITY_CHANNEL = "forgebot_identity";
 
+/** How long a merge waits to hear its own NOTIFY before it answers anyway. */
+const ECHO_TIMEOUT_MS = 1000;
+
 /**
  * Empties every replica's cache when `tx` commits: NOTIFY inside the transaction (PostgreSQL
  * delivers it at commit, never for a rollback), and this process's own cache at once after commit.
+ * With `awaitEcho` (PostgreSQL, where other replicas listen), the transaction returns only once
+ * this process has heard its own notification (or a second has passed), so the member sees the
+ * answer to /link after every listening replica has been told. `reason` must be unique per change.
  */
 export async function invalidateOnCommit(
   tx: Tx,
   cache: ActorCache | undefined,
   reason: string,
+  awaitEcho: boolean,
 ): Promise<void> {
+  const echo = cache && awaitEcho ? cache.untilHeard(reason, ECHO_TIMEOUT_MS) : undefined;
   await tx.db.$executeRaw`SELECT pg_notify(${IDENTITY_CHANNEL}, ${reason})`;
-  if (cache) tx.afterCommit(() => cache.invalidateAll());
+  if (!cache) return;
+  tx.afterCommit(async () => {
+    cache.invalidateAll();
+    await echo;
+  });
 }
 
 /** Keeps `cache` in step with the merges committed by every process on `db`. */
 export function listenForInvalidations(db: Database, cache: ActorCache): Subscription {
   return db.listen(IDENTITY_CHANNEL, {
-    message: () => cache.invalidateAll(),
+    message: (payload) => cache.heard(payload),
     listening: () => cache.hearing(),
     lost: () => cache.deaf(),
   });

@@ -110,7 +110,7 @@ export class Identity {
   async actorOf(who: PlatformUser): Promise<ActorIdentity> {
     const key = `${who.platform}:${who.id}`;
     const cache = this.options.cache;
-    const cached = cache?.get(key);
+    const cached = await cache?.current(key);
     if (cached && (who.username === undefined || cached.username === who.username)) {
       return { userId: cached.userId, displayName: cached.displayName, isModerator: cached.isModerator };
     }
@@ -335,7 +335,8 @@ export class Identity {
     await tx.db.user.update({ where: { id: from }, data: { mergedIntoId: into } });
     // `from`'s accounts now belong to `into` (and may make them a moderator): every replica forgets.
     // (Announced even without a cache here: other replicas may keep one.)
-    await invalidateOnCommit(tx, this.options.cache, `merged ${from} into ${into}`);
+    const others = this.db.kind === "postgres";
+    await invalidateOnCommit(tx, this.options.cache, `merged ${from} into ${into}`, others);
   }
 }
 

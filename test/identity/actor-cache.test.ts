@@ -60,4 +60,24 @@ describe("actor cache", () => {
     expect(c.get("b")).toBeUndefined(); // 1,050 ms old
     expect(c.get("c")).toEqual(dana);
   });
+
+  it("wakes a merge waiting for its own notification, and gives up after the timeout", async () => {
+    const { c } = cache();
+    expect(await c.untilHeard("merged 1 into 2", 10)).toBe(false); // deaf: nothing to wait for
+    c.hearing();
+    const heard = c.untilHeard("merged 1 into 2", 5000);
+    const other = c.untilHeard("merged 3 into 4", 10);
+    c.heard("merged 1 into 2");
+    expect(await heard).toBe(true);
+    expect(await other).toBe(false);
+  });
+
+  it("reads the listener's socket before serving what it remembers", async () => {
+    const { c } = cache();
+    c.hearing();
+    c.store("discord:1", dana, c.generation());
+    const served = c.current("discord:1");
+    c.heard("merged 1 into 2"); // arrived in the same turn as the command
+    expect(await served).toBeUndefined();
+  });
 });
