@@ -29,6 +29,7 @@ import type { Database } from "./db/database.ts";
 import { Funds } from "./economy/funds.ts";
 import { Scheduler } from "./epochs/scheduler.ts";
 import { createGrader } from "./grading/grader.ts";
+import { ActorCache, listenForInvalidations } from "./identity/actor-cache.ts";
 import { Identity } from "./identity/identity.ts";
 import { jobs } from "./jobs.ts";
 import { ambassadorReferrals, withStakingTier } from "./leaderboards/ambassador-providers.ts";
@@ -101,9 +102,14 @@ export async function createServices(
 ): Promise<Services> {
   const tokens = await db.transaction((tx) => TokenRegistry.load(tx, config.EXTRA_TOKENS));
   const ledger = new Ledger(tokens, clock);
+  // Who is behind each platform account, kept between commands while every merge can reach it
+  // (LISTEN on PostgreSQL; ended with the database). The TTL only bounds a missed notification.
+  const actorCache = new ActorCache({ ttlMs: 60_000, maxEntries: 50_000 });
+  listenForInvalidations(db, actorCache);
   const identity = new Identity(db, ledger, {
     moderators: config.MODERATORS,
     linkCodeTtlSeconds: config.LINK_CODE_TTL_SECONDS,
+    cache: actorCache,
   });
   const notices = new MemberNotices(db);
   const notifier = new Notifier(

@@ -22,7 +22,8 @@ import type { ChannelRef, Choice, ResolvedLeaf, UserRef } from "./spec.ts";
 /** What the dispatcher needs to know about people. */
 export interface IdentityPort {
   ensureUser(who: PlatformUser): Promise<UserRef>;
-  isModerator(db: TxClient, userId: number): Promise<boolean>;
+  /** The user behind the account (created on first contact) and whether they are a moderator. */
+  actorOf(who: PlatformUser): Promise<UserRef & { isModerator: boolean }>;
   findByPlatformId(db: TxClient, platform: Platform, platformUserId: string): Promise<UserRef | undefined>;
   findByUsername(db: TxClient, platform: Platform, username: string): Promise<UserRef | undefined>;
 }
@@ -311,7 +312,7 @@ export class Dispatcher<S> {
 
   private async actorFor(user: PlatformUser): Promise<Actor> {
     // The platform names the user; a NUL or half an emoji in a display name must not lock them out.
-    const ref = await this.core.identity.ensureUser({
+    const ref = await this.core.identity.actorOf({
       ...user,
       displayName: cleanText(user.displayName),
       ...(user.username === undefined ? {} : { username: cleanText(user.username) }),
@@ -319,7 +320,7 @@ export class Dispatcher<S> {
     return {
       userId: ref.userId,
       displayName: ref.displayName,
-      isModerator: await this.core.identity.isModerator(this.core.db.prisma, ref.userId),
+      isModerator: ref.isModerator,
       platform: user.platform,
       platformUserId: user.id,
     };

@@ -11,6 +11,7 @@ import { redactUrl } from "#src/redact.ts";
 import { isRetryableConflict } from "./errors.ts";
 import { type Prisma, PrismaClient } from "./generated/client.ts";
 import { Mutex } from "./mutex.ts";
+import { listenPostgres, type NotificationHandlers, type Subscription } from "./notifications.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -62,6 +63,12 @@ export interface Database {
    */
   statement<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
   rawSession(): Promise<RawSession>;
+  /**
+   * Hears the NOTIFYs other processes commit on `channel` (PostgreSQL: a connection of its own,
+   * reconnected when lost; closed with the database). PGlite is one process: whatever changes was
+   * changed here, so it reports listening at once and has nothing else to deliver.
+   */
+  listen(channel: string, handlers: NotificationHandlers): Subscription;
   /**
    * The connection pool now (PostgreSQL): connections open, idle, and callers waiting for one.
    * PGlite has no pool: its transactions queue behind one another, counted as waiting.
@@ -136,6 +143,10 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
     statement: <Row>(sql: string, params: unknown[] = []) =>
       withRetries(() => queue.run(async () => (await lite.query<Row>(sql, params)).rows), options),
     poolStats: () => ({ total: 1, idle: queue.waiting === 0 ? 1 : 0, waiting: queue.waiting }),
+    listen: (_channel, handlers) => {
+      handlers.listening();
+      return { close: async () => handlers.lost() };
+    },
     async rawSession() {
       return {
         exec: async (sql) => {
@@ -157,6 +168,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
   // An idle client's network error must not crash the bot; the pool replaces it.
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const subscriptions = new Set<Subscription>();
   const time = new ClockHolder(options.clock ?? systemClock);
   return {
     kind: "postgres",
@@ -176,6 +188,16 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
         options,
       ),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    listen: (channel, handlers) => {
+      const subscription = listenPostgres(options.url, channel, handlers);
+      subscriptions.add(subscription);
+      return {
+        close: async () => {
+          subscriptions.delete(subscription);
+          await subscription.close();
+        },
+      };
+    },
     async rawSession() {
       const client = await pool.connect();
       return {
@@ -188,6 +210,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
       };
     },
     async close() {
+      await Promise.all([...subscriptions].map((s) => s.close()));
       await prisma.$disconnect();
       await pool.end();
     },

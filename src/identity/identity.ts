@@ -11,6 +11,7 @@ import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { isUniqueViolation } from "#src/db/errors.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
+import { type ActorCache, invalidateOnCommit } from "./actor-cache.ts";
 import { type MergeHookName, MOVED_BY_UPDATE, REQUIRED_HOOKS, type UserColumn } from "./user-columns.ts";
 
 /**
@@ -23,7 +24,34 @@ export interface IdentityOptions {
   /** platform:id pairs that are moderators wherever they link (MODERATORS). */
   moderators: ReadonlyArray<{ platform: Platform; id: string }>;
   linkCodeTtlSeconds: number;
+  /** Remembers who is behind each platform account between commands (absent: look up every time). */
+  cache?: ActorCache;
 }
+
+/** Who is asking, as every command needs to know: the user, and whether they are a moderator. */
+export interface ActorIdentity extends UserRef {
+  isModerator: boolean;
+}
+
+interface ActorRow {
+  user_id: number;
+  display_name: string;
+  username: string | null;
+  is_moderator: boolean;
+}
+
+// The user behind one platform account and whether any account linked to them is a configured
+// moderator ($3/$4: the moderators' platforms and ids, side by side): one statement, on the driver.
+const ACTOR_SQL = `
+  SELECT u.id AS user_id, u.display_name, pa.username,
+    EXISTS (
+      SELECT 1 FROM platform_accounts m
+      JOIN unnest($3::text[], $4::text[]) AS moderator(platform, platform_user_id)
+        ON moderator.platform = m.platform AND moderator.platform_user_id = m.platform_user_id
+      WHERE m.user_id = pa.user_id
+    ) AS is_moderator
+  FROM platform_accounts pa JOIN users u ON u.id = pa.user_id
+  WHERE pa.platform = $1 AND pa.platform_user_id = $2`;
 
 const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
@@ -51,6 +79,17 @@ export class Identity {
   /** Makes someone a moderator for this process's lifetime (the console's --moderators). */
   addModerator(platform: Platform, id: string): void {
     this.#moderators.add(`${platform}:${id}`);
+    this.options.cache?.invalidateAll();
+  }
+
+  /** How many platform accounts this process remembers now (none while it cannot hear merges). */
+  get rememberedActors(): number {
+    return this.options.cache?.size ?? 0;
+  }
+
+  /** Forgets every remembered actor in this process (tests measure the cold path with it). */
+  forgetActors(): void {
+    this.options.cache?.invalidateAll();
   }
 
   onMerge(name: MergeHookName, hook: MergeHook): void {
@@ -60,43 +99,84 @@ export class Identity {
 
   /** The internal user behind a platform account, created on first contact. */
   async ensureUser(who: PlatformUser): Promise<UserRef> {
+    const { userId, displayName } = await this.actorOf(who);
+    return { userId, displayName };
+  }
+
+  /**
+   * Who is asking: the user behind the account (created on first contact) and whether they are a
+   * moderator. One statement for a known member, none while the cache remembers them.
+   */
+  async actorOf(who: PlatformUser): Promise<ActorIdentity> {
+    const key = `${who.platform}:${who.id}`;
+    const cache = this.options.cache;
+    const cached = await cache?.current(key);
+    if (cached && (who.username === undefined || cached.username === who.username)) {
+      return { userId: cached.userId, displayName: cached.displayName, isModerator: cached.isModerator };
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
-      const found = await this.db.prisma.platformAccount.findUnique({
-        where: { platform_platformUserId: { platform: who.platform, platformUserId: who.id } },
-        select: { id: true, username: true, user: { select: { id: true, displayName: true } } },
-      });
-      if (found) {
-        if (who.username !== undefined && found.username !== who.username) {
+      const generation = cache?.generation() ?? 0;
+      const [row] = await this.db.statement<ActorRow>(ACTOR_SQL, [
+        who.platform,
+        who.id,
+        ...this.#moderatorColumns(),
+      ]);
+      if (row) {
+        let username = row.username;
+        if (who.username !== undefined && username !== who.username) {
           await this.db.prisma.platformAccount.update({
-            where: { id: found.id },
+            where: { platform_platformUserId: { platform: who.platform, platformUserId: who.id } },
             data: { username: who.username },
           });
+          username = who.username;
         }
-        return { userId: found.user.id, displayName: found.user.displayName };
+        const actor = {
+          userId: Number(row.user_id),
+          displayName: row.display_name,
+          isModerator: row.is_moderator === true,
+        };
+        cache?.store(key, { ...actor, username }, generation);
+        return actor;
       }
-      try {
-        const createdAt = this.db.clock.now();
-        const user = await this.db.prisma.user.create({
-          data: {
-            displayName: who.displayName,
-            createdAt,
-            platformAccounts: {
-              create: {
-                platform: who.platform,
-                platformUserId: who.id,
-                username: who.username ?? null,
-                createdAt,
-              },
-            },
-          },
-        });
-        return { userId: user.id, displayName: user.displayName };
-      } catch (error) {
-        // Two first events from the same person at once: the other one created it; read it back.
-        if (!isUniqueViolation(error)) throw error;
-      }
+      await this.#createUser(who);
     }
     throw new Error(`could not create the user for ${who.platform}:${who.id}`);
+  }
+
+  /** A new user with this one platform account; a twin event that created it first is no error. */
+  async #createUser(who: PlatformUser): Promise<void> {
+    try {
+      const createdAt = this.db.clock.now();
+      await this.db.prisma.user.create({
+        data: {
+          displayName: who.displayName,
+          createdAt,
+          platformAccounts: {
+            create: {
+              platform: who.platform,
+              platformUserId: who.id,
+              username: who.username ?? null,
+              createdAt,
+            },
+          },
+        },
+      });
+    } catch (error) {
+      // Two first events from the same person at once: the other one created it; read it back.
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
+
+  /** The configured moderators as two parallel arrays (platforms, ids), for ACTOR_SQL. */
+  #moderatorColumns(): [string[], string[]] {
+    const platforms: string[] = [];
+    const ids: string[] = [];
+    for (const m of this.#moderators) {
+      const at = m.indexOf(":");
+      platforms.push(m.slice(0, at));
+      ids.push(m.slice(at + 1));
+    }
+    return [platforms, ids];
   }
 
   /** The user a platform account belongs to, if it has used the bot. */
@@ -253,6 +333,10 @@ export class Identity {
       }));
     await this.ledger.execute(tx, moves);
     await tx.db.user.update({ where: { id: from }, data: { mergedIntoId: into } });
+    // `from`'s accounts now belong to `into` (and may make them a moderator): every replica forgets.
+    // (Announced even without a cache here: other replicas may keep one.)
+    const others = this.db.kind === "postgres";
+    await invalidateOnCommit(tx, this.options.cache, `merged ${from} into ${into}`, others);
   }
 }
 
