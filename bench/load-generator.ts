@@ -188,8 +188,19 @@ export async function closedLoop(options: {
         const token = String(interaction.token);
         const sentAt = performance.now();
         measured.sent++;
-        const answer = await postSigned(agent, options.url, options.privateKey, JSON.stringify(interaction));
+        // A connection the endpoint cut (its request timeout, say) is a command never answered:
+        // noted with how long it waited, not thrown, so the run ends and says so.
+        const answer = await postSigned(
+          agent,
+          options.url,
+          options.privateKey,
+          JSON.stringify(interaction),
+        ).catch((error: Error) => error);
         const ackAt = performance.now();
+        if (answer instanceof Error) {
+          measured.problems.push(`${token}: ${answer.message} after ${(ackAt - sentAt).toFixed(0)} ms`);
+          continue;
+        }
         measured.ackMs.push(ackAt - sentAt);
         if (answer.status !== 200) {
           measured.problems.push(`${token}: HTTP ${answer.status}`);
