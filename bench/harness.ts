@@ -6,6 +6,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { type Database, type DatabaseKind, openDatabase } from "#src/db/database.ts";
 import { migrate } from "#src/db/migrate.ts";
 import { createPostgresDatabase, isPostgresReachable } from "#test/helpers/databases.ts";
+import type { BenchGoal } from "./goals.ts";
+
+export type { BenchGoal } from "./goals.ts";
 
 export interface BenchRow {
   suite: string;
@@ -20,6 +23,8 @@ export interface BenchRow {
   ratio?: number;
   /** Peak resident memory during the case, in MiB, where it matters. */
   peakRssMiB?: number;
+  /** What the figure must be (issue 16's table); the table shows it and whether it is met. */
+  goal?: BenchGoal;
   notes?: string;
 }
 

@@ -152,6 +152,10 @@ async function benchKind(
       unit: "transfers/s",
       ceiling,
       ratio: value / ceiling,
+      // Issue 16: a transfer (alone or in a business transaction) at half the bare driver's rate.
+      ...(kind === "postgres" && vs === "driver" && how !== "3-statement batch path"
+        ? { goal: { ratioAtLeast: 0.5 } }
+        : {}),
       notes:
         vs === "driver"
           ? "ceiling: BEGIN/1-row UPDATE/COMMIT on the driver"

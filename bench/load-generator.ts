@@ -188,8 +188,19 @@ export async function closedLoop(options: {
         const token = String(interaction.token);
         const sentAt = performance.now();
         measured.sent++;
-        const answer = await postSigned(agent, options.url, options.privateKey, JSON.stringify(interaction));
+        // A connection the endpoint cut (its request timeout, say) is a command never answered:
+        // noted with how long it waited, not thrown, so the run ends and says so.
+        const answer = await postSigned(
+          agent,
+          options.url,
+          options.privateKey,
+          JSON.stringify(interaction),
+        ).catch((error: Error) => error);
         const ackAt = performance.now();
+        if (answer instanceof Error) {
+          measured.problems.push(`${token}: ${answer.message} after ${(ackAt - sentAt).toFixed(0)} ms`);
+          continue;
+        }
         measured.ackMs.push(ackAt - sentAt);
         if (answer.status !== 200) {
           measured.problems.push(`${token}: HTTP ${answer.status}`);
@@ -235,7 +246,62 @@ export interface RestCount {
   unexpected: number;
 }
 
-export type GeneratorMessage = RunRequest | { op: "count" } | { op: "reset" };
+/** Polls the endpoint with a signed /balance until it answers 200 (a bot process starting up). */
+export interface ProbeRequest {
+  op: "probe";
+  url: string;
+  privateKeyPem: string;
+  timeoutMs: number;
+}
+
+/** When the first 200 arrived, on the wall clock shared by threads (timeOrigin + now, in ms). */
+export interface ProbeAnswer {
+  ackedAt?: number;
+  attempts: number;
+  problem?: string;
+}
+
+export type GeneratorMessage = RunRequest | ProbeRequest | { op: "count" } | { op: "reset" };
+
+const PROBE_INTERVAL_MS = 10;
+
+/**
+ * The first signed command a starting bot answers: refused connections (not listening yet) and
+ * non-200 answers are retried every 10 ms; a deferred answer is waited for, so that its edit does
+ * not land in the next run's count.
+ */
+async function probe(
+  request: ProbeRequest,
+  finalAnswer: (token: string) => Promise<number | undefined>,
+): Promise<ProbeAnswer> {
+  const agent = new Agent({ keepAlive: false });
+  const privateKey = createPrivateKey(request.privateKeyPem);
+  const member = { id: "399999999999999999", username: "loadprobe" };
+  const deadline = performance.now() + request.timeoutMs;
+  let attempts = 0;
+  try {
+    while (performance.now() < deadline) {
+      attempts++;
+      const interaction = slashCommand(discordFixture(CAPTURE), member, ["balance"]);
+      const answer = await postSigned(
+        agent,
+        new URL(request.url),
+        privateKey,
+        JSON.stringify(interaction),
+      ).catch(() => undefined);
+      if (answer?.status === 200) {
+        const ackedAt = performance.timeOrigin + performance.now();
+        if (answer.json?.type === 5 && (await finalAnswer(String(interaction.token))) === undefined)
+          return { ackedAt, attempts, problem: "the first command was deferred and never edited in" };
+        return { ackedAt, attempts };
+      }
+      await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
+    }
+    return { attempts, problem: `no 200 within ${request.timeoutMs} ms` };
+  } finally {
+    agent.destroy();
+  }
+}
 
 if (!isMainThread && parentPort) {
   const port = parentPort;
@@ -253,6 +319,8 @@ if (!isMainThread && parentPort) {
         unexpected: rest.unexpected,
       };
       port.postMessage(count);
+    } else if (message.op === "probe") {
+      port.postMessage(await probe(message, (token) => rest.firstEdit(token)));
     } else {
       const measured = await closedLoop({
         members: message.members,

@@ -5,6 +5,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { goalMet, goalText } from "./goals.ts";
 import { type BenchRow, type BenchSuite, benchContext } from "./harness.ts";
 
 const { values } = parseArgs({
@@ -38,7 +39,7 @@ for (const suite of suites) {
 const fmt = (n: number | undefined, digits = 1) =>
   n === undefined ? "" : n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(digits);
 const table = [
-  ["suite", "case", "db", "value", "unit", "ceiling", "ratio", "peak MiB", "notes"],
+  ["suite", "case", "db", "value", "unit", "ceiling", "ratio", "peak MiB", "goal", "met", "notes"],
   ...rows.map((r) => [
     r.suite,
     r.case,
@@ -48,9 +49,14 @@ const table = [
     fmt(r.ceiling),
     r.ratio === undefined ? "" : r.ratio.toFixed(3),
     fmt(r.peakRssMiB, 0),
+    goalText(r),
+    metText(goalMet(r)),
     r.notes ?? "",
   ]),
 ];
+function metText(met: boolean | undefined): string {
+  return met === undefined ? "" : met ? "yes" : "no";
+}
 const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
 const line = (row: string[]) => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
 console.log(line(table[0]!));
@@ -65,7 +71,11 @@ const machine = {
 };
 writeFileSync(
   join(dir, "results.json"),
-  `${JSON.stringify({ at: new Date().toISOString(), machine, quick: values.quick, rows }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), machine, quick: values.quick, rows: rows.map(withGoalMet) }, null, 2)}\n`,
 );
+/** A row as written to results.json: its goal in words beside the conditions, and whether it is met. */
+function withGoalMet(row: BenchRow) {
+  return row.goal ? { ...row, goal: { ...row.goal, text: goalText(row) }, goalMet: goalMet(row) } : row;
+}
 process.stderr.write(`Wrote bench/results.json (${rows.length} rows).\n`);
 process.exit(0);
