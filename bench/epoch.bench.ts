@@ -259,7 +259,11 @@ async function benchDatabase(
     const tokens = await db.transaction((tx) => TokenRegistry.load(tx));
     const ledger = new Ledger(tokens);
     await load(db, net);
-    ctx.log(`${kind}: epoch (snapshot, compute, store, post)`);
+    // The epoch's own memory: what the rule-alone case and the load left behind is collected first
+    // (the process was started with --expose-gc), and the RSS the epoch started from is reported.
+    (globalThis as { gc?: () => void }).gc?.();
+    const startRssMiB = process.memoryUsage().rss / 2 ** 20;
+    ctx.log(`${kind}: epoch (snapshot, compute, store, post) from ${Math.round(startRssMiB)} MiB RSS`);
     const start = performance.now();
     const steps: string[] = [];
     const { result, peakRssMiB } = await withPeakRss(() =>
@@ -284,7 +288,7 @@ async function benchDatabase(
       ceiling: floatMs,
       ratio: ms / floatMs,
       peakRssMiB,
-      notes: `${transfers} transfers, ${result.payees} payees (${steps.join(", ")}); ceiling: the bare rule in floats (ratio = times slower)`,
+      notes: `${transfers} transfers, ${result.payees} payees (${steps.join(", ")}), started at ${Math.round(startRssMiB)} MiB RSS; ceiling: the bare rule in floats (ratio = times slower)`,
     };
   } finally {
     await drop();
