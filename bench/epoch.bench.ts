@@ -3,6 +3,7 @@
 // (decimal.js, rounding by largest remainder) and the whole epoch on PGlite and PostgreSQL
 // (snapshot from the tables, compute, store the rows, post every payment through the ledger), each
 // beside the ceiling of the same machine in the same run: the bare rule in plain floating point.
+import { readFileSync } from "node:fs";
 import { runArenaEpoch } from "#src/arena/emission.ts";
 import { computeEpochRewards, type EpochInput } from "#src/arena/rewards.ts";
 import type { Database, DatabaseKind } from "#src/db/database.ts";
@@ -248,6 +249,39 @@ async function load(db: Database, net: Network): Promise<void> {
   });
 }
 
+/**
+ * The CPU time of this database's PostgreSQL backends so far, in clock ticks by process id (read
+ * from /proc: the server runs on this machine). On a shared, loaded machine the wall time of an
+ * epoch says little; the CPU it took, the bot's plus the database's, is what it costs.
+ */
+async function backendCpuTicks(db: Database): Promise<Map<number, number> | undefined> {
+  if (db.kind !== "postgres") return undefined;
+  const rows = await db.prisma.$queryRaw<Array<{ pid: number }>>`
+    SELECT pid FROM pg_stat_activity WHERE datname = current_database()`;
+  const ticks = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // Fields 14 and 15 (utime, stime) after the command name, which is in parentheses.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      return undefined; // not on this machine
+    }
+  }
+  return ticks;
+}
+
+/** Seconds of backend CPU between two readings (a backend opened in between counts from zero). */
+function backendCpuSeconds(
+  before: Map<number, number> | undefined,
+  after: Map<number, number> | undefined,
+): number | undefined {
+  if (!before || !after) return undefined;
+  let ticks = 0;
+  for (const [pid, now] of after) ticks += now - (before.get(pid) ?? 0);
+  return ticks / 100; // USER_HZ, 100 on Linux
+}
+
 async function benchDatabase(
   kind: DatabaseKind,
   ctx: BenchContext,
@@ -259,8 +293,14 @@ async function benchDatabase(
     const tokens = await db.transaction((tx) => TokenRegistry.load(tx));
     const ledger = new Ledger(tokens);
     await load(db, net);
-    ctx.log(`${kind}: epoch (snapshot, compute, store, post)`);
+    // The epoch's own memory: what the rule-alone case and the load left behind is collected first
+    // (the process was started with --expose-gc), and the RSS the epoch started from is reported.
+    (globalThis as { gc?: () => void }).gc?.();
+    const startRssMiB = process.memoryUsage().rss / 2 ** 20;
+    ctx.log(`${kind}: epoch (snapshot, compute, store, post) from ${Math.round(startRssMiB)} MiB RSS`);
     const start = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const backendsBefore = await backendCpuTicks(db);
     const steps: string[] = [];
     const { result, peakRssMiB } = await withPeakRss(() =>
       runArenaEpoch(
@@ -274,6 +314,10 @@ async function benchDatabase(
       ),
     );
     const ms = performance.now() - start;
+    const botCpuS = (({ user, system }) => (user + system) / 1e6)(process.cpuUsage(cpuBefore));
+    const databaseCpuS = backendCpuSeconds(backendsBefore, await backendCpuTicks(db));
+    const cpu = `CPU: bot ${botCpuS.toFixed(1)}s${databaseCpuS === undefined ? "" : `, PostgreSQL ${databaseCpuS.toFixed(1)}s`}`;
+    ctx.log(`${kind}: ${cpu}`);
     const transfers = await db.prisma.transfer.count({ where: { code: "arena.reward" } });
     return {
       suite: "epoch",
@@ -286,7 +330,7 @@ async function benchDatabase(
       peakRssMiB,
       // Issue 16's goal is for the full epoch (100,000 delegations) on PostgreSQL; --quick runs a tenth.
       ...(kind === "postgres" && !ctx.quick ? { goal: { below: 5000, peakRssBelowMiB: 500 } } : {}),
-      notes: `${transfers} transfers, ${result.payees} payees (${steps.join(", ")}); ceiling: the bare rule in floats (ratio = times slower)`,
+      notes: `${transfers} transfers, ${result.payees} payees (${steps.join(", ")}), started at ${Math.round(startRssMiB)} MiB RSS; ${cpu}; ceiling: the bare rule in floats (ratio = times slower)`,
     };
   } finally {
     await drop();

@@ -1,9 +1,11 @@
 // One arena epoch, in idempotent steps keyed by the job run's key, so a run killed anywhere is
 // completed by the next one with the same totals and nothing paid twice:
-//   1. snapshot: the stakes, delegations, submissions, scores and parameters that count, stored;
+//   1. snapshot: the stakes, delegations, submissions, scores and parameters that count, stored
+//      (built by the database in one statement: the live rows never reach the bot);
 //   2. compute: the reward rule on the stored snapshot, one row per payee, stored;
 //   3. pay: the unpaid rows in batches of payees, each batch one transaction (one ledger transfer
-//      per payee and role, with its lines as its breakdown, and the rows marked paid);
+//      per payee and role, with its lines as its breakdown, and the rows marked paid), grouped
+//      and posted by the database through the ledger's set-based transfers;
 //   4. release: stakes withdrawn before the end of the period go back to their owners.
 // The run's signal (the job's timeout) is checked between steps and between batches, never inside
 // one: a stopped run leaves whole batches behind, and the retry (same key) pays the rest.
@@ -11,9 +13,9 @@ import type { Database } from "#src/db/database.ts";
 import type { ArenaEpoch, Prisma } from "#src/db/generated/client.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { parseAmount } from "#src/ledger/amount.ts";
-import type { Ledger, TransferOp } from "#src/ledger/ledger.ts";
+import type { Ledger } from "#src/ledger/ledger.ts";
 import { type ArenaParams, computeEpochRewards } from "./rewards.ts";
-import { decodeSnapshot, encodeSnapshot, snapshotInput } from "./snapshot.ts";
+import { decodeSnapshot, storeSnapshot } from "./snapshot.ts";
 import { ARENA_CODES, type EpochStatus, stakeAccount } from "./types.ts";
 
 export interface EmissionSettings {
@@ -42,6 +44,8 @@ export interface EpochReport {
 /** Payments per transaction: large enough to be fast, small enough to keep each commit short. */
 export const PAY_BATCH = 1000;
 const RELEASE_BATCH = 500;
+/** Reward lines per INSERT: one JSON parameter of a few MB. */
+const LINES_PER_STATEMENT = 25_000;
 
 type Step = "snapshot" | "compute" | "pay" | "release";
 type Deps = { db: Database; ledger: Ledger; tokenDecimals: number };
@@ -86,98 +90,83 @@ function stepTimer(onStep?: (step: Step, ms: number) => void) {
   };
 }
 
+/** An epoch row without its snapshot (a few MB at scale), which only the compute step reads. */
+type EpochRow = Omit<ArenaEpoch, "snapshot">;
+
 /** 1. The snapshot, once per run key (a concurrent twin inserts nothing and reads ours). */
-async function takeSnapshot(deps: Deps, run: EpochRun, settings: EmissionSettings): Promise<ArenaEpoch> {
+async function takeSnapshot(deps: Deps, run: EpochRun, settings: EmissionSettings): Promise<EpochRow> {
   const { db } = deps;
   const token = settings.token;
-  const epoch = await db.prisma.arenaEpoch.findUnique({ where: { key: run.key } });
+  const epoch = await readEpoch(db, { key: run.key });
   if (epoch) return epoch;
   const emissionAtoms = parseAmount(settings.emission, { symbol: token, decimals: deps.tokenDecimals });
-  const input = await db.transaction((tx) =>
-    snapshotInput(tx.db, run.period, emissionAtoms, settings.params),
-  );
-  await db.prisma.arenaEpoch.createMany({
-    data: [
-      {
-        key: run.key,
-        periodKey: run.period.key,
-        periodStart: run.period.start,
-        periodEnd: run.period.end,
-        token,
-        emission: emissionAtoms.toString(),
-        params: { ...settings.params },
-        snapshot: encodeSnapshot(input) as unknown as Prisma.InputJsonValue,
-        status: "snapshot" satisfies EpochStatus,
-        createdAt: run.now,
-      },
-    ],
-    skipDuplicates: true,
+  await storeSnapshot(db.prisma, {
+    key: run.key,
+    period: run.period,
+    token,
+    emissionAtoms,
+    params: { ...settings.params },
+    now: run.now,
   });
-  return db.prisma.arenaEpoch.findUniqueOrThrow({ where: { key: run.key } });
+  return (await readEpoch(db, { key: run.key }))!;
+}
+
+function readEpoch(db: Database, where: { key: string } | { id: number }): Promise<EpochRow | null> {
+  return db.prisma.arenaEpoch.findUnique({ where, omit: { snapshot: true } });
 }
 
 /** 2. The rewards, computed from the stored snapshot (never from the live tables). */
-async function computeRewards(db: Database, epoch: ArenaEpoch): Promise<ArenaEpoch> {
-  const result = computeEpochRewards(decodeSnapshot(epoch.snapshot));
+async function computeRewards(db: Database, epoch: EpochRow): Promise<EpochRow> {
   const epochId = epoch.id;
+  // Read as text and parsed here: the stored JSON is a few MB, and Prisma's JSON path is slow at that.
+  const [stored] = await db.prisma.$queryRaw<Array<{ snapshot: string }>>`
+    SELECT snapshot::text AS snapshot FROM arena_epochs WHERE id = ${epochId}`;
+  const result = computeEpochRewards(decodeSnapshot(JSON.parse(stored!.snapshot)));
   const breakdowns = new Map(
     result.tasks
       .flatMap((t) => [...t.nodes, ...t.validators])
       .map((b) => [`${b.role}:${b.participantId}`, b]),
   );
+  // The lines as compact JSON tuples: one text parameter per chunk, unpacked by the database.
   const lines = result.payouts.map((p) => {
     const breakdown = breakdowns.get(`${p.role}:${p.participantId}`);
-    return {
-      taskId: p.taskId,
-      participantId: p.participantId,
-      userId: p.userId,
-      role: p.role,
-      amount: p.atoms.toString(),
-      breakdown: breakdown ? jsonSafe(breakdown) : undefined,
-      paid: p.atoms === 0n,
-    };
+    return [
+      p.taskId,
+      p.participantId,
+      p.userId,
+      p.role,
+      p.atoms.toString(),
+      breakdown ? jsonSafe(breakdown) : null,
+      p.atoms === 0n,
+    ];
   });
-  await db.transaction(async (tx) => {
-    const claimed = await tx.db.arenaEpoch.updateMany({
-      where: { id: epochId, status: "snapshot" satisfies EpochStatus },
-      data: {
-        status: "computed" satisfies EpochStatus,
-        distributed: result.distributedAtoms.toString(),
-        undistributed: result.undistributedAtoms.toString(),
-        tasks: jsonSafe(
-          result.tasks.map(({ nodes: _n, validators: _v, ...task }) => task),
-        ) as Prisma.InputJsonValue,
-      },
-    });
-    if (claimed.count === 0) return; // a twin run stored them first
-    // Set-based: one statement per 20,000 rows (Prisma's createMany is far slower on PGlite).
-    for (let i = 0; i < lines.length; i += 20_000) {
-      const chunk = lines.slice(i, i + 20_000);
-      await tx.db.$executeRawUnsafe(
-        `INSERT INTO arena_rewards (epoch_id, task_id, participant_id, user_id, role, amount, breakdown, paid)
-         SELECT $1::int, * FROM unnest($2::int[], $3::int[], $4::int[], $5::text[], $6::numeric[], $7::jsonb[], $8::boolean[])`,
-        epochId,
-        chunk.map((l) => l.taskId),
-        chunk.map((l) => l.participantId),
-        chunk.map((l) => l.userId),
-        chunk.map((l) => l.role),
-        chunk.map((l) => l.amount),
-        chunk.map((l) => (l.breakdown === undefined ? null : JSON.stringify(l.breakdown))),
-        chunk.map((l) => l.paid),
-      );
-    }
+  // The lines first, then the claim: a line is the same whoever computes it (the stored snapshot
+  // decides it), so a twin run or a retry after a crash midway inserts only what is missing (the
+  // unique line key), and payment starts only once the epoch says computed, every line stored. On
+  // the driver itself: a few MB of parameter cost Prisma seconds.
+  for (let i = 0; i < lines.length; i += LINES_PER_STATEMENT) {
+    await db.statement(
+      `INSERT INTO arena_rewards (epoch_id, task_id, participant_id, user_id, role, amount, breakdown, paid)
+       SELECT $1::int, (l->>0)::int, (l->>1)::int, (l->>2)::int, l->>3, (l->>4)::numeric,
+              CASE WHEN json_typeof(l->5) = 'null' THEN NULL ELSE (l->5)::jsonb END, (l->>6)::boolean
+       FROM json_array_elements($2::json) WITH ORDINALITY AS t(l, n)
+       ORDER BY n
+       ON CONFLICT (epoch_id, participant_id, role, user_id) DO NOTHING`,
+      [epochId, JSON.stringify(lines.slice(i, i + LINES_PER_STATEMENT))],
+    );
+  }
+  await db.prisma.arenaEpoch.updateMany({
+    where: { id: epochId, status: "snapshot" satisfies EpochStatus },
+    data: {
+      status: "computed" satisfies EpochStatus,
+      distributed: result.distributedAtoms.toString(),
+      undistributed: result.undistributedAtoms.toString(),
+      tasks: jsonSafe(
+        result.tasks.map(({ nodes: _n, validators: _v, ...task }) => task),
+      ) as Prisma.InputJsonValue,
+    },
   });
-  return db.prisma.arenaEpoch.findUniqueOrThrow({ where: { id: epochId } });
-}
-
-/** An unpaid reward line, as the payment reads it. */
-interface UnpaidLine {
-  id: number;
-  task_id: number;
-  participant_id: number;
-  user_id: number;
-  role: string;
-  amount: string;
+  return (await readEpoch(db, { id: epochId }))!;
 }
 
 /**
@@ -186,7 +175,8 @@ interface UnpaidLine {
  * /arena rewards). Per role rather than per payee because the leaderboards rank nodes and
  * validators by the transfer's role. Batches of `payBatch` payees, each batch one transaction that
  * pays its payees and marks their lines paid, all or nothing; a stopped run leaves whole batches
- * behind and the next pays the rest.
+ * behind and the next pays the rest. The payments are grouped, described and posted by the
+ * database (PAYMENTS, through the ledger's set-based transfers): the lines never travel.
  *
  * A payment's key is the key of the first of its lines (`<run>:<role>:<participant>:<user>`): it
  * depends only on the stored lines, so a retry or a twin run names the same payment, and it is
@@ -212,72 +202,63 @@ async function payRewards(
     const users = payees.slice(start, start + payBatch);
     paidNow += await db.transaction(async (tx) => {
       // A twin run may have paid some of them since: NOT paid is checked again under the lock.
-      const rows = await tx.db.$queryRaw<UnpaidLine[]>`
-        SELECT id, task_id, participant_id, user_id, role, amount::text AS amount FROM arena_rewards
-        WHERE epoch_id = ${epochId} AND NOT paid AND user_id = ANY(${users}::int[])
-        ORDER BY user_id, role, id FOR UPDATE`;
-      if (rows.length === 0) return 0;
-      const payments = paymentsOf(rows);
+      const [locked] = await tx.db.$queryRaw<Array<{ lines: number }>>`
+        SELECT count(*)::int AS lines FROM (
+          SELECT id FROM arena_rewards
+          WHERE epoch_id = ${epochId} AND NOT paid AND user_id = ANY(${users}::int[])
+          ORDER BY user_id, role, id FOR UPDATE) AS unpaid`;
+      if (!locked || locked.lines === 0) return 0;
       // Every payee's account resolved (or opened) in one statement, not one round trip each.
-      const [emissionId, ...payeeIds] = await ledger.accountIds(tx, [
-        accounts.emission(token),
-        ...payments.map((p) => accounts.user(p.userId, token)),
-      ]);
-      const ops: TransferOp[] = payments.map((p, i) => ({
-        kind: "transfer",
-        key: `${run.key}:${p.lines[0]!.role}:${p.lines[0]!.participant_id}:${p.userId}`,
-        debit: emissionId!,
-        credit: payeeIds[i]!,
+      const payeeAccounts = await ledger.accountIds(
+        tx,
+        users.map((user) => accounts.user(user, token)),
+      );
+      const { written } = await ledger.transferSet(tx, {
+        debit: accounts.emission(token),
         token,
-        amountAtoms: p.atoms,
         code: ARENA_CODES.reward,
-        memo: rewardMemo(run.period.key, p.role, p.lines),
-        meta: {
-          role: p.role,
-          epoch: run.period.key,
-          lines: p.lines.map((l) => ({
-            rewardId: l.id,
-            taskId: l.task_id,
-            participantId: l.participant_id,
-            atoms: l.amount,
-          })),
-        },
-      }));
-      const done = await ledger.execute(tx, ops);
-      await tx.db
-        .$executeRaw`UPDATE arena_rewards SET paid = true WHERE id = ANY(${rows.map((r) => r.id)}::int[])`;
-      return done.filter((t) => !t.replayed).length;
+        source: { sql: PAYMENTS, params: [epochId, users, payeeAccounts, run.key, run.period.key] },
+      });
+      await tx.db.$executeRaw`
+        UPDATE arena_rewards SET paid = true
+        WHERE epoch_id = ${epochId} AND NOT paid AND user_id = ANY(${users}::int[])`;
+      return written.length;
     });
   }
   return paidNow;
 }
 
-/** The lines grouped into payments: one per payee and role, in the order read. */
-function paymentsOf(
-  rows: readonly UnpaidLine[],
-): Array<{ userId: number; role: string; atoms: bigint; lines: UnpaidLine[] }> {
-  const payments = new Map<string, { userId: number; role: string; atoms: bigint; lines: UnpaidLine[] }>();
-  for (const row of rows) {
-    const key = `${row.user_id}:${row.role}`;
-    let payment = payments.get(key);
-    if (!payment) {
-      payment = { userId: row.user_id, role: row.role, atoms: 0n, lines: [] };
-      payments.set(key, payment);
-    }
-    payment.atoms += BigInt(row.amount);
-    payment.lines.push(row);
-  }
-  return [...payments.values()];
-}
-
-/** What /history shows beside the payment: the epoch, the role, the tasks, where each line is. */
-function rewardMemo(periodKey: string, role: string, lines: readonly UnpaidLine[]): string {
-  const tasks = [...new Set(lines.map((l) => l.task_id))].sort((a, b) => a - b);
-  const shown =
-    tasks.length > 5 ? `${tasks.slice(0, 5).join(", ")} and ${tasks.length - 5} more` : tasks.join(", ");
-  const what = lines.length === 1 ? "1 reward" : `${lines.length} rewards`;
-  return `epoch ${periodKey}, ${role}: ${what} on task${tasks.length === 1 ? "" : "s"} ${shown} (/arena rewards with epoch ${periodKey} shows each)`;
-}
+/**
+ * The payments of one batch, as the ledger's set-based transfers read them: the unpaid lines of
+ * epoch $1 of the payees $2 (whose accounts are $3), one row per payee and role in that order, its
+ * key made from run key $4, its memo what /history shows beside it (the epoch $5, the role, the
+ * tasks, where each line is), its meta every line.
+ */
+const PAYMENTS = `
+  SELECT row_number() OVER (ORDER BY user_id, role) AS ord,
+         $4::text || ':' || role || ':' || first_participant || ':' || user_id AS key,
+         account_id AS credit_account_id,
+         amount,
+         format('epoch %s, %s: %s on task%s %s (/arena rewards with epoch %s shows each)',
+                $5::text, role,
+                CASE WHEN lines = 1 THEN '1 reward' ELSE lines || ' rewards' END,
+                CASE WHEN cardinality(tasks) = 1 THEN '' ELSE 's' END,
+                CASE WHEN cardinality(tasks) > 5
+                     THEN array_to_string(tasks[1:5], ', ') || ' and ' || (cardinality(tasks) - 5) || ' more'
+                     ELSE array_to_string(tasks, ', ') END,
+                $5::text) AS memo,
+         jsonb_build_object('role', role, 'epoch', $5::text, 'lines', breakdown) AS meta
+  FROM (
+    SELECT r.user_id, r.role, a.account_id, SUM(r.amount) AS amount, count(*) AS lines,
+           (array_agg(r.participant_id ORDER BY r.id))[1] AS first_participant,
+           array_agg(DISTINCT r.task_id ORDER BY r.task_id) AS tasks,
+           jsonb_agg(jsonb_build_object('rewardId', r.id, 'taskId', r.task_id,
+                                        'participantId', r.participant_id, 'atoms', r.amount::text)
+                     ORDER BY r.id) AS breakdown
+    FROM arena_rewards r
+    JOIN unnest($2::int[], $3::int[]) AS a(user_id, account_id) ON a.user_id = r.user_id
+    WHERE r.epoch_id = $1::int AND NOT r.paid
+    GROUP BY r.user_id, r.role, a.account_id) AS payments`;
 
 /** 4. Give back the stakes withdrawn during or before this period: they counted for the last time. */
 async function releaseWithdrawnStakes(deps: Deps, run: EpochRun, token: string): Promise<number> {
@@ -324,7 +305,7 @@ async function markPaid(db: Database, epochId: number, now: Date): Promise<void>
 
 async function reportOf(
   db: Database,
-  epoch: ArenaEpoch,
+  epoch: EpochRow,
   token: string,
   paidNow: number,
   released: number,

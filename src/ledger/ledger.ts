@@ -5,8 +5,9 @@
 //
 // The class is the ledger's face; its parts live beside it: account-ids.ts (ids and their cache),
 // plan.ts (what each op writes, checked), apply.ts (locks, entries, balances; how concurrent batches
-// avoid deadlocks), single-transfer.ts (a lone transfer in one statement), reads.ts (balances and
-// transfers read back), transfers.ts (the shapes).
+// avoid deadlocks), single-transfer.ts (a lone transfer in one statement), transfer-set.ts (many
+// transfers from one account, set-based), reads.ts (balances and transfers read back), transfers.ts
+// (the shapes).
 import { type Clock, systemClock } from "#src/core/clock.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
 import { AccountIds } from "./account-ids.ts";
@@ -16,6 +17,7 @@ import { planTransfer, validateMovement } from "./plan.ts";
 import { type AccountBalance, balanceOf, balancesOf, findTransfer } from "./reads.ts";
 import { applySingleTransfer, type RunStatement } from "./single-transfer.ts";
 import type { TokenRegistry } from "./tokens.ts";
+import { applyTransferSet, type TransferSet, type TransferSetResult } from "./transfer-set.ts";
 import {
   LedgerError,
   type LedgerOp,
@@ -27,6 +29,7 @@ import {
 } from "./transfers.ts";
 
 export type { AccountBalance } from "./reads.ts";
+export type { TransferSet, TransferSetResult } from "./transfer-set.ts";
 export type {
   JsonObject,
   LedgerOp,
@@ -152,6 +155,31 @@ export class Ledger {
       return [await this.#single(only, ids, run)];
     }
     return applyOps(tx, ops, { tokens: this.tokens, clock: this.clock, accounts: this.#accountIds });
+  }
+
+  /**
+   * Many transfers from one account, described by a query and applied by the database in a few
+   * set-based statements (transfer-set.ts), inside the caller's transaction, with the guarantees of
+   * `execute`: locks in id order, idempotent keys, entries, no overdraft. For payments of thousands
+   * of lines whose rows need never reach the bot (arena epochs).
+   */
+  async transferSet(
+    tx: Tx,
+    set: Omit<TransferSet, "debitAccountId"> & { debit: AccountRef },
+  ): Promise<TransferSetResult> {
+    await this.tokens.resolve(tx.db, set.token);
+    const debitAccountId = await this.#accountIds.one(tx, set.debit);
+    const result = await applyTransferSet(
+      tx,
+      { debitAccountId, token: set.token, code: set.code, source: set.source },
+      this.tokens,
+      this.clock.now(),
+    );
+    const { written } = result;
+    if (this.#committedListeners.length > 0 && written.length > 0) {
+      tx.afterCommit(() => this.#announce(written));
+    }
+    return result;
   }
 
   #announce(written: readonly TransferRecord[]): void {

@@ -16,7 +16,7 @@ import { JobTimeoutError } from "#src/epochs/timeouts.ts";
 import type { JobSpec } from "#src/job-kit.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import { auditLedger } from "#src/ledger/audit.ts";
-import { Ledger, type LedgerOp, type TransferRecord } from "#src/ledger/ledger.ts";
+import { Ledger, type LedgerOp, type TransferRecord, type TransferSetResult } from "#src/ledger/ledger.ts";
 import { silentLogger } from "#src/log.ts";
 import type { Services } from "#src/services.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
@@ -54,13 +54,23 @@ class PausingLedger extends Ledger {
 
   override async execute(tx: Tx, ops: readonly LedgerOp[]): Promise<TransferRecord[]> {
     const done = await super.execute(tx, ops);
-    const rewards = ops.some((op) => "code" in op && op.code === ARENA_CODES.reward);
+    await this.#pauseOnce(ops.some((op) => "code" in op && op.code === ARENA_CODES.reward));
+    return done;
+  }
+
+  // Arena epochs pay through the set-based path.
+  override async transferSet(...args: Parameters<Ledger["transferSet"]>): Promise<TransferSetResult> {
+    const done = await super.transferSet(...args);
+    await this.#pauseOnce(args[1].code === ARENA_CODES.reward);
+    return done;
+  }
+
+  async #pauseOnce(rewards: boolean): Promise<void> {
     if (rewards && !this.#paused) {
       this.#paused = true;
       this.#reached();
       await this.#released;
     }
-    return done;
   }
 }
 
