@@ -11,6 +11,7 @@ import { redactUrl } from "#src/redact.ts";
 import { isRetryableConflict } from "./errors.ts";
 import { type Prisma, PrismaClient } from "./generated/client.ts";
 import { Mutex } from "./mutex.ts";
+import { noteConnection, noteConnectionsOf, StartingTransaction } from "./transaction-connection.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -27,6 +28,13 @@ export interface Tx {
   readonly now: Date;
   /** Runs after the transaction commits (never if it rolls back): notifications, queues, caches. */
   afterCommit(effect: () => void | Promise<void>): void;
+  /**
+   * Runs one statement in this transaction, straight on its pg connection when it is known
+   * (PostgreSQL; see transaction-connection.ts), else through Prisma ($queryRawUnsafe). For hot
+   * statements whose text never changes; parameters are positional ($1...). Cast in SQL what must
+   * not depend on the driver's parsing: both paths must read alike.
+   */
+  statement<Row>(sql: string, params: unknown[]): Promise<Row[]>;
 }
 
 /** Plain SQL on the driver itself, outside Prisma: migrations and advisory locks need it. */
@@ -156,6 +164,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   // An idle client's network error must not crash the bot; the pool replaces it.
   pool.on("error", () => {});
+  noteConnectionsOf(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const time = new ClockHolder(options.clock ?? systemClock);
   return {
@@ -168,7 +177,11 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
     useClock: (clock) => {
       time.clock = clock;
     },
-    transaction: (work) => withRetries(() => runTransaction(prisma, time.clock, work, options), options),
+    transaction: (work) =>
+      withRetries(() => {
+        const starting = new StartingTransaction();
+        return noteConnection(starting, () => runTransaction(prisma, time.clock, work, options, starting));
+      }, options),
     // Named, so each connection parses and plans the statement once (pg prepares it on first use).
     statement: <Row>(sql: string, params: unknown[] = []) =>
       withRetries(
@@ -211,12 +224,18 @@ async function runTransaction<T>(
   clock: Clock,
   work: (tx: Tx) => Promise<T>,
   options: OpenOptions,
+  starting?: StartingTransaction,
 ): Promise<T> {
   const effects: Array<() => void | Promise<void>> = [];
-  const result = await prisma.$transaction(
-    (client) => work({ db: client, now: clock.now(), afterCommit: (effect) => effects.push(effect) }),
-    TRANSACTION_OPTIONS,
-  );
+  const result = await prisma.$transaction((client) => {
+    starting?.started();
+    const statement = async <Row>(sql: string, params: unknown[]): Promise<Row[]> => {
+      const connection = starting?.connection();
+      if (!connection) return client.$queryRawUnsafe<Row[]>(sql, ...params);
+      return (await connection.query({ name: statementName(sql), text: sql, values: params })).rows as Row[];
+    };
+    return work({ db: client, now: clock.now(), afterCommit: (effect) => effects.push(effect), statement });
+  }, TRANSACTION_OPTIONS);
   for (const effect of effects) {
     try {
       await effect();
