@@ -11,7 +11,12 @@ import { redactUrl } from "#src/redact.ts";
 import { isRetryableConflict } from "./errors.ts";
 import { type Prisma, PrismaClient } from "./generated/client.ts";
 import { Mutex } from "./mutex.ts";
-import { noteConnection, noteConnectionsOf, StartingTransaction } from "./transaction-connection.ts";
+import {
+  noteConnection,
+  noteConnectionsOf,
+  noteTransactionsOf,
+  StartingTransaction,
+} from "./transaction-connection.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -125,6 +130,7 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
   if (!inMemory && !options.pglite) mkdirSync(dir, { recursive: true });
   const lite = options.pglite ?? (inMemory ? new PGlite() : new PGlite(dir));
   await lite.waitReady;
+  noteTransactionsOf(lite);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   // PGlite runs one transaction at a time. Queue them here, before Prisma starts its timers.
   const queue = new Mutex();
@@ -140,7 +146,12 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
       time.clock = clock;
     },
     transaction: (work) =>
-      withRetries(() => queue.run(() => runTransaction(prisma, time.clock, work, options)), options),
+      withRetries(() => {
+        const starting = new StartingTransaction();
+        return queue.run(() =>
+          noteConnection(starting, () => runTransaction(prisma, time.clock, work, options, starting)),
+        );
+      }, options),
     statement: <Row>(sql: string, params: unknown[] = []) =>
       withRetries(() => queue.run(async () => (await lite.query<Row>(sql, params)).rows), options),
     poolStats: () => ({ total: 1, idle: queue.waiting === 0 ? 1 : 0, waiting: queue.waiting }),
@@ -164,7 +175,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   // An idle client's network error must not crash the bot; the pool replaces it.
   pool.on("error", () => {});
-  noteConnectionsOf(pool);
+  noteConnectionsOf(pool, statementName);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const time = new ClockHolder(options.clock ?? systemClock);
   return {
@@ -229,10 +240,9 @@ async function runTransaction<T>(
   const effects: Array<() => void | Promise<void>> = [];
   const result = await prisma.$transaction((client) => {
     starting?.started();
-    const statement = async <Row>(sql: string, params: unknown[]): Promise<Row[]> => {
-      const connection = starting?.connection();
-      if (!connection) return client.$queryRawUnsafe<Row[]>(sql, ...params);
-      return (await connection.query({ name: statementName(sql), text: sql, values: params })).rows as Row[];
+    const statement = <Row>(sql: string, params: unknown[]): Promise<Row[]> => {
+      const run = starting?.runner();
+      return run ? run<Row>(sql, params) : client.$queryRawUnsafe<Row[]>(sql, ...params);
     };
     return work({ db: client, now: clock.now(), afterCommit: (effect) => effects.push(effect), statement });
   }, TRANSACTION_OPTIONS);

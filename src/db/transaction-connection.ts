@@ -1,34 +1,58 @@
-// The pg connection under a Prisma interactive transaction, so a hot statement (the ledger's lone
+// The connection under a Prisma interactive transaction, so a hot statement (the ledger's lone
 // transfer) can run on it, inside that very transaction, straight on the driver. Through Prisma,
 // every raw query is compiled again by its WebAssembly query compiler: in a profile of 16 clients
-// each doing a transfer in a business transaction, Prisma's runtime took 36% of the process's
-// samples, 22% in that compile alone, for a statement whose text never changes.
+// each doing a transfer in a business transaction on PostgreSQL, Prisma's runtime took 36% of the
+// process's samples, 22% in that compile alone, for a statement whose text never changes.
 //
-// How the connection is found: @prisma/adapter-pg starts a transaction by taking a connection from
-// the pool we gave it (`pool.connect()`) and sending BEGIN on it; it gives the connection back on
-// COMMIT or ROLLBACK. The pool notes the connection it hands out while a transaction of ours is
-// starting, in that transaction's own async context (AsyncLocalStorage), so concurrent
-// transactions cannot see each other's. If it noted anything but exactly one connection, or the
-// connection has gone back to the pool, the statement goes through Prisma as before: never on a
-// connection that might belong to someone else.
+// How the connection is found. On PostgreSQL, @prisma/adapter-pg starts a transaction by taking a
+// connection from the pool we gave it (`pool.connect()`) and sending BEGIN on it; it gives the
+// connection back on COMMIT or ROLLBACK. On PGlite, pglite-prisma-adapter runs the transaction in
+// `pglite.transaction(callback)` and queries through the callback's handle. The pool (or PGlite)
+// notes what it hands out while a transaction of ours is starting, in that transaction's own async
+// context (AsyncLocalStorage), so concurrent transactions cannot see each other's. If it noted
+// anything but exactly one connection, or the connection has been given back, the statement goes
+// through Prisma as before: never on a connection that might belong to someone else.
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import type pg from "pg";
+
+/** Runs one statement with positional parameters on a noted connection. */
+type Runner = <Row>(sql: string, params: unknown[]) => Promise<Row[]>;
+
+/** A connection as noted: how to run on it, and whether it is still this transaction's. */
+interface Noted {
+  run: Runner;
+  held(): boolean;
+}
 
 /** What one transaction noted while it was starting. */
 export class StartingTransaction {
-  readonly #connections: pg.PoolClient[] = [];
+  readonly #noted: Noted[] = [];
   #noting = true;
-  #released = false;
 
-  note(connection: pg.PoolClient): void {
-    this.#connections.push(connection);
+  /** A pg connection, run as named prepared statements (`name` gives each text its name). */
+  notePg(connection: pg.PoolClient, name: (sql: string) => string): void {
+    let released = false;
     // pg-pool gives each checkout its own `release`; wrapping it tells us when the adapter hands
     // the connection back (commit, rollback, Prisma's timeout), after which it is not ours.
     const release = connection.release.bind(connection);
     connection.release = (error?: Error | boolean) => {
-      this.#released = true;
+      released = true;
       return release(error);
     };
+    this.#noted.push({
+      run: async <Row>(sql: string, params: unknown[]) =>
+        (await connection.query({ name: name(sql), text: sql, values: params })).rows as Row[],
+      held: () => !released,
+    });
+  }
+
+  /** PGlite's handle on its one transaction, valid until that transaction closes. */
+  notePGlite(transaction: PGliteTransaction): void {
+    this.#noted.push({
+      run: async <Row>(sql: string, params: unknown[]) => (await transaction.query<Row>(sql, params)).rows,
+      held: () => !transaction.closed,
+    });
   }
 
   get noting(): boolean {
@@ -40,30 +64,50 @@ export class StartingTransaction {
     this.#noting = false;
   }
 
-  /** The transaction's own connection, if it is known for sure and still held. */
-  connection(): pg.PoolClient | undefined {
-    if (this.#noting || this.#released || this.#connections.length !== 1) return undefined;
-    return this.#connections[0];
+  /** Runs on the transaction's own connection if it is known for sure and still held. */
+  runner(): Runner | undefined {
+    const [only] = this.#noted;
+    if (this.#noting || this.#noted.length !== 1 || !only?.held()) return undefined;
+    return only.run;
   }
 }
 
-const starting = new AsyncLocalStorage<StartingTransaction>();
+const startingTransactions = new AsyncLocalStorage<StartingTransaction>();
 
 /** Runs `begin` (which starts one Prisma transaction) so that `transaction` notes its connection. */
 export function noteConnection<T>(transaction: StartingTransaction, begin: () => Promise<T>): Promise<T> {
-  return starting.run(transaction, begin);
+  return startingTransactions.run(transaction, begin);
 }
 
 /** Makes `pool` note, for a transaction that is starting, the connection it hands out. */
-export function noteConnectionsOf(pool: pg.Pool): void {
+export function noteConnectionsOf(pool: pg.Pool, name: (sql: string) => string): void {
   const connect = pool.connect.bind(pool) as (callback?: unknown) => Promise<pg.PoolClient> | undefined;
   // pg-pool's own pool.query calls connect with a callback: those are never a transaction's.
   pool.connect = ((callback?: unknown) => {
-    const transaction = starting.getStore();
+    const transaction = startingTransactions.getStore();
     if (callback !== undefined || !transaction?.noting) return connect(callback);
     return connect()!.then((connection) => {
-      transaction.note(connection);
+      transaction.notePg(connection, name);
       return connection;
     });
   }) as typeof pool.connect;
+}
+
+const noted = new WeakSet<PGlite>();
+
+/** Makes `lite` note, for a transaction that is starting, the handle of its transaction. */
+export function noteTransactionsOf(lite: PGlite): void {
+  // An instance can be opened more than once (OpenOptions.pglite): wrap it once, or it would note
+  // every transaction twice (and so never be used).
+  if (noted.has(lite)) return;
+  noted.add(lite);
+  const transaction = lite.transaction.bind(lite);
+  lite.transaction = <T>(callback: (tx: PGliteTransaction) => Promise<T>) => {
+    const starting = startingTransactions.getStore();
+    if (!starting?.noting) return transaction(callback);
+    return transaction((tx) => {
+      starting.notePGlite(tx);
+      return callback(tx);
+    });
+  };
 }
