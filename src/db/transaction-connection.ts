@@ -32,26 +32,51 @@ export class StartingTransaction {
 
   /** A pg connection, run as named prepared statements (`name` gives each text its name). */
   notePg(connection: pg.PoolClient, name: (sql: string) => string): void {
-    let released = false;
+    let open = true;
+    // The transaction ends with a COMMIT or ROLLBACK that Prisma sends on this connection (on a
+    // timeout too, while the work may still be running), and the adapter gives the connection back
+    // once it is done. A statement queued after that COMMIT or ROLLBACK would run on its own,
+    // outside any transaction, and stay: so the moment either is queued, the connection stops
+    // being ours (pg runs a connection's queries in the order they were queued).
+    const query = connection.query;
+    connection.query = function (this: pg.PoolClient, ...args: unknown[]) {
+      if (endsTransaction(args[0])) open = false;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof connection.query;
     // pg-pool gives each checkout its own `release`; wrapping it tells us when the adapter hands
-    // the connection back (commit, rollback, Prisma's timeout), after which it is not ours.
+    // the connection back, after which it is not ours. The wrapper on `query` goes with it.
     const release = connection.release.bind(connection);
     connection.release = (error?: Error | boolean) => {
-      released = true;
+      open = false;
+      delete (connection as { query?: unknown }).query;
       return release(error);
     };
     this.#noted.push({
       run: async <Row>(sql: string, params: unknown[]) =>
-        (await connection.query({ name: name(sql), text: sql, values: params })).rows as Row[],
-      held: () => !released,
+        (
+          await (query as (config: pg.QueryConfig) => Promise<pg.QueryResult>).call(connection, {
+            name: name(sql),
+            text: sql,
+            values: params,
+          })
+        ).rows as Row[],
+      held: () => open,
     });
   }
 
   /** PGlite's handle on its one transaction, valid until that transaction closes. */
   notePGlite(transaction: PGliteTransaction): void {
+    let open = true;
+    // PGlite marks the handle closed only once its ROLLBACK has run: a statement sent meanwhile
+    // would run after it, outside the transaction. The adapter rolls back through this handle.
+    const rollback = transaction.rollback.bind(transaction);
+    transaction.rollback = () => {
+      open = false;
+      return rollback();
+    };
     this.#noted.push({
       run: async <Row>(sql: string, params: unknown[]) => (await transaction.query<Row>(sql, params)).rows,
-      held: () => !transaction.closed,
+      held: () => open && !transaction.closed,
     });
   }
 
@@ -70,6 +95,12 @@ export class StartingTransaction {
     if (this.#noting || this.#noted.length !== 1 || !only?.held()) return undefined;
     return only.run;
   }
+}
+
+/** Whether a query (as pg's Client.query takes it) ends the transaction: COMMIT or ROLLBACK. */
+function endsTransaction(config: unknown): boolean {
+  const text = typeof config === "string" ? config : (config as { text?: unknown } | undefined)?.text;
+  return typeof text === "string" && /^\s*(COMMIT|ROLLBACK|END|ABORT)\b/i.test(text);
 }
 
 const startingTransactions = new AsyncLocalStorage<StartingTransaction>();
