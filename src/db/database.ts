@@ -12,6 +12,12 @@ import { isRetryableConflict } from "./errors.ts";
 import { type Prisma, PrismaClient } from "./generated/client.ts";
 import { Mutex } from "./mutex.ts";
 import { listenPostgres, type NotificationHandlers, type Subscription } from "./notifications.ts";
+import {
+  noteConnection,
+  noteConnectionsOf,
+  noteTransactionsOf,
+  StartingTransaction,
+} from "./transaction-connection.ts";
 
 export type DatabaseKind = "pglite" | "postgres";
 
@@ -28,6 +34,13 @@ export interface Tx {
   readonly now: Date;
   /** Runs after the transaction commits (never if it rolls back): notifications, queues, caches. */
   afterCommit(effect: () => void | Promise<void>): void;
+  /**
+   * Runs one statement in this transaction, straight on its pg connection when it is known
+   * (PostgreSQL; see transaction-connection.ts), else through Prisma ($queryRawUnsafe). For hot
+   * statements whose text never changes; parameters are positional ($1...). Cast in SQL what must
+   * not depend on the driver's parsing: both paths must read alike.
+   */
+  statement<Row>(sql: string, params: unknown[]): Promise<Row[]>;
 }
 
 /** Plain SQL on the driver itself, outside Prisma: migrations and advisory locks need it. */
@@ -124,6 +137,7 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
   if (!inMemory && !options.pglite) mkdirSync(dir, { recursive: true });
   const lite = options.pglite ?? (inMemory ? new PGlite() : new PGlite(dir));
   await lite.waitReady;
+  noteTransactionsOf(lite);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   // PGlite runs one transaction at a time. Queue them here, before Prisma starts its timers.
   const queue = new Mutex();
@@ -139,7 +153,12 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
       time.clock = clock;
     },
     transaction: (work) =>
-      withRetries(() => queue.run(() => runTransaction(prisma, time.clock, work, options)), options),
+      withRetries(() => {
+        const starting = new StartingTransaction();
+        return queue.run(() =>
+          noteConnection(starting, () => runTransaction(prisma, time.clock, work, options, starting)),
+        );
+      }, options),
     statement: <Row>(sql: string, params: unknown[] = []) =>
       withRetries(() => queue.run(async () => (await lite.query<Row>(sql, params)).rows), options),
     poolStats: () => ({ total: 1, idle: queue.waiting === 0 ? 1 : 0, waiting: queue.waiting }),
@@ -167,6 +186,7 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   // An idle client's network error must not crash the bot; the pool replaces it.
   pool.on("error", () => {});
+  noteConnectionsOf(pool, statementName);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const subscriptions = new Set<Subscription>();
   const time = new ClockHolder(options.clock ?? systemClock);
@@ -180,7 +200,11 @@ async function openPostgres(options: OpenOptions): Promise<Database> {
     useClock: (clock) => {
       time.clock = clock;
     },
-    transaction: (work) => withRetries(() => runTransaction(prisma, time.clock, work, options), options),
+    transaction: (work) =>
+      withRetries(() => {
+        const starting = new StartingTransaction();
+        return noteConnection(starting, () => runTransaction(prisma, time.clock, work, options, starting));
+      }, options),
     // Named, so each connection parses and plans the statement once (pg prepares it on first use).
     statement: <Row>(sql: string, params: unknown[] = []) =>
       withRetries(
@@ -234,12 +258,17 @@ async function runTransaction<T>(
   clock: Clock,
   work: (tx: Tx) => Promise<T>,
   options: OpenOptions,
+  starting?: StartingTransaction,
 ): Promise<T> {
   const effects: Array<() => void | Promise<void>> = [];
-  const result = await prisma.$transaction(
-    (client) => work({ db: client, now: clock.now(), afterCommit: (effect) => effects.push(effect) }),
-    TRANSACTION_OPTIONS,
-  );
+  const result = await prisma.$transaction((client) => {
+    starting?.started();
+    const statement = <Row>(sql: string, params: unknown[]): Promise<Row[]> => {
+      const run = starting?.runner();
+      return run ? run<Row>(sql, params) : client.$queryRawUnsafe<Row[]>(sql, ...params);
+    };
+    return work({ db: client, now: clock.now(), afterCommit: (effect) => effects.push(effect), statement });
+  }, TRANSACTION_OPTIONS);
   for (const effect of effects) {
     try {
       await effect();

@@ -144,15 +144,15 @@ export class Ledger {
   async #apply(tx: Tx, ops: readonly LedgerOp[]): Promise<TransferRecord[]> {
     const [only] = ops;
     if (ops.length === 1 && only?.kind === "transfer") {
-      // The commonest case in one statement, on the business transaction's own connection.
+      // The commonest case in one statement, on the business transaction's own connection (straight
+      // on the driver where it can: Tx.statement).
       validateMovement(only);
       await this.tokens.resolve(tx.db, only.token);
       const ids = {
         debit: await this.#accountIds.one(tx, only.debit),
         credit: await this.#accountIds.one(tx, only.credit),
       };
-      const run: RunStatement = (sql, params) => tx.db.$queryRawUnsafe(sql, ...params);
-      return [await this.#single(only, ids, run)];
+      return [await this.#single(only, ids, (sql, params) => tx.statement(sql, params))];
     }
     return applyOps(tx, ops, { tokens: this.tokens, clock: this.clock, accounts: this.#accountIds });
   }

@@ -3,9 +3,10 @@
 // telling replays apart), update both balances and write both entries. The general path
 // (apply.ts) takes three statements; a round trip costs more than the SQL, so this one matters.
 //
-// The statement runs wherever the caller's transaction is: through the business transaction's own
-// client (Prisma's $queryRawUnsafe, the same connection, so it commits or rolls back with the rest),
-// or alone on the driver (Database.statement), where a single statement is its own transaction.
+// The statement runs wherever the caller's transaction is: in the business transaction (Tx.statement:
+// straight on its pg connection on PostgreSQL, through Prisma on PGlite; either way it commits or
+// rolls back with the rest), or alone on the driver (Database.statement), where a single statement is
+// its own transaction.
 // Nothing is written unless every check passes, so a refusal leaves the database as it was even
 // outside a transaction.
 //
