@@ -5,9 +5,10 @@
 // id order (pending transfers it resolves are locked first, also by id), so two batches never wait
 // on each other in a cycle; Database.transaction retries the rare deadlock or serialization failure.
 import type { Clock } from "#src/core/clock.ts";
-import type { Tx, TxClient } from "#src/db/database.ts";
+import type { Tx } from "#src/db/database.ts";
 import type { AccountIds } from "./account-ids.ts";
 import { formatMoney } from "./amount.ts";
+import { type LockedAccount, lockBatch } from "./batch-locks.ts";
 import { planTransfer, requireOpenPending, validateMovement, writtenRecord } from "./plan.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import {
@@ -29,22 +30,14 @@ export interface LedgerParts {
   accounts: AccountIds;
 }
 
-interface LockedAccount {
-  id: number;
-  token: string;
-  allowNegative: boolean;
-  balance: bigint;
-  pending: bigint;
-  changed: boolean;
-}
-
 /**
  * Applies `ops` in order, all or nothing, inside the caller's transaction. A key seen before with
  * the same request returns the first result (replayed: true) and moves nothing; with a different
  * request it is refused. Throws LedgerError (a UserError) for insufficient funds and bad input.
  *
- * Three statements for a plain transfer: lock the accounts; insert the transfers (the unique key
- * tells replays apart in the same statement); insert the entries and update the balances.
+ * Three statements for a plain batch: lock the accounts (and, first, any reservations it resolves);
+ * insert the transfers (the unique key tells replays apart in the same statement); write the
+ * reservations' status, the entries and the balances.
  */
 export async function applyOps(
   tx: Tx,
@@ -57,7 +50,7 @@ export async function applyOps(
     throw new LedgerError("duplicate_key", "Two transfers in one batch share a key.");
   }
 
-  // 1. Resolve account references; lock the pending transfers being resolved (by id).
+  // 1. Resolve account references.
   const accountIds = new Map<LedgerOp, { debit: number; credit: number }>();
   for (const op of ops) {
     if (op.kind === "transfer" || op.kind === "reserve") {
@@ -76,26 +69,21 @@ export async function applyOps(
   const pendingIds = [
     ...new Set(ops.flatMap((op) => (op.kind === "post" || op.kind === "void" ? [op.pendingId] : []))),
   ];
-  const pendings = new Map<bigint, TransferRow>();
-  if (pendingIds.length > 0) {
-    const rows = await tx.db.$queryRawUnsafe<TransferRow[]>(
-      `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
-      pendingIds.map(String),
-    );
-    for (const row of rows) pendings.set(BigInt(row.id), row);
+  const postedIds = [...new Set(ops.flatMap((op) => (op.kind === "post" ? [op.pendingId] : [])))];
+  // Every account a movement changes: a transfer's two, a reservation's debit (its credit moves
+  // only when it is posted). Those of the reservations resolved are found while locking them.
+  const moved = new Set<number>();
+  for (const [op, ids] of accountIds) {
+    moved.add(ids.debit);
+    if (op.kind === "transfer") moved.add(ids.credit);
   }
 
-  // 2. What each op writes, checked for everything that does not depend on balances.
+  // 2. Lock the reservations being resolved, then every account any op could change, by id.
+  const { pendings, locked } = await lockBatch(tx.db, pendingIds, postedIds, [...moved]);
+
+  // 3. What each op writes, checked for everything that does not depend on balances.
   const now = clock.now();
   const planned = ops.map((op) => planTransfer(op, accountIds.get(op), pendings, now));
-
-  // 3. Lock every account any op could change, in ascending id order.
-  const touched = new Set<number>();
-  for (const plan of planned) {
-    touched.add(plan.debitAccountId);
-    if (plan.kind !== "pending" && plan.kind !== "void") touched.add(plan.creditAccountId);
-  }
-  const locked = await lockAccounts(tx.db, [...touched]);
 
   // 4. Insert the transfers. A key that already exists inserts nothing: a replay, or a conflict.
   const inserted = await tx.db.$queryRawUnsafe<Array<{ id: bigint; key: string; created_at: Date }>>(
@@ -184,20 +172,16 @@ export async function applyOps(
     results.push(writtenRecord(plan, transferId, row.created_at));
   }
 
-  // 6. Write the resolved reservations' status, then the entries and balances in one statement.
-  if (resolved.size > 0) {
-    await tx.db.$executeRawUnsafe(
-      `UPDATE transfers AS t SET status = v.status
-       FROM unnest($1::bigint[], $2::text[]) AS v(id, status)
-       WHERE t.id = v.id AND t.status = 'pending'`,
-      [...resolved.keys()].map(String),
-      [...resolved.values()],
-    );
-  }
+  // 6. One statement writes the resolved reservations' status, the entries and the balances (a
+  // resolved reservation always changes its debit account's pending, so there is one to write).
   const changed = [...locked.values()].filter((a) => a.changed);
   if (changed.length > 0) {
     await tx.db.$executeRawUnsafe(
-      `WITH new_entries AS (
+      `WITH resolved AS (
+         UPDATE transfers AS t SET status = r.status
+         FROM unnest($9::bigint[], $10::text[]) AS r(id, status)
+         WHERE t.id = r.id AND t.status = 'pending'),
+       new_entries AS (
          INSERT INTO entries (account_id, transfer_id, delta, balance_after, created_at)
          SELECT *, $8::timestamptz FROM unnest($4::int[], $5::bigint[], $6::numeric[], $7::numeric[]))
        UPDATE accounts AS a SET balance = v.balance, pending_debits = v.pending
@@ -211,6 +195,8 @@ export async function applyOps(
       entries.map((e) => e.delta.toString()),
       entries.map((e) => e.balanceAfter.toString()),
       now.toISOString(),
+      [...resolved.keys()].map(String),
+      [...resolved.values()],
     );
   }
   return results;
@@ -249,28 +235,5 @@ export function insufficientFunds(
     "insufficient_funds",
     `Insufficient funds: ${formatMoney(available < 0n ? 0n : available, token)} available, ${formatMoney(amount, token)} needed.`,
     { availableAtoms: available.toString(), neededAtoms: amount.toString(), token: symbol },
-  );
-}
-
-async function lockAccounts(db: TxClient, ids: number[]): Promise<Map<number, LockedAccount>> {
-  const rows = await db.$queryRawUnsafe<
-    Array<{ id: number; token: string; allow_negative: boolean; balance: string; pending: string }>
-  >(
-    `SELECT id, token, allow_negative, balance::text AS balance, pending_debits::text AS pending
-     FROM accounts WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`,
-    ids,
-  );
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        id: r.id,
-        token: r.token,
-        allowNegative: r.allow_negative,
-        balance: BigInt(r.balance),
-        pending: BigInt(r.pending),
-        changed: false,
-      },
-    ]),
   );
 }

@@ -15,6 +15,7 @@ import type { AccountKey, AccountRef } from "./accounts.ts";
 import { applyOps, insufficientFunds } from "./apply.ts";
 import { planTransfer, validateMovement } from "./plan.ts";
 import { type AccountBalance, balanceOf, balancesOf, findTransfer } from "./reads.ts";
+import { applySingleReserve } from "./single-reserve.ts";
 import { applySingleTransfer, type RunStatement } from "./single-transfer.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import { applyTransferSet, type TransferSet, type TransferSetResult } from "./transfer-set.ts";
@@ -127,9 +128,10 @@ export class Ledger {
    * the same request returns the first result (replayed: true) and moves nothing; with a different
    * request it is refused. Throws LedgerError (a UserError) for insufficient funds and bad input.
    *
-   * A lone transfer is one statement (single-transfer.ts). Other batches take three: lock the
-   * accounts; insert the transfers (the unique key tells replays apart in the same statement);
-   * insert the entries and update the balances.
+   * A lone transfer or reservation is one statement (single-transfer.ts, single-reserve.ts). Other
+   * batches take three: lock the reservations they resolve and the accounts; insert the transfers
+   * (the unique key tells replays apart in the same statement); write the reservations' status,
+   * the entries and the balances.
    */
   async execute(tx: Tx, ops: readonly LedgerOp[]): Promise<TransferRecord[]> {
     const records = await this.#apply(tx, ops);
@@ -153,6 +155,20 @@ export class Ledger {
         credit: await this.#accountIds.one(tx, only.credit),
       };
       return [await this.#single(only, ids, (sql, params) => tx.statement(sql, params))];
+    }
+    if (ops.length === 1 && only?.kind === "reserve") {
+      // A lone reservation (every /submit, under its pool's lock) in one statement too.
+      validateMovement(only);
+      await this.tokens.resolve(tx.db, only.token);
+      const ids = {
+        debit: await this.#accountIds.one(tx, only.debit),
+        credit: await this.#accountIds.one(tx, only.credit),
+      };
+      if (ids.debit === ids.credit)
+        throw new LedgerError("invalid_transfer", "A transfer needs two different accounts.");
+      const now = this.clock.now();
+      const run: RunStatement = (sql, params) => tx.statement(sql, params);
+      return [await applySingleReserve(run, only, planTransfer(only, ids, new Map(), now), now, this.tokens)];
     }
     return applyOps(tx, ops, { tokens: this.tokens, clock: this.clock, accounts: this.#accountIds });
   }

@@ -42,7 +42,11 @@ export async function expireDue(
   return expired;
 }
 
-export async function expireRow(deps: SubmissionDeps, tx: Tx, sub: SubmissionRow): Promise<void> {
+export async function expireRow(
+  deps: SubmissionDeps,
+  tx: Tx,
+  sub: Pick<SubmissionRow, "id" | "reservationId" | "contentHash">,
+): Promise<void> {
   if (sub.reservationId !== null)
     // Same key as the ledger's own expiry sweep, so the two can never void it twice.
     await deps.ledger.void(tx, {
@@ -51,11 +55,9 @@ export async function expireRow(deps: SubmissionDeps, tx: Tx, sub: SubmissionRow
       expired: true,
     });
   // A recording that expired unpaid may be submitted again: its hash is released.
-  await tx.db.submission.update({
-    where: { id: sub.id },
-    data: {
-      status: "expired" satisfies SubmissionStatus,
-      contentHash: `expired:${sub.id}:${sub.contentHash}`,
-    },
-  });
+  // Raw, so the row (and its payload) does not come back to be parsed.
+  await tx.db.$executeRaw`
+    UPDATE submissions SET status = ${"expired" satisfies SubmissionStatus},
+      content_hash = ${`expired:${sub.id}:${sub.contentHash}`}
+    WHERE id = ${sub.id}`;
 }

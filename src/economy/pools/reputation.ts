@@ -166,25 +166,29 @@ export class Reputation {
 
   /** XP for an accepted demonstration, inside its settlement. Returns the XP added. */
   async award(tx: Tx, userId: number, score: number, now: Date): Promise<bigint> {
-    const profile = await tx.db.farmerProfile.findUnique({ where: { userId } });
-    const multiplier =
-      profile?.boostUntil && profile.boostUntil.getTime() > now.getTime()
-        ? new Decimal(profile.boostMultiplier)
-        : new Decimal(1);
+    // One statement, insert-if-missing then increment (never a read-then-insert upsert: two
+    // settlements of one new farmer at once would otherwise collide on the profile's key). The
+    // boost is applied under the row's lock; the multiplier and deadline come back unchanged, so
+    // the XP awarded is worked out again here with the same Decimal rule as the SQL's floor().
+    const [after] = await tx.db.$queryRaw<
+      Array<{ xp: string; boost_multiplier: string; boost_until: Date | null }>
+    >`
+      INSERT INTO farmer_profiles AS p (user_id, xp, last_activity_at) VALUES (${userId}, ${score}, ${now})
+      ON CONFLICT (user_id) DO UPDATE SET
+        xp = p.xp + CASE WHEN p.boost_until > ${now} THEN floor(p.boost_multiplier::numeric * ${score})::bigint
+                         ELSE ${score}::bigint END,
+        last_activity_at = ${now}
+      RETURNING xp::text AS xp, boost_multiplier, boost_until`;
+    const boosted = after!.boost_until !== null && after!.boost_until.getTime() > now.getTime();
+    const multiplier = boosted ? new Decimal(after!.boost_multiplier) : new Decimal(1);
     const xp = BigInt(multiplier.mul(score).floor().toFixed(0));
-    // Insert-if-missing then increment, never a read-then-insert upsert: two settlements of one
-    // new farmer at once would otherwise collide on the profile's key.
-    await ensureProfile(tx.db, userId);
-    const after = await tx.db.farmerProfile.update({
-      where: { userId },
-      data: { xp: { increment: xp }, lastActivityAt: now },
-    });
-    const level = levelOf(after.xp);
-    if (level > levelOf(after.xp - xp) && this.options.notifier) {
+    const total = BigInt(after!.xp);
+    const level = levelOf(total);
+    if (level > levelOf(total - xp) && this.options.notifier) {
       const notifier = this.options.notifier;
       // After commit: a settlement rolled back announces nothing.
       tx.afterCommit(async () => {
-        await notifier.notifyUser(userId, levelUpNotice(level, after.xp));
+        await notifier.notifyUser(userId, levelUpNotice(level, total));
       });
     }
     return xp;

@@ -10,7 +10,7 @@ import { runOnce } from "#src/core/idempotency.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { Tx, TxClient } from "#src/db/database.ts";
 import { judgedScope, requireJudge } from "#src/economy/pools/reviewers.ts";
-import { pay, type SettlementView, settleTx } from "#src/economy/pools/settlement.ts";
+import { pay, type SettlementView, settleTx, writeTally } from "#src/economy/pools/settlement.ts";
 import {
   AWAITING_GRADE,
   awaitsGrade,
@@ -117,12 +117,19 @@ export async function reviewSubmission(
             previous,
           };
         }
-        const view = await pay(deps, tx, row, grade, {
-          key: `override:${request.key}`,
-          now,
-          alreadyPaidAtoms: BigInt(row.paidGrossAtoms?.toFixed() ?? "0"),
-          fromPool: true,
-        });
+        const { view, tally } = await pay(
+          deps,
+          tx,
+          { ...row, bidAtoms: BigInt(row.bidAtoms.toFixed()) },
+          grade,
+          {
+            key: `override:${request.key}`,
+            now,
+            alreadyPaidAtoms: BigInt(row.paidGrossAtoms?.toFixed() ?? "0"),
+            fromPool: true,
+          },
+        );
+        await writeTally(tx, tally);
         const atoms = (d: { toFixed(): string } | null) => BigInt(d?.toFixed() ?? "0");
         await tx.db.submission.update({
           where: { id: row.id },

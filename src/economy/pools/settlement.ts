@@ -6,11 +6,12 @@ import { UserError } from "#src/core/errors.ts";
 import { subKey } from "#src/core/idempotency.ts";
 import type { Reply } from "#src/core/reply.ts";
 import type { Tx } from "#src/db/database.ts";
+import { Prisma } from "#src/db/generated/client.ts";
 import { COMMISSION_CODES } from "#src/economy/ambassadors/commissions.ts";
 import { expireRow } from "#src/economy/pools/expiry.ts";
 import { type RewardSplit, splitReward } from "#src/economy/pools/pool-math.ts";
-import { awaitsGrade, type SubmissionStatus, submissionStatus } from "#src/economy/pools/statuses.ts";
-import type { SubmissionRow } from "#src/economy/pools/submission-reads.ts";
+import { lockSettlingSubmission, type SettlingSubmission } from "#src/economy/pools/settling-submission.ts";
+import { awaitsGrade, type SubmissionStatus } from "#src/economy/pools/statuses.ts";
 import { settlementNotice } from "#src/economy/pools/submission-wording.ts";
 import type { SubmissionDeps } from "#src/economy/pools/submissions.ts";
 import type { Grade } from "#src/grading/types.ts";
@@ -57,70 +58,74 @@ export async function settleTx(
   options: { key: string; reviewerUserId?: number },
 ): Promise<{ view: SettlementView; notice: Reply; farmerUserId: number } | undefined> {
   const now = deps.clock.now();
-  const rows = await tx.db.$queryRaw<Array<{ id: number }>>`
-      SELECT id FROM submissions WHERE id = ${submissionId} FOR UPDATE`;
-  if (rows.length === 0) return undefined;
-  const sub = await tx.db.submission.findUniqueOrThrow({
-    where: { id: submissionId },
-    include: { factory: true, task: true },
-  });
-  if (!awaitsGrade(submissionStatus(sub))) return undefined;
+  const sub = await lockSettlingSubmission(tx, submissionId);
+  if (!sub || !awaitsGrade(sub.status)) return undefined;
   // Only a queued recording can have expired: one waiting for a person keeps its reservation.
-  if (submissionStatus(sub) === "queued" && sub.expiresAt.getTime() <= now.getTime()) {
+  if (sub.status === "queued" && sub.expiresAt.getTime() <= now.getTime()) {
     await expireRow(deps, tx, sub);
     return undefined;
   }
-  const view = await pay(deps, tx, sub, grade, { key: options.key, now, alreadyPaidAtoms: 0n });
-  await tx.db.submission.update({
-    where: { id: sub.id },
-    data: {
-      status: "settled" satisfies SubmissionStatus,
-      score: grade.score,
-      grade: grade as never,
-      rewardAtoms: view.rewardAtoms.toString(),
-      paidGrossAtoms: view.paidGrossAtoms.toString(),
-      feeAtoms: view.feeAtoms.toString(),
-      farmerAtoms: view.farmerAtoms.toString(),
-      refundAtoms: view.refundAtoms.toString(),
-      settlements: 1,
-      gradedAt: now,
-      reviewedByUserId: options.reviewerUserId ?? null,
-    },
-  });
+  const { view, tally } = await pay(deps, tx, sub, grade, { key: options.key, now, alreadyPaidAtoms: 0n });
+  // One statement writes the fee tally and the row, raw so the row (and its payload) does not
+  // come back to be parsed again.
+  await tx.db.$executeRaw`
+    WITH tally AS (${tallyUpdate(tally)})
+    UPDATE submissions SET status = ${"settled" satisfies SubmissionStatus}, score = ${grade.score},
+      grade = ${JSON.stringify(grade)}::jsonb, reward_atoms = ${view.rewardAtoms.toString()}::numeric,
+      paid_gross_atoms = ${view.paidGrossAtoms.toString()}::numeric, fee_atoms = ${view.feeAtoms.toString()}::numeric,
+      farmer_atoms = ${view.farmerAtoms.toString()}::numeric, refund_atoms = ${view.refundAtoms.toString()}::numeric,
+      settlements = 1, graded_at = ${now}, reviewed_by_user_id = ${options.reviewerUserId ?? null}
+    WHERE id = ${sub.id}`;
   const notice = settlementNotice(sub, grade, view, deps.tokens.get(sub.factory.token));
   return { view, notice, farmerUserId: sub.farmerUserId };
 }
 
-/** Moves the money of one settlement (or of an override's difference) inside `tx`. */
+/** The farmer's fee tally after a payment, which pay()'s caller writes (tallyUpdate, writeTally). */
+export interface FeeTallyWrite {
+  farmerUserId: number;
+  token: string;
+  feePercent: string;
+  after: { grossAtoms: bigint; feeAtoms: bigint };
+}
+
+/** The UPDATE of a fee tally, for a caller to fold into its own statement. */
+export function tallyUpdate(tally: FeeTallyWrite): Prisma.Sql {
+  return Prisma.sql`
+    UPDATE farmer_fee_tallies SET gross_atoms = ${tally.after.grossAtoms.toString()}::numeric,
+      fee_atoms = ${tally.after.feeAtoms.toString()}::numeric
+    WHERE farmer_user_id = ${tally.farmerUserId} AND token = ${tally.token} AND fee_percent = ${tally.feePercent}`;
+}
+
+export async function writeTally(tx: Tx, tally: FeeTallyWrite): Promise<void> {
+  await tx.db.$executeRaw`${tallyUpdate(tally)}`;
+}
+
+/**
+ * Moves the money of one settlement (or of an override's difference) inside `tx`, with the fee
+ * tally locked; the caller writes the tally it returns before the transaction ends.
+ */
 export async function pay(
   deps: SubmissionDeps,
   tx: Tx,
-  sub: SubmissionRow & {
-    factory: {
-      token: string;
-      feePolicy: string;
-      rewardFeePercent: string;
-      qualityThreshold: number;
-      creatorUserId: number;
-    };
+  sub: Pick<SettlingSubmission, "id" | "factoryId" | "farmerUserId" | "bidAtoms" | "reservationId"> & {
+    factory: Omit<SettlingSubmission["factory"], "name">;
   },
   grade: Grade,
   how: { key: string; now: Date; alreadyPaidAtoms: bigint; fromPool?: boolean },
-): Promise<SettlementView> {
+): Promise<{ view: SettlementView; tally: FeeTallyWrite }> {
   const { ledger, reputation } = deps;
   const factory = sub.factory;
   const token = factory.token;
   const policy = factory.feePolicy as "clones" | "forge";
   // The farmer's fee tally row: its lock serializes this farmer's settlements, so the cumulative
-  // fee is read and written by one settlement at a time.
-  await tx.db.$executeRaw`
-      INSERT INTO farmer_fee_tallies (farmer_user_id, token, fee_percent)
-      VALUES (${sub.farmerUserId}, ${token}, ${factory.rewardFeePercent}) ON CONFLICT DO NOTHING`;
+  // fee is read and written by one settlement at a time. Created if missing and locked in one
+  // statement: the no-op DO UPDATE takes the row lock and returns the latest committed tally.
   const [tallyRow] = await tx.db.$queryRaw<Array<{ gross: string; fee: string }>>`
-      SELECT gross_atoms::text AS gross, fee_atoms::text AS fee FROM farmer_fee_tallies
-      WHERE farmer_user_id = ${sub.farmerUserId} AND token = ${token} AND fee_percent = ${factory.rewardFeePercent}
-      FOR UPDATE`;
-  const bidAtoms = BigInt(sub.bidAtoms.toFixed());
+      INSERT INTO farmer_fee_tallies AS t (farmer_user_id, token, fee_percent)
+      VALUES (${sub.farmerUserId}, ${token}, ${factory.rewardFeePercent})
+      ON CONFLICT (farmer_user_id, token, fee_percent) DO UPDATE SET gross_atoms = t.gross_atoms
+      RETURNING gross_atoms::text AS gross, fee_atoms::text AS fee`;
+  const bidAtoms = sub.bidAtoms;
   const split = splitReward({
     policy,
     bidAtoms,
@@ -205,22 +210,22 @@ export async function pay(
       );
     throw error;
   }
-  await tx.db.$executeRaw`
-      UPDATE farmer_fee_tallies SET gross_atoms = ${split.tallyAfter.grossAtoms.toString()}::numeric,
-        fee_atoms = ${split.tallyAfter.feeAtoms.toString()}::numeric
-      WHERE farmer_user_id = ${sub.farmerUserId} AND token = ${token} AND fee_percent = ${factory.rewardFeePercent}`;
   const xp =
     grade.score >= factory.qualityThreshold && !how.fromPool
       ? await reputation.award(tx, sub.farmerUserId, grade.score, how.now)
       : 0n;
+  const { tallyAfter, ...paid } = split;
   return {
-    ...split,
-    submissionId: sub.id,
-    factoryId: sub.factoryId,
-    token,
-    bidAtoms,
-    score: grade.score,
-    commissionAtoms: shared,
-    xp,
+    view: {
+      ...paid,
+      submissionId: sub.id,
+      factoryId: sub.factoryId,
+      token,
+      bidAtoms,
+      score: grade.score,
+      commissionAtoms: shared,
+      xp,
+    },
+    tally: { farmerUserId: sub.farmerUserId, token, feePercent: factory.rewardFeePercent, after: tallyAfter },
   };
 }

@@ -120,6 +120,7 @@ export async function acceptSubmission(
           const bidAtoms = BigInt(factory.bidAtoms.toFixed());
           const duplicate = await tx.db.submission.findUnique({
             where: { contentHash: demonstration.contentHash },
+            select: { id: true, farmerUserId: true },
           });
           if (duplicate)
             throw new UserError(
@@ -149,14 +150,19 @@ export async function acceptSubmission(
               recordingMs: Math.round(demonstration.meta.durationSeconds * 1000),
               createdAt: now,
             },
+            // Only the id back: the payload is not sent back to be parsed again.
+            select: { id: true },
           });
           await tx.db.submissionFile.createMany({ data: fileRows(submission.id, kept, now) });
           // The pool account's lock orders every submission to this pool: the funds and limit
           // checks below see every earlier submission committed.
           const poolRef = accounts.pool(factory.id, factory.token);
           const poolId = await ledger.accountId(tx, poolRef);
-          await tx.db.$queryRaw`SELECT id FROM accounts WHERE id = ${poolId} FOR UPDATE`;
-          const { availableAtoms } = await ledger.balance(tx.db, poolId);
+          // Locked and read in one statement: the lock is held from here to the commit, so what
+          // follows it is only the limits, the reservation and the rows that point at it.
+          const [pool] = await tx.db.$queryRaw<Array<{ available: string }>>`
+            SELECT (balance - pending_debits)::text AS available FROM accounts WHERE id = ${poolId} FOR UPDATE`;
+          const availableAtoms = BigInt(pool!.available);
           if (availableAtoms < bidAtoms) throw outOfFunds(factory, availableAtoms, bidAtoms, token);
           await checkLimits(tx, factory, task.id, request.actor.userId, now, submission.id);
           let reservation: Awaited<ReturnType<Ledger["reserve"]>>;
@@ -183,6 +189,7 @@ export async function acceptSubmission(
           await tx.db.submission.update({
             where: { id: submission.id },
             data: { reservationId: reservation.id },
+            select: { id: true },
           });
           return {
             submissionId: submission.id,
