@@ -37,7 +37,13 @@ export class Admission {
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.limit > 0 && this.#running >= this.limit)
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    else this.#running++;
+    else if (this.limit > 0) {
+      this.#running++;
+      // Even with a slot free the work starts on a later turn: on PGlite a command's whole work can
+      // run in one go, so started at once it would hold up the other requests read in the same
+      // turn; started later, each of those is admitted (or deferred, the slots taken) first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } else this.#running++;
     try {
       return await work();
     } finally {
