@@ -40,10 +40,16 @@ export const platformsSettings = {
     .default("false")
     .transform((v) => v === "true" || v === "on" || v === "1"),
   /**
-   * HTTP endpoint: a command answered within this many milliseconds goes in the HTTP response
-   * itself; a slower one is deferred and edited in. Discord waits 3 s, network included.
+   * A command answered within this many milliseconds of its arrival goes in the first answer itself
+   * (the HTTP response, or a direct reply over the gateway); a slower one is deferred and edited
+   * in. Discord waits 3 s, network included.
    */
   DISCORD_INLINE_ANSWER_MS: z.coerce.number().int().min(0).max(2500).default(2000),
+  /**
+   * Discord commands run at once by this process; the rest wait their turn (deferred at once).
+   * 0: no limit; unset: 2 on PGlite, 8 on PostgreSQL.
+   */
+  DISCORD_COMMANDS_IN_FLIGHT: optional(z.coerce.number().int().min(0).max(10_000)),
   /** Discord's REST base URL, for a proxy. */
   DISCORD_API_BASE: apiBaseUrl("https://discord.com/api"),
   /** The token from @BotFather. Runs the Telegram front end. */

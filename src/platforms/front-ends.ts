@@ -10,6 +10,7 @@ import type { Dispatcher } from "#src/core/dispatch.ts";
 import { DOWNLOAD_PREFIX } from "#src/datasets/signed-link.ts";
 import type { Logger } from "#src/log.ts";
 import { databaseChecks } from "#src/ops/readiness.ts";
+import { DEFAULT_COMMANDS_IN_FLIGHT } from "./admission.ts";
 import { createDiscordClient } from "./discord/client.ts";
 import { CommandIds } from "./discord/command-ids.ts";
 import { FollowUpRoutes } from "./discord/follow-ups.ts";
@@ -103,7 +104,14 @@ export async function startFrontEnds(
       const commandIds = new CommandIds((path) =>
         dispatcher.commands.leaves().some((l) => l.path.join(" ") === path),
       );
-      const front = new DiscordFrontEnd(dispatcher, { log, attachmentTimeoutMs, followUps, commandIds });
+      const front = new DiscordFrontEnd(dispatcher, {
+        log,
+        attachmentTimeoutMs,
+        followUps,
+        commandIds,
+        inlineAnswerMs: config.DISCORD_INLINE_ANSWER_MS,
+        commandsInFlight: config.DISCORD_COMMANDS_IN_FLIGHT ?? DEFAULT_COMMANDS_IN_FLIGHT[services.db.kind],
+      });
       front.attach(client);
       // Notices follow up on the member's latest interaction in either mode; direct messages and
       // channel posts need the bot token.

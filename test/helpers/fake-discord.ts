@@ -332,3 +332,21 @@ export function embedText(body: Record<string, unknown>): string {
 export function answersTo(discord: FakeDiscord, interaction: { token?: unknown }): CapturedRequest[] {
   return discord.rest.requests.filter((r) => r.path.includes(`/${String(interaction.token)}`));
 }
+
+/**
+ * The message that answered an interaction, however it came: the callback itself (type 4, when
+ * the answer was ready in time), else the edit of the deferred reply, else a follow-up.
+ */
+export async function waitForAnswer(
+  discord: FakeDiscord,
+  interaction: { token?: unknown },
+): Promise<Record<string, unknown>> {
+  const token = `/${String(interaction.token)}/`;
+  const answer = await discord.rest.waitFor((r) => {
+    if (!r.path.includes(token)) return false;
+    if (r.path.endsWith("/callback")) return payloadOf(r).type === 4;
+    return r.method === "PATCH" || r.method === "POST";
+  });
+  const body = payloadOf(answer);
+  return answer.path.endsWith("/callback") ? (body.data as Record<string, unknown>) : body;
+}

@@ -15,6 +15,7 @@ import {
   type FakeDiscord,
   payloadOf,
   startFakeDiscord,
+  waitForAnswer,
 } from "#test/helpers/fake-discord.ts";
 import {
   type FakeTelegram,
@@ -72,10 +73,7 @@ describe("the same command on the console, Discord and Telegram", () => {
 
   async function onDiscord(payload: Record<string, unknown>): Promise<string> {
     discord.dispatch("INTERACTION_CREATE", payload);
-    const edit = await discord.rest.waitFor(
-      (r) => r.method === "PATCH" && r.path.includes(`/${String(payload.token)}/messages/@original`),
-    );
-    return embedText(payloadOf(edit));
+    return embedText(await waitForAnswer(discord, payload));
   }
 
   async function onTelegram(from: typeof telegramBob, text: string): Promise<string> {

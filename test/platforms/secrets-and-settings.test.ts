@@ -8,7 +8,7 @@ import { createLogger } from "#src/log.ts";
 import { type RunningFrontEnds, startFrontEnds } from "#src/platforms/front-ends.ts";
 import { createTestApp, type TestApp } from "#test/helpers/app.ts";
 import { discordFixture, slashCommand } from "#test/helpers/discord-payloads.ts";
-import { BOT_TOKEN, type FakeDiscord, startFakeDiscord } from "#test/helpers/fake-discord.ts";
+import { BOT_TOKEN, type FakeDiscord, startFakeDiscord, waitForAnswer } from "#test/helpers/fake-discord.ts";
 import {
   type FakeTelegram,
   methodOf,
@@ -83,12 +83,7 @@ describe("tokens never appear in logs", () => {
         ["crash"],
       );
       discord.dispatch("INTERACTION_CREATE", payload);
-      await discord.rest.waitFor(
-        (r) =>
-          r.method === "POST" &&
-          r.path.includes(`/${String(payload.token)}`) &&
-          !r.path.endsWith("/callback"),
-      );
+      await waitForAnswer(discord, payload);
       const mark = telegram.api.requests.length;
       telegram.push(textMessage({ id: 218485602, first_name: "Bob" }, "/crash"));
       await telegram.api.waitFor(

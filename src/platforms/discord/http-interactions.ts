@@ -72,6 +72,9 @@ export function interactionsEndpoint(options: InteractionsEndpointOptions) {
   const key = discordPublicKey(options.publicKey);
   const now = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Discord's 3 seconds run from before the request got here: the budget counts from its arrival,
+    // not from when the command started (reading, verifying and queueing it take time under load).
+    const receivedAt = performance.now();
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     };
@@ -102,7 +105,7 @@ export function interactionsEndpoint(options: InteractionsEndpointOptions) {
     if (interaction.type === InteractionType.Ping) return send(200, { type: InteractionResponseType.Pong });
 
     const { acknowledger, response, delivered } = httpAcknowledger(
-      options.inlineAnswerMs ?? DEFAULT_INLINE_ANSWER_MS,
+      receivedAt + (options.inlineAnswerMs ?? DEFAULT_INLINE_ANSWER_MS),
     );
     // Follow-ups must not overtake the answer they follow: they wait until it has gone out (or the
     // connection is gone, so they never wait forever).
@@ -163,7 +166,7 @@ interface HttpAnswer {
 }
 
 /** An acknowledger whose first answer becomes the HTTP response body. */
-function httpAcknowledger(inlineBudgetMs: number): {
+function httpAcknowledger(answerBy: number): {
   acknowledger: Acknowledger & { fallback(type: InteractionType): void };
   response: Promise<HttpAnswer>;
   /** Call once the HTTP response has been sent. */
@@ -187,7 +190,7 @@ function httpAcknowledger(inlineBudgetMs: number): {
     response,
     delivered,
     acknowledger: {
-      inlineBudgetMs,
+      answerBy,
       async reply(interaction, message, ephemeral) {
         answer(
           { type: InteractionResponseType.ChannelMessageWithSource, data: messageData(message, ephemeral) },

@@ -1,37 +1,35 @@
 // Discord interactions -> the dispatcher -> Discord messages. discord.js parses every interaction
 // (from the gateway, or from the HTTP endpoint through the same action the gateway uses), and this
 // front end answers it: within Discord's 3 seconds it answers the command itself when the command
-// finishes within the acknowledger's budget (over the HTTP endpoint, in the HTTP response), and
-// otherwise acknowledges (a "thinking…" deferral, ephemeral for personal replies) and edits the
-// answer in when the command is done.
+// finishes by the acknowledger's deadline (counted from the interaction's arrival; over the HTTP
+// endpoint the answer is the HTTP response, over the gateway a direct reply), and otherwise
+// acknowledges (a "thinking…" deferral, ephemeral for personal replies) and edits the answer in
+// when the command is done. At most `commandsInFlight` commands run at once (src/platforms/admission.ts):
+// the rest wait their turn, so the loop stays responsive and deferrals go out on time.
 // Slash commands -> dispatcher.dispatch, autocomplete -> dispatcher.autocomplete, buttons (whose
 // custom_id is the core's button id) -> dispatcher.press. The interaction id is the idempotency key.
 import {
-  ApplicationCommandOptionType,
   type AutocompleteInteraction,
   type BaseInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Client,
-  type CommandInteractionOption,
   Events,
   type InteractionEditReplyOptions,
   type InteractionReplyOptions,
   MessageFlags,
 } from "discord.js";
-import type { PlatformUser } from "#src/core/context.ts";
-import type { Dispatcher, DispatchResult, Invocation } from "#src/core/dispatch.ts";
-import type { RawOptionValue } from "#src/core/options.ts";
+import type { Dispatcher, DispatchResult } from "#src/core/dispatch.ts";
 import type { Reply } from "#src/core/reply.ts";
-import type { Choice, OptionSpec } from "#src/core/spec.ts";
+import type { Choice } from "#src/core/spec.ts";
 import type { Logger } from "#src/log.ts";
-import { fetchAvatar } from "../avatar.ts";
-import { downloadFile } from "../download.ts";
+import { Admission, DEFAULT_COMMANDS_IN_FLIGHT } from "../admission.ts";
 import { loggable } from "../loggable.ts";
 import { RecentEvents } from "../recent-events.ts";
 import { truncate } from "../text-split.ts";
 import type { CommandIds } from "./command-ids.ts";
 import type { FollowUpRoutes } from "./follow-ups.ts";
+import { optionsOf, originOf, pathOf } from "./invocation.ts";
 import { type DiscordMessage, renderReply } from "./render.ts";
 
 type Autocomplete = Array<{ name: string; value: string | number }>;
@@ -42,10 +40,11 @@ type Autocomplete = Array<{ name: string; value: string | number }>;
  */
 export interface Acknowledger {
   /**
-   * How long a command may run before it is deferred; an answer ready by then is the first answer
-   * itself (no edit afterwards). 0: always defer first.
+   * When (performance.now()) the first answer must go: the interaction's arrival plus the inline
+   * budget. An answer ready by then is the first answer itself (no edit afterwards); otherwise the
+   * command is deferred then. At or before arrival: always defer first.
    */
-  readonly inlineBudgetMs: number;
+  readonly answerBy: number;
   /** Answers a command with its message (the budget was met). */
   reply(interaction: ChatInputCommandInteraction, message: DiscordMessage, ephemeral: boolean): Promise<void>;
   deferReply(interaction: ChatInputCommandInteraction, ephemeral: boolean): Promise<void>;
@@ -55,9 +54,13 @@ export interface Acknowledger {
   unsupported(interaction: BaseInteraction): Promise<void>;
 }
 
-export const gatewayAcknowledger: Acknowledger = {
-  // Over the gateway the first answer is a REST call either way: defer at once, as before.
-  inlineBudgetMs: 0,
+/**
+ * Over the gateway the first answer is a REST callback either way: the answer itself (type 4)
+ * when it is ready by `answerBy`, else a deferral. Discord's 3 seconds count from when it sent the
+ * event, so the budget must leave room for the callback's own trip.
+ */
+export const gatewayAcknowledger = (answerBy: number): Acknowledger => ({
+  answerBy,
   async reply(interaction, message, ephemeral) {
     await interaction.reply(asReply(message, ephemeral));
   },
@@ -77,7 +80,7 @@ export const gatewayAcknowledger: Acknowledger = {
         flags: MessageFlags.Ephemeral,
       });
   },
-};
+});
 
 export interface DiscordFrontEndOptions {
   log: Logger;
@@ -87,6 +90,17 @@ export interface DiscordFrontEndOptions {
   followUps?: FollowUpRoutes;
   /** The slash commands' ids, learned from interactions, for clickable command mentions. */
   commandIds?: CommandIds;
+  /**
+   * Over the gateway: how long after its arrival a command may take to be answered directly
+   * (DISCORD_INLINE_ANSWER_MS); a slower one is deferred. Default 0: always defer. (Over the HTTP
+   * endpoint each request's acknowledger carries its own deadline.)
+   */
+  inlineAnswerMs?: number;
+  /**
+   * Commands (and button presses, autocompletes) run at once; the rest wait, and a command that
+   * must wait is deferred at once. 0: no limit. Default: DEFAULT_COMMANDS_IN_FLIGHT.postgres.
+   */
+  commandsInFlight?: number;
 }
 
 export class DiscordFrontEnd {
@@ -94,12 +108,15 @@ export class DiscordFrontEnd {
   /** Interactions that arrived over HTTP, by id: their first answer goes into the HTTP response. */
   readonly #acknowledgers = new Map<string, Acknowledger>();
   readonly #running = new Map<string, Promise<void>>();
+  readonly #admission: Admission;
   #accepting = true;
 
   constructor(
     private readonly dispatcher: Dispatcher<unknown>,
     private readonly options: DiscordFrontEndOptions,
-  ) {}
+  ) {
+    this.#admission = new Admission(options.commandsInFlight ?? DEFAULT_COMMANDS_IN_FLIGHT.postgres);
+  }
 
   /** Handles the interactions `client` emits (from its gateway, or fed by `feed`). */
   attach(client: Client): void {
@@ -113,7 +130,9 @@ export class DiscordFrontEnd {
         );
         return;
       }
-      const acknowledger = this.#acknowledgers.get(interaction.id) ?? gatewayAcknowledger;
+      const acknowledger =
+        this.#acknowledgers.get(interaction.id) ??
+        gatewayAcknowledger(performance.now() + (this.options.inlineAnswerMs ?? 0));
       this.#acknowledgers.delete(interaction.id);
       const task = this.handle(interaction, acknowledger);
       this.#running.set(interaction.id, task);
@@ -194,12 +213,16 @@ export class DiscordFrontEnd {
     // Personal and ephemeral commands are answered privately from the start; so are unknown ones.
     const leaf = this.leafOf(path);
     const ephemeral = leaf ? Boolean(leaf.personal || leaf.ephemeral) : true;
-    const dispatched = this.dispatcher.dispatch({
-      ...this.origin(interaction),
+    const invocation = {
+      ...originOf(interaction),
       path,
-      options: this.optionsOf(interaction, leaf?.options),
-    });
-    const quick = await settledWithin(dispatched, ack.inlineBudgetMs);
+      options: optionsOf(interaction, leaf?.options, this.options.attachmentTimeoutMs),
+    };
+    // A command that must wait for a slot will not be quick: it is deferred at once, so under load
+    // the acknowledgement never waits on the queue (the budget only serves commands that start now).
+    const mustWait = this.#admission.full;
+    const dispatched = this.#admission.run(() => this.dispatcher.dispatch(invocation));
+    const quick = await settledWithin(dispatched, mustWait ? 0 : ack.answerBy - performance.now());
     if (quick) {
       await this.answerAtOnce(interaction, ack, quick.value, ephemeral);
       return;
@@ -224,20 +247,17 @@ export class DiscordFrontEnd {
 
   private async autocomplete(interaction: AutocompleteInteraction, ack: Acknowledger): Promise<void> {
     const focused = interaction.options.getFocused(true);
-    const choices = await this.dispatcher.autocomplete(
-      { ...this.origin(interaction), path: pathOf(interaction), options: {} },
-      focused.name,
-      String(focused.value),
+    const invocation = { ...originOf(interaction), path: pathOf(interaction), options: {} };
+    const choices = await this.#admission.run(() =>
+      this.dispatcher.autocomplete(invocation, focused.name, String(focused.value)),
     );
     await ack.autocomplete(interaction, choices.slice(0, 25).map(discordChoice));
   }
 
   private async button(interaction: ButtonInteraction, ack: Acknowledger): Promise<void> {
     await ack.deferUpdate(interaction);
-    const result = await this.dispatcher.press({
-      ...this.origin(interaction),
-      buttonId: interaction.customId,
-    });
+    const press = { ...originOf(interaction), buttonId: interaction.customId };
+    const result = await this.#admission.run(() => this.dispatcher.press(press));
     if (!result.ok) {
       // The message with the button stays as it was; only the presser sees why nothing happened.
       await interaction.followUp(asReply(this.render(result.reply)[0]!, true));
@@ -285,88 +305,6 @@ export class DiscordFrontEnd {
       return undefined;
     }
   }
-
-  private origin(interaction: BaseInteraction): Omit<Invocation, "path" | "options"> {
-    return {
-      platform: "discord",
-      eventId: interaction.id,
-      user: userOf(interaction),
-      ...(interaction.channelId
-        ? {
-            channel: {
-              platform: "discord",
-              id: interaction.channelId,
-              ...(interaction.channel && "name" in interaction.channel && interaction.channel.name
-                ? { name: interaction.channel.name }
-                : {}),
-            },
-          }
-        : {}),
-      isPrivateChat: !interaction.inGuild(),
-      locale: interaction.locale,
-      avatar: () => fetchAvatar(interaction.user.displayAvatarURL({ extension: "png", size: 128 })),
-    };
-  }
-
-  private optionsOf(
-    interaction: ChatInputCommandInteraction,
-    specs: Readonly<Record<string, OptionSpec>> | undefined,
-  ): Record<string, RawOptionValue> {
-    let data: readonly CommandInteractionOption[] = interaction.options.data;
-    while (
-      data.length === 1 &&
-      (data[0]!.type === ApplicationCommandOptionType.Subcommand ||
-        data[0]!.type === ApplicationCommandOptionType.SubcommandGroup)
-    ) {
-      data = data[0]!.options ?? [];
-    }
-    const options: Record<string, RawOptionValue> = {};
-    for (const option of data) {
-      const value = this.optionValue(option, specs?.[option.name]);
-      if (value !== undefined) options[option.name] = value;
-    }
-    return options;
-  }
-
-  private optionValue(
-    option: CommandInteractionOption,
-    spec: OptionSpec | undefined,
-  ): RawOptionValue | undefined {
-    switch (option.type) {
-      case ApplicationCommandOptionType.User: {
-        const user = option.user;
-        return {
-          kind: "user",
-          platformUserId: user?.id ?? String(option.value),
-          ...(user ? { username: user.username, displayName: displayName(user, option.member) } : {}),
-        };
-      }
-      case ApplicationCommandOptionType.Channel:
-        return {
-          kind: "channel",
-          id: String(option.value),
-          ...(option.channel && "name" in option.channel && option.channel.name
-            ? { name: option.channel.name }
-            : {}),
-        };
-      case ApplicationCommandOptionType.Attachment: {
-        const file = option.attachment;
-        if (!file) return undefined;
-        // Never read more than Discord says the file has, nor more than the option allows.
-        const cap = Math.min(file.size, spec?.type === "attachment" ? spec.maxBytes : file.size);
-        return {
-          kind: "attachment",
-          name: file.name,
-          sizeBytes: file.size,
-          ...(file.contentType ? { contentType: file.contentType } : {}),
-          read: () =>
-            downloadFile(file.url, file.name, { maxBytes: cap, timeoutMs: this.options.attachmentTimeoutMs }),
-        };
-      }
-      default:
-        return option.value ?? undefined;
-    }
-  }
 }
 
 /**
@@ -389,30 +327,6 @@ export async function settledWithin<T>(
   } finally {
     clearTimeout(timer);
   }
-}
-
-function pathOf(interaction: ChatInputCommandInteraction | AutocompleteInteraction): string[] {
-  const group = interaction.options.getSubcommandGroup(false);
-  const sub = interaction.options.getSubcommand(false);
-  return [interaction.commandName, ...(group ? [group] : []), ...(sub ? [sub] : [])];
-}
-
-function userOf(interaction: BaseInteraction): PlatformUser {
-  return {
-    platform: "discord",
-    id: interaction.user.id,
-    username: interaction.user.username,
-    displayName: displayName(interaction.user, interaction.member),
-  };
-}
-
-/** The server nickname, else the display name, else the user name. */
-function displayName(user: { username: string; globalName: string | null }, member: unknown): string {
-  const nick =
-    member && typeof member === "object"
-      ? ((member as { nickname?: string | null }).nickname ?? (member as { nick?: string | null }).nick)
-      : undefined;
-  return nick || user.globalName || user.username;
 }
 
 function discordChoice(choice: Choice<string | number>): { name: string; value: string | number } {

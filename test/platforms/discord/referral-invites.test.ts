@@ -65,12 +65,18 @@ describe("Discord personal referral invites (gateway, invite tracking on)", () =
   async function referralLink(): Promise<string> {
     const payload = slashCommand(interaction, amb, ["referral", "link"]);
     discord.dispatch("INTERACTION_CREATE", payload);
+    // The answer: the callback itself when it was ready within the inline budget (type 4), else
+    // the edit of the deferral.
+    const answered = (body: Record<string, unknown>) =>
+      (body.type === 4 ? body.data : body) as Record<string, unknown>;
     await discord.rest.waitFor(
-      (r) => r.path.includes(`/webhooks/`) && r.path.includes(String(payload.token)),
+      (r) =>
+        r.path.includes(String(payload.token)) &&
+        (r.path.includes("/webhooks/") || (r.body !== undefined && payloadOf(r).type === 4)),
     );
     return answersTo(discord, payload)
       .filter((r) => r.method !== "DELETE" && r.body)
-      .map((r) => embedText(payloadOf(r)))
+      .map((r) => embedText(answered(payloadOf(r))))
       .join("\n");
   }
 
