@@ -81,6 +81,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const db = await openDatabase({
     url: config.DATABASE_URL,
     poolSize: config.DATABASE_POOL_SIZE,
+    pgliteSharedBuffersMB: config.PGLITE_SHARED_BUFFERS_MB,
     onRetry: (attempt, error) => log.debug({ attempt, err: error }, "transaction conflict, retrying"),
     onEffectError: (error) => log.error({ err: error }, "after-commit effect failed"),
   });
