@@ -25,6 +25,8 @@ import { RecentEvents } from "../recent-events.ts";
 import { truncate } from "../text-split.ts";
 import { Guide, type GuideDeps } from "./guide.ts";
 import { escapeHtml, replaceMessage, type SendTarget, sendReply } from "./render.ts";
+// Registers how the logs shorten this library's errors (../loggable.ts).
+import "./errors.ts";
 
 export interface TelegramDeps extends Omit<GuideDeps, "dispatcher"> {
   token: string;
