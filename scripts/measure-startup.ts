@@ -5,8 +5,9 @@
 // Runs on a fresh PostgreSQL database (created and dropped here) and on a PGlite directory in a temp
 // folder, started twice (the second start finds the migrations applied).
 //
-//   node --import tsx scripts/measure-startup.ts [--runs N] [--only pglite|postgres]
-//     [--command "node --import tsx src/main.ts"]   (the default is npm start's own command)
+//   node --import tsx scripts/measure-startup.ts [--runs N] [--only pglite|postgres] [--settle S]
+//     [--cwd DIR] [--command "node --import tsx src/main.ts"] [--detail]
+// The default command is npm start's own; docs/testing.md says more.
 import { spawn } from "node:child_process";
 import { generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -22,8 +23,10 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "1" },
     only: { type: "string" },
-    command: { type: "string", default: "node_modules/.bin/tsx src/main.ts" },
+    command: { type: "string", default: "node --import tsx src/main.ts" },
     settle: { type: "string", default: "5" },
+    /** Where to start the bot (another checkout, to compare before and after in one run). */
+    cwd: { type: "string", default: process.cwd() },
     /** Send the bot SIGUSR2 after settling (a preload that reports its heap listens), and list its largest mappings. */
     detail: { type: "boolean", default: false },
   },
@@ -185,6 +188,7 @@ async function measureOnce(label: string, databaseUrl: string, apiBase: string):
       LOG_LEVEL: "warn",
       SCHEDULER: process.env.MEASURE_SCHEDULER ?? "on",
     },
+    cwd: values.cwd,
     stdio: ["ignore", "ignore", "pipe"],
     // Its own process group, so that tsx's child (the bot) is stopped with it.
     detached: true,
