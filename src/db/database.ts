@@ -111,8 +111,13 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   return databaseKindOf(options.url) === "postgres" ? openPostgres(options) : openPGlite(options);
 }
 
+/** memory:// (or memory): an embedded database that lives only as long as the process holds it open. */
+export function isInMemoryUrl(url: string): boolean {
+  return url === "memory://" || url === "memory";
+}
+
 async function openPGlite(options: OpenOptions): Promise<Database> {
-  const inMemory = options.url === "memory://" || options.url === "memory";
+  const inMemory = isInMemoryUrl(options.url);
   const dir = options.url.replace(/^file:(\/\/)?/, "");
   if (!inMemory && !options.pglite) mkdirSync(dir, { recursive: true });
   // Each kind's driver is loaded only when used: the other's modules stay out of the process.
