@@ -1,7 +1,7 @@
 import { isNativeSol } from "#src/chain/assets.ts";
 import { notConnected } from "#src/chain/chain.ts";
+import { DEPOSIT_CODE } from "#src/chain/deposit-code.ts";
 import { depositReference } from "#src/chain/deposit-reference.ts";
-import { DEPOSIT_CODE } from "#src/chain/deposits.ts";
 import { decimalString, formatMoney, registerTransferLabels } from "./_format.ts";
 import { type Ctx, commandGroup, requestOf, subcommand } from "./_kit.ts";
 

@@ -7,7 +7,7 @@ import { Dispatcher } from "./core/dispatch.ts";
 import { CommandRateLimits } from "./core/rate-limits.ts";
 import { CommandRegistry, loadCommandModules } from "./core/registry.ts";
 import type { CommandSpec } from "./core/spec.ts";
-import { type Database, openDatabase } from "./db/database.ts";
+import { type Database, isInMemoryUrl, openDatabase } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import type { Logger } from "./log.ts";
 import { BotMetrics } from "./ops/metrics.ts";
@@ -78,15 +78,27 @@ export async function createApp(
 
 /** Opens the configured database, applies pending migrations and builds the bot. */
 export async function startApp(config: Config, log: Logger): Promise<App> {
-  const db = await openDatabase({
-    url: config.DATABASE_URL,
-    poolSize: config.DATABASE_POOL_SIZE,
-    onRetry: (attempt, error) => log.debug({ attempt, err: error }, "transaction conflict, retrying"),
-    onEffectError: (error) => log.error({ err: error }, "after-commit effect failed"),
-  });
+  const open = () =>
+    openDatabase({
+      url: config.DATABASE_URL,
+      poolSize: config.DATABASE_POOL_SIZE,
+      pgliteSharedBuffersMB: config.PGLITE_SHARED_BUFFERS_MB,
+      onRetry: (attempt, error) => log.debug({ attempt, err: error }, "transaction conflict, retrying"),
+      onEffectError: (error) => log.error({ err: error }, "after-commit effect failed"),
+    });
+  let db = await open();
   try {
     const report = await migrate(db);
-    if (report.applied.length > 0) log.info({ applied: report.applied }, "database migrated");
+    if (report.applied.length > 0) {
+      log.info({ applied: report.applied }, "database migrated");
+      // PGlite's WebAssembly memory only grows: the migrations left it at 500-900 MiB, which the
+      // bot would hold for as long as it runs. A fresh instance on the migrated files starts small
+      // (about 340 MiB idle). An in-memory database cannot be reopened: it keeps its memory.
+      if (db.kind === "pglite" && !isInMemoryUrl(config.DATABASE_URL)) {
+        await db.close();
+        db = await open();
+      }
+    }
     return await createApp(config, db, log);
   } catch (error) {
     await db.close().catch(() => {});

@@ -11,7 +11,7 @@ import { createLogger } from "./log.ts";
 import { gracefulShutdown } from "./ops/shutdown.ts";
 import { ConsoleFrontEnd } from "./platforms/console/console.ts";
 import { chatPlatformsConfigured, type RunningFrontEnds, startFrontEnds } from "./platforms/front-ends.ts";
-import { TelegramStartupError } from "./platforms/telegram/startup.ts";
+import { TelegramStartupError } from "./platforms/telegram/startup-error.ts";
 
 const USAGE = `Usage: npm start -- [options]
 

@@ -199,7 +199,7 @@ export async function createServices(
     datasets: datasetTokenBoards,
     profiles: withStakingTier(boardProviders.profiles, staking),
   });
-  const chain = createChain(config, { db, ledger, tokens, identity, notifier, log });
+  const chain = await createChain(config, { db, ledger, tokens, identity, notifier, log });
   const ownTokens = new OwnTokens(db, ledger, tokens, chain, config);
   ownTokens.attach(staking);
   const services: Omit<Services, "scheduler"> & { scheduler?: Scheduler<Services> } = {

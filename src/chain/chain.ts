@@ -1,7 +1,12 @@
 // The bot's Solana side, wired from the settings: wallets always; deposits and withdrawals when an
 // RPC node and a treasury are configured. Without them the bot is off chain, and moderators'
 // /admin credit and /admin debit are how balances enter and leave (docs/economy.md section 9).
-import { PublicKey } from "@solana/web3.js";
+//
+// Solana's libraries (@solana/web3.js and @solana/spl-token: about 35 MiB and 400 ms to load) are
+// imported only when a chain feature needs them: the node and treasury when configured, the
+// sender when withdrawals run, the address check on a mint or a /wallet command. An off-chain bot
+// never loads them.
+import type { PublicKey } from "@solana/web3.js";
 import type { BotConfig } from "#src/config/bot.ts";
 import type { ChainConfig } from "#src/config/chain.ts";
 import { UserError } from "#src/core/errors.ts";
@@ -11,12 +16,12 @@ import type { Identity } from "#src/identity/identity.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
-import { Deposits } from "./deposits.ts";
+import type { Deposits } from "./deposits.ts";
 import type { MintReader } from "./mints.ts";
-import { ConnectionRpc, type SolanaRpc, type SolanaWriter } from "./rpc.ts";
-import { loadTreasury, type Treasury } from "./treasury.ts";
+import type { SolanaRpc, SolanaWriter } from "./rpc.ts";
+import type { Treasury } from "./treasury.ts";
 import { Wallets } from "./wallets.ts";
-import { processWithdrawals, type SenderReport } from "./withdrawal-sender.ts";
+import type { SenderReport } from "./withdrawal-sender.ts";
 import { Withdrawals } from "./withdrawals.ts";
 
 export interface ChainDeps {
@@ -46,14 +51,15 @@ export class Chain {
     readonly rpc: SolanaRpc | undefined,
     /** The treasury; undefined off chain. */
     readonly treasury: Treasury | undefined,
+    /** Builds deposit verification on the wallets (given a node and a treasury). */
+    depositsOn?: (wallets: Wallets) => Deposits,
   ) {
     this.wallets = new Wallets(deps.db, {
       botName: settings.BOT_NAME,
       challengeTtlSeconds: settings.WALLET_CHALLENGE_TTL_SECONDS,
     });
     this.withdrawals = new Withdrawals(deps.db, deps.ledger, this.wallets, () => this.requireSender());
-    this.#deposits =
-      rpc && treasury ? new Deposits({ ...deps, wallets: this.wallets, treasury, reader: rpc }) : undefined;
+    this.#deposits = depositsOn?.(this.wallets);
     deps.identity.onMerge("wallets", (tx, from, into) => this.wallets.merge(tx, from, into));
     this.mintReader = rpc;
   }
@@ -64,6 +70,7 @@ export class Chain {
    */
   async mintDecimals(address: string): Promise<number> {
     if (!this.mintReader) throw notConnected();
+    const { PublicKey } = await import("@solana/web3.js");
     let key: PublicKey;
     try {
       key = new PublicKey(address);
@@ -118,6 +125,7 @@ export class Chain {
     const { rpc = this.rpc, signal } = options;
     const signer = this.treasury?.signer;
     if (!rpc || !signer) return undefined;
+    const { processWithdrawals } = await import("./withdrawal-sender.ts");
     return processWithdrawals(
       {
         ...this.deps,
@@ -138,9 +146,22 @@ export function notConnected(): UserError {
   return new UserError("chain_not_connected", OFF_CHAIN_MESSAGE);
 }
 
-/** The chain as the settings describe it. */
-export function createChain(config: ChainSettings, deps: ChainDeps): Chain {
-  const treasury = loadTreasury(config);
-  const rpc = config.SOLANA_RPC_URL ? new ConnectionRpc(config.SOLANA_RPC_URL) : undefined;
-  return new Chain(deps, config, rpc, treasury);
+/** The chain as the settings describe it; Solana's modules load only when a node or treasury is set. */
+export async function createChain(config: ChainSettings, deps: ChainDeps): Promise<Chain> {
+  const hasTreasury = Boolean(
+    config.SOLANA_TREASURY_KEY || config.SOLANA_TREASURY_KEY_FILE || config.SOLANA_TREASURY_ADDRESS,
+  );
+  const treasury = hasTreasury ? (await import("./treasury.ts")).loadTreasury(config) : undefined;
+  const rpc = config.SOLANA_RPC_URL
+    ? new (await import("./rpc.ts")).ConnectionRpc(config.SOLANA_RPC_URL)
+    : undefined;
+  if (!rpc || !treasury) return new Chain(deps, config, rpc, treasury);
+  const { Deposits } = await import("./deposits.ts");
+  return new Chain(
+    deps,
+    config,
+    rpc,
+    treasury,
+    (wallets) => new Deposits({ ...deps, wallets, treasury, reader: rpc }),
+  );
 }

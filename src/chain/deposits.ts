@@ -12,6 +12,7 @@ import { formatMoney, type TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
+import { DEPOSIT_CODE } from "./deposit-code.ts";
 import { inspectDeposit } from "./deposit-inspection.ts";
 import { findDepositReference } from "./deposit-reference.ts";
 import type { SolanaReader } from "./rpc.ts";
@@ -19,7 +20,7 @@ import type { Treasury } from "./treasury.ts";
 import { decodeSignature } from "./wallet-proof.ts";
 import type { Wallets } from "./wallets.ts";
 
-export const DEPOSIT_CODE = "chain.deposit";
+export { DEPOSIT_CODE };
 
 export interface DepositRequest {
   actor: Actor;

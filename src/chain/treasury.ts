@@ -2,65 +2,21 @@
 // comes from its key, or from SOLANA_TREASURY_ADDRESS for a watch-only bot that verifies deposits
 // but cannot send. The key is read from SOLANA_TREASURY_KEY or the file SOLANA_TREASURY_KEY_FILE,
 // kept in a private field, and never printed: not in logs, errors, replies or the config.
-import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { Keypair, PublicKey, type Transaction } from "@solana/web3.js";
-import bs58 from "bs58";
 import type { Secret } from "./secret.ts";
+import { readTreasuryKeyText, TreasuryKeyError, treasuryKeyBytes } from "./treasury-key.ts";
 
-const KEY_FORMATS =
-  "a JSON array of 64 numbers (the file solana-keygen writes) or the 64-byte secret key in base58 (a wallet's export)";
+export { TreasuryKeyError };
 
-/** Why a key text is not a usable secret key, without ever quoting it. */
-export class TreasuryKeyError extends Error {
-  override name = "TreasuryKeyError";
-}
-
-/** Reads a secret key in either format wallets and the Solana CLI use. */
+/** Reads a secret key in either format wallets and the Solana CLI use (checked in treasury-key.ts). */
 export function parseTreasuryKey(text: string): Keypair {
-  const trimmed = text.trim();
-  let bytes: Uint8Array;
-  if (trimmed.startsWith("[")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch {
-      throw new TreasuryKeyError(`expected ${KEY_FORMATS}; this is not valid JSON`);
-    }
-    if (
-      !Array.isArray(parsed) ||
-      parsed.length !== 64 ||
-      !parsed.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)
-    ) {
-      throw new TreasuryKeyError(`expected ${KEY_FORMATS}; the array is not 64 numbers from 0 to 255`);
-    }
-    bytes = Uint8Array.from(parsed as number[]);
-  } else {
-    try {
-      bytes = bs58.decode(trimmed);
-    } catch {
-      throw new TreasuryKeyError(`expected ${KEY_FORMATS}; this is neither`);
-    }
-    if (bytes.length !== 64)
-      throw new TreasuryKeyError(`expected ${KEY_FORMATS}; the base58 text is ${bytes.length} bytes`);
-  }
-  try {
-    return Keypair.fromSecretKey(bytes);
-  } catch {
-    throw new TreasuryKeyError("the key's public half does not match its secret half");
-  }
+  return Keypair.fromSecretKey(treasuryKeyBytes(text));
 }
 
 /** Reads the key file; its errors name the path, never the content. */
 export function readTreasuryKeyFile(path: string): Keypair {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new TreasuryKeyError(`cannot read ${path} (${code ?? "unknown error"})`);
-  }
-  return parseTreasuryKey(text);
+  return parseTreasuryKey(readTreasuryKeyText(path));
 }
 
 /** Signs withdrawal batches. Holds the key; prints as its address only. */

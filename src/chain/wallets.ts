@@ -6,12 +6,10 @@ import type { Actor } from "#src/core/context.ts";
 import { UserError } from "#src/core/errors.ts";
 import { runOnce } from "#src/core/idempotency.ts";
 import type { Database, Tx, TxClient } from "#src/db/database.ts";
-import {
-  decodeSignature,
-  parseWalletAddress,
-  verifyWalletSignature,
-  walletLinkMessage,
-} from "./wallet-proof.ts";
+
+// The proofs need @solana/web3.js (an address's curve check), loaded on the first /wallet command
+// rather than at start-up: see chain.ts.
+const walletProof = () => import("./wallet-proof.ts");
 
 export interface WalletsOptions {
   /** The bot's name, written into the message so a signature names where it was given. */
@@ -58,6 +56,7 @@ export class Wallets {
     address: string;
     now: Date;
   }): Promise<LinkChallenge> {
+    const { parseWalletAddress, walletLinkMessage } = await walletProof();
     const address = parseWalletAddress(request.address).toBase58();
     const { actor, now } = request;
     const { result } = await this.db.transaction((tx) =>
@@ -99,6 +98,7 @@ export class Wallets {
     signature: string;
     now: Date;
   }): Promise<{ address: string; replaced?: string }> {
+    const { decodeSignature, parseWalletAddress, verifyWalletSignature } = await walletProof();
     const signature = decodeSignature(request.signature);
     const { actor, now } = request;
     const challenges = await this.db.prisma.walletChallenge.findMany({

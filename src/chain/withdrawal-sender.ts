@@ -22,7 +22,7 @@ import { formatMoney } from "#src/ledger/amount.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
-import { type OnChainAsset, onChainAsset } from "./assets.ts";
+import { type OnChainAsset, onChainAsset } from "./on-chain-asset.ts";
 import type { SolanaWriter } from "./rpc.ts";
 import type { TreasurySigner } from "./treasury.ts";
 import { parseWalletAddress } from "./wallet-proof.ts";

@@ -8,7 +8,7 @@ import {
   getAssociatedTokenAddressSync,
 } from "@solana/spl-token";
 import { PACKET_DATA_SIZE, type PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
-import type { OnChainAsset } from "./assets.ts";
+import type { OnChainAsset } from "./on-chain-asset.ts";
 
 export interface BatchItem {
   withdrawalId: number;

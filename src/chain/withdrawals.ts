@@ -9,7 +9,7 @@ import type { Database, TxClient } from "#src/db/database.ts";
 import { accounts } from "#src/ledger/accounts.ts";
 import type { TokenInfo } from "#src/ledger/amount.ts";
 import type { Ledger } from "#src/ledger/ledger.ts";
-import { onChainAsset } from "./assets.ts";
+import { hasOnChainAsset } from "./assets.ts";
 import type { Wallets } from "./wallets.ts";
 
 export const WITHDRAWAL_CODES = {
@@ -136,7 +136,7 @@ export class Withdrawals {
     this.ensureEnabled();
     const { token, amountAtoms } = request;
     if (amountAtoms <= 0n) throw new UserError("invalid_amount", "The amount must be more than zero.");
-    if (!onChainAsset(token)) {
+    if (!hasOnChainAsset(token)) {
       throw new UserError(
         "token_not_on_chain",
         `${token.symbol} has no Solana mint here, so it cannot be withdrawn on chain. A moderator can pay it out (/admin debit).`,

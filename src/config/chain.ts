@@ -1,23 +1,21 @@
 // Solana (src/chain): the RPC node, the treasury, wallet links and withdrawal batches.
-import { PublicKey } from "@solana/web3.js";
+// Checked without @solana/web3.js (src/chain/address.ts, treasury-key.ts): loading the settings
+// does not load Solana's libraries.
 import { z } from "zod";
+import { isSolanaAddress } from "#src/chain/address.ts";
 import { Secret } from "#src/chain/secret.ts";
-import { parseTreasuryKey, readTreasuryKeyFile, TreasuryKeyError } from "#src/chain/treasury.ts";
+import {
+  readTreasuryKeyText,
+  TreasuryKeyError,
+  treasuryKeyAddress,
+  treasuryKeyBytes,
+} from "#src/chain/treasury-key.ts";
 import { durationSeconds, httpUrl, optional, type SliceConfig, secret } from "./settings.ts";
 
 const solanaAddress = z
   .string()
   .trim()
-  .refine(
-    (text) => {
-      try {
-        return new PublicKey(text).toBase58() === text;
-      } catch {
-        return false;
-      }
-    },
-    { message: "expected a Solana address (base58, 32 bytes)" },
-  );
+  .refine(isSolanaAddress, { message: "expected a Solana address (base58, 32 bytes)" });
 
 export const chainSettings = {
   /** A Solana JSON-RPC endpoint; without one the bot runs off-chain (moderators credit and debit). */
@@ -49,9 +47,9 @@ export function treasuryProblems(config: ChainConfig): Array<[string, string]> {
   let address: string | undefined;
   try {
     if (config.SOLANA_TREASURY_KEY)
-      address = parseTreasuryKey(config.SOLANA_TREASURY_KEY.reveal()).publicKey.toBase58();
+      address = treasuryKeyAddress(treasuryKeyBytes(config.SOLANA_TREASURY_KEY.reveal()));
     else if (config.SOLANA_TREASURY_KEY_FILE)
-      address = readTreasuryKeyFile(config.SOLANA_TREASURY_KEY_FILE).publicKey.toBase58();
+      address = treasuryKeyAddress(treasuryKeyBytes(readTreasuryKeyText(config.SOLANA_TREASURY_KEY_FILE)));
   } catch (error) {
     if (!(error instanceof TreasuryKeyError)) throw error;
     const path = config.SOLANA_TREASURY_KEY ? "SOLANA_TREASURY_KEY" : "SOLANA_TREASURY_KEY_FILE";

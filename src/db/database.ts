@@ -2,10 +2,7 @@
 // ./data, or memory:// for throwaway runs) or PostgreSQL through @prisma/adapter-pg.
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { PGlite } from "@electric-sql/pglite";
 import { type Clock, systemClock } from "#src/core/clock.ts";
 import { redactUrl } from "#src/redact.ts";
 import { isRetryableConflict } from "./errors.ts";
@@ -104,6 +101,8 @@ export interface OpenOptions {
   onRetry?: (attempt: number, error: unknown) => void;
   /** Told when an after-commit effect fails: the transaction stands, the effect is lost. */
   onEffectError?: (error: unknown) => void;
+  /** The embedded database's buffer cache in MiB (PGLITE_SHARED_BUFFERS_MB; default 16). */
+  pgliteSharedBuffersMB?: number;
   /** An embedded database already started (tests load a migrated template this way). */
   pglite?: PGlite;
   /** The bot's clock (default: the system's); see Database.clock. */
@@ -116,6 +115,7 @@ class ClockHolder {
 }
 
 const MAX_ATTEMPTS = 8;
+const DEFAULT_PGLITE_SHARED_BUFFERS_MB = 16;
 // Generous limits: PGlite queues transactions one at a time, and the bench runs long ones. The wait
 // for a connection is the queue a burst stands in (200 farmers uploading to one pool at once wait
 // behind each other's pool lock, about 75 s for the last one on a loaded two-core machine): a
@@ -131,11 +131,28 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   return databaseKindOf(options.url) === "postgres" ? openPostgres(options) : openPGlite(options);
 }
 
+/** memory:// (or memory): an embedded database that lives only as long as the process holds it open. */
+export function isInMemoryUrl(url: string): boolean {
+  return url === "memory://" || url === "memory";
+}
+
 async function openPGlite(options: OpenOptions): Promise<Database> {
-  const inMemory = options.url === "memory://" || options.url === "memory";
+  const inMemory = isInMemoryUrl(options.url);
   const dir = options.url.replace(/^file:(\/\/)?/, "");
   if (!inMemory && !options.pglite) mkdirSync(dir, { recursive: true });
-  const lite = options.pglite ?? (inMemory ? new PGlite() : new PGlite(dir));
+  // Each kind's driver is loaded only when used: the other's modules stay out of the process.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("pglite-prisma-adapter"),
+  ]);
+  // PostgreSQL's default shared_buffers (128 MiB) is resident from the start inside PGlite's
+  // WebAssembly memory; a bot's working set fits a far smaller cache (the OS caches the files too).
+  const startParams = [
+    ...PGlite.defaultStartParams,
+    "-c",
+    `shared_buffers=${options.pgliteSharedBuffersMB ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB}MB`,
+  ];
+  const lite = options.pglite ?? new PGlite(inMemory ? undefined : dir, { startParams });
   await lite.waitReady;
   noteTransactionsOf(lite);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
@@ -183,6 +200,7 @@ async function openPGlite(options: OpenOptions): Promise<Database> {
 }
 
 async function openPostgres(options: OpenOptions): Promise<Database> {
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   // An idle client's network error must not crash the bot; the pool replaces it.
   pool.on("error", () => {});

@@ -2,8 +2,8 @@
 // interactions endpoint) when DISCORD_TOKEN or DISCORD_PUBLIC_KEY is set, Telegram (long polling or
 // webhook) when TELEGRAM_BOT_TOKEN is set, both when both are. main.ts runs the console when this
 // starts nothing. Each registers its PlatformSender with the notifier.
-import { run } from "@grammyjs/runner";
-import { Api } from "grammy";
+// A platform's modules (discord.js, grammY: together about 60 MiB and half a second of start-up)
+// are imported only when its settings are present.
 import type { App } from "#src/app.ts";
 import { discordMode, type PlatformsConfig, telegramMode } from "#src/config/platforms.ts";
 import type { Dispatcher } from "#src/core/dispatch.ts";
@@ -11,20 +11,9 @@ import { DOWNLOAD_PREFIX } from "#src/datasets/signed-link.ts";
 import type { Logger } from "#src/log.ts";
 import { databaseChecks } from "#src/ops/readiness.ts";
 import { DEFAULT_COMMANDS_IN_FLIGHT } from "./admission.ts";
-import { createDiscordClient } from "./discord/client.ts";
-import { CommandIds } from "./discord/command-ids.ts";
-import { FollowUpRoutes } from "./discord/follow-ups.ts";
-import { interactionsEndpoint } from "./discord/http-interactions.ts";
-import { DiscordFrontEnd } from "./discord/interactions.ts";
-import { discordInviteGateway, trackInviteJoins } from "./discord/invite-tracking.ts";
-import { discordSender } from "./discord/sender.ts";
 import { type HttpLimits, HttpServer } from "./http-server.ts";
 import { loggable } from "./loggable.ts";
-import { createBot } from "./telegram/bot.ts";
-import { setTelegramMenus, telegramMenus } from "./telegram/menu.ts";
-import { telegramSender } from "./telegram/sender.ts";
-import { apiSignal, type StartupRetry, startupCaller } from "./telegram/startup.ts";
-import { telegramWebhook } from "./telegram/webhook.ts";
+import type { StartupRetry } from "./telegram/startup.ts";
 
 export const DISCORD_INTERACTIONS_PATH = "/discord/interactions";
 const TELEGRAM_UPDATES = ["message", "callback_query"] as const;
@@ -82,6 +71,23 @@ export async function startFrontEnds(
   try {
     const discord = discordMode(config);
     if (discord) {
+      const [
+        { createDiscordClient },
+        { CommandIds },
+        { FollowUpRoutes },
+        { interactionsEndpoint },
+        { DiscordFrontEnd },
+        { discordInviteGateway, trackInviteJoins },
+        { discordSender },
+      ] = await Promise.all([
+        import("./discord/client.ts"),
+        import("./discord/command-ids.ts"),
+        import("./discord/follow-ups.ts"),
+        import("./discord/http-interactions.ts"),
+        import("./discord/interactions.ts"),
+        import("./discord/invite-tracking.ts"),
+        import("./discord/sender.ts"),
+      ]);
       // Joins arrive over the gateway only, and the REST calls need the bot token.
       const inviteTracking =
         config.DISCORD_INVITE_TRACKING && discord === "gateway" && Boolean(config.DISCORD_TOKEN);
@@ -150,6 +156,23 @@ export async function startFrontEnds(
 
     const telegram = telegramMode(config);
     if (telegram) {
+      const [
+        { run },
+        { Api },
+        { createBot },
+        { setTelegramMenus, telegramMenus },
+        { telegramSender },
+        { apiSignal, startupCaller },
+        { telegramWebhook },
+      ] = await Promise.all([
+        import("@grammyjs/runner"),
+        import("grammy"),
+        import("./telegram/bot.ts"),
+        import("./telegram/menu.ts"),
+        import("./telegram/sender.ts"),
+        import("./telegram/startup.ts"),
+        import("./telegram/webhook.ts"),
+      ]);
       const bot = createBot({
         token: config.TELEGRAM_BOT_TOKEN!,
         apiRoot: config.TELEGRAM_API_ROOT,

@@ -5,10 +5,11 @@ import { join } from "node:path";
 import type { StorageConfig } from "#src/config/storage.ts";
 import type { BlobStore } from "./blob-store.ts";
 import { DiskBlobStore } from "./disk-store.ts";
-import { S3BlobStore } from "./s3-store.ts";
 
 export async function openBlobStore(config: StorageConfig): Promise<BlobStore> {
   if (config.STORAGE_BACKEND === "disk") return new DiskBlobStore(config.STORAGE_DIR).open();
+  // The AWS SDK (about 20 MiB and 200 ms to load) only when S3 is the backend.
+  const { S3BlobStore } = await import("./s3-store.ts");
   return new S3BlobStore({
     ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
     region: config.S3_REGION,

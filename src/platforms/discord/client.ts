@@ -5,6 +5,8 @@
 // so member joins arrive (docs/platforms.md says what to switch on).
 import { Client, GatewayIntentBits, Options } from "discord.js";
 import { routeInteractionRequests } from "./interaction-rest.ts";
+// Registers how the logs shorten this library's errors (../loggable.ts).
+import "./errors.ts";
 
 export interface DiscordClientSettings {
   /** REST base URL (DISCORD_API_BASE): Discord's, a proxy's, or a test's loopback server. */

@@ -31,6 +31,8 @@ import type { CommandIds } from "./command-ids.ts";
 import type { FollowUpRoutes } from "./follow-ups.ts";
 import { optionsOf, originOf, pathOf } from "./invocation.ts";
 import { type DiscordMessage, renderReply } from "./render.ts";
+// Registers how the logs shorten this library's errors (../loggable.ts).
+import "./errors.ts";
 
 type Autocomplete = Array<{ name: string; value: string | number }>;
 

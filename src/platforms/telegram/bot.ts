@@ -23,6 +23,8 @@ import { truncate } from "../text-split.ts";
 import { Guide, type GuideDeps } from "./guide.ts";
 import { attachmentOf, userOf, withFiles, withRepliedMember } from "./message-content.ts";
 import { escapeHtml, replaceMessage, type SendTarget, sendReply } from "./render.ts";
+// Registers how the logs shorten this library's errors (../loggable.ts).
+import "./errors.ts";
 
 export interface TelegramDeps extends Omit<GuideDeps, "dispatcher"> {
   token: string;

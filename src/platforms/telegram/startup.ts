@@ -6,6 +6,9 @@
 import { type Api, GrammyError, HttpError } from "grammy";
 import type { Logger } from "#src/log.ts";
 import { redactUrlsIn } from "#src/redact.ts";
+import { TelegramStartupError } from "./startup-error.ts";
+// Registers how the logs shorten this library's errors (../loggable.ts).
+import "./errors.ts";
 
 export interface StartupRetry {
   /** Tries per call, the first included. */
@@ -30,9 +33,7 @@ export function apiSignal(signal: AbortSignal | undefined): Parameters<Api["getM
   return signal as unknown as Parameters<Api["getMe"]>[0];
 }
 
-export class TelegramStartupError extends Error {
-  override name = "TelegramStartupError";
-}
+export { TelegramStartupError };
 
 export interface StartupCallOptions {
   log: Logger;
