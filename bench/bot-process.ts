@@ -94,7 +94,17 @@ export interface BotProcess extends NodeProcess {
   url: string;
   /** Used heap in MiB from the bot's /metrics, or undefined if it did not answer. */
   heapUsedMiB(): Promise<number | undefined>;
+  /**
+   * The event loop's delay p99 in ms since the previous call, from the bot's /metrics
+   * (prom-client's monitorEventLoopDelay histogram, reset at each scrape).
+   */
+  eventLoopDelayP99Ms(): Promise<number | undefined>;
+  /** CPU seconds (user + system) the bot process has used so far, from /proc/PID/stat. */
+  cpuSeconds(): number;
 }
+
+/** Clock ticks per second of /proc/PID/stat's utime and stime (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
 
 export async function startBotProcess(options: {
   databaseUrl: string;
@@ -118,16 +128,31 @@ export async function startBotProcess(options: {
     METRICS_TOKEN: metricsToken,
   });
   const base = `http://127.0.0.1:${port}`;
+  const metric = async (name: string): Promise<number | undefined> => {
+    const response = await fetch(`${base}/metrics`, {
+      headers: { authorization: `Bearer ${metricsToken}` },
+    }).catch(() => undefined);
+    if (!response?.ok) return undefined;
+    const value = new RegExp(`^${name} (\\S+)$`, "m").exec(await response.text())?.[1];
+    return value === undefined ? undefined : Number(value);
+  };
   return {
     ...bot,
     url: `${base}/discord/interactions`,
     async heapUsedMiB() {
-      const response = await fetch(`${base}/metrics`, {
-        headers: { authorization: `Bearer ${metricsToken}` },
-      }).catch(() => undefined);
-      if (!response?.ok) return undefined;
-      const bytes = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(await response.text())?.[1];
-      return bytes === undefined ? undefined : Number(bytes) / 1024 / 1024;
+      const bytes = await metric("nodejs_heap_size_used_bytes");
+      return bytes === undefined ? undefined : bytes / 1024 / 1024;
+    },
+    async eventLoopDelayP99Ms() {
+      const seconds = await metric("nodejs_eventloop_lag_p99_seconds");
+      return seconds === undefined ? undefined : seconds * 1000;
+    },
+    cpuSeconds() {
+      // Fields after the command name (which may hold spaces, hence the last ")"): utime is the
+      // 14th field of the line, stime the 15th.
+      const stat = readFileSync(`/proc/${bot.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
     },
   };
 }

@@ -163,7 +163,14 @@ async function loadTheBot(
     // Every member's first command registers them; warm-up, not timed.
     await checkedLoop(generator, `${kind} warm-up`, { ...loop, seconds: 600, perMember: 1 });
     const warmRss = bot.rssMiB();
+    // What limits the loop, seen from inside the bot: its CPU per command, and how late its event
+    // loop ran (the scrape before resets the delay histogram, so the one after covers the loop).
+    await bot.eventLoopDelayP99Ms();
+    const cpuBefore = bot.cpuSeconds();
     const run = await checkedLoop(generator, kind, { ...loop, seconds: plan.seconds });
+    const cpuMsPerCommand = ((bot.cpuSeconds() - cpuBefore) * 1000) / run.sent;
+    const loopDelayP99 = await bot.eventLoopDelayP99Ms();
+    const inside = `bot CPU ${cpuMsPerCommand.toFixed(1)} ms per command (${((cpuMsPerCommand * run.sent) / 1000 / run.seconds).toFixed(2)} cores busy), event-loop delay p99 ${loopDelayP99 === undefined ? "?" : loopDelayP99.toFixed(0)} ms`;
     ctx.log(`load: ${kind}, ${run.sent} commands sent, each answered once`);
     const remaining = Math.max(0, plan.commands - run.sent);
     const more =
@@ -207,7 +214,7 @@ async function loadTheBot(
         ceiling: ceiling.ackP99Ms,
         ratio: ackP99 / ceiling.ackP99Ms,
         goal: { below: goals.ackP99Ms },
-        notes: "ceiling: the bare ack server's p99",
+        notes: `${inside}; ceiling: the bare ack server's p99`,
       }),
       row({
         case: "commands answered per second",
@@ -216,7 +223,7 @@ async function loadTheBot(
         ceiling: ceiling.acksPerSecond,
         ratio: rate / ceiling.acksPerSecond,
         goal: { above: GOAL_COMMANDS_PER_SECOND },
-        notes: `${run.sent} sent, each answered once (${run.inline} in the response, ${run.deferred} deferred); ceiling: bare acks/s`,
+        notes: `${run.sent} sent, each answered once (${run.inline} in the response, ${run.deferred} deferred); ${inside}; ceiling: bare acks/s`,
       }),
       row({
         case: "final answer p50",
