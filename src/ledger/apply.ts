@@ -15,12 +15,12 @@ import {
   LedgerError,
   type LedgerOp,
   type ReserveOp,
+  replayOf,
   TRANSFER_COLUMNS,
   type TransferOp,
   type TransferRecord,
   type TransferRow,
   type TransferStatus,
-  toRecord,
 } from "./transfers.ts";
 
 /** What applying ops needs from the ledger that owns them. */
@@ -128,14 +128,7 @@ export async function applyOps(
     const plan = planned[index]!;
     const first = previous.get(op.key);
     if (first) {
-      if (first.fingerprint !== plan.fingerprint) {
-        throw new LedgerError(
-          "idempotency_conflict",
-          `The request key "${op.key}" was already used for a different transfer; nothing was changed.`,
-          { key: op.key },
-        );
-      }
-      results.push({ ...toRecord(first), replayed: true });
+      results.push(replayOf(first, op.key, plan.fingerprint));
       continue;
     }
     const row = insertedByKey.get(op.key)!;

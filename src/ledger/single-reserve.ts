@@ -12,10 +12,10 @@ import type { TokenRegistry } from "./tokens.ts";
 import {
   LedgerError,
   type ReserveOp,
+  replayOf,
   TRANSFER_COLUMNS,
   type TransferRecord,
   type TransferRow,
-  toRecord,
 } from "./transfers.ts";
 
 const SINGLE_RESERVE = `
@@ -86,16 +86,7 @@ export async function applySingleReserve(
   const [first] = await run<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE key = $1::text`, [
     plan.key,
   ]);
-  if (first) {
-    if (first.fingerprint !== plan.fingerprint) {
-      throw new LedgerError(
-        "idempotency_conflict",
-        `The request key "${op.key}" was already used for a different transfer; nothing was changed.`,
-        { key: op.key },
-      );
-    }
-    return { ...toRecord(first), replayed: true };
-  }
+  if (first) return replayOf(first, op.key, plan.fingerprint);
   if (outcome.debit_token === null) {
     throw new LedgerError("not_found", "A transfer names an account that does not exist.");
   }

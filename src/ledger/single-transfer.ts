@@ -25,11 +25,11 @@ import { type PlannedTransfer, writtenRecord } from "./plan.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import {
   LedgerError,
+  replayOf,
   TRANSFER_COLUMNS,
   type TransferOp,
   type TransferRecord,
   type TransferRow,
-  toRecord,
 } from "./transfers.ts";
 
 /** Runs one SQL statement with positional parameters and returns its rows. */
@@ -117,16 +117,7 @@ export async function applySingleTransfer(
   const [first] = await run<TransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE key = $1::text`, [
     plan.key,
   ]);
-  if (first) {
-    if (first.fingerprint !== plan.fingerprint) {
-      throw new LedgerError(
-        "idempotency_conflict",
-        `The request key "${op.key}" was already used for a different transfer; nothing was changed.`,
-        { key: op.key },
-      );
-    }
-    return { ...toRecord(first), replayed: true };
-  }
+  if (first) return replayOf(first, op.key, plan.fingerprint);
   if (outcome.accounts !== 2) {
     throw new LedgerError("not_found", "A transfer names an account that does not exist.");
   }

@@ -116,3 +116,18 @@ export function toRecord(row: TransferRow): Omit<TransferRecord, "replayed"> {
     createdAt: row.created_at,
   };
 }
+
+/**
+ * An earlier transfer under the same key: the same transfer again (matching fingerprint) is a
+ * replay, answered with the first one's record; anything else under that key is refused.
+ */
+export function replayOf(first: TransferRow, key: string, fingerprint: string): TransferRecord {
+  if (first.fingerprint !== fingerprint) {
+    throw new LedgerError(
+      "idempotency_conflict",
+      `The request key "${key}" was already used for a different transfer; nothing was changed.`,
+      { key },
+    );
+  }
+  return { ...toRecord(first), replayed: true };
+}
