@@ -1,17 +1,12 @@
-// The one pipeline every command goes through, whatever the platform:
-//   find the command -> who is asking -> may they -> parse the options -> (confirm first?) ->
-//   run the handler with the event's idempotency key -> translate errors.
-// User mistakes become messages with stable codes; bugs are logged with an id the user can quote.
-import { randomBytes } from "node:crypto";
 import type { Platform } from "#src/config.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";
 import type { Logger } from "#src/log.ts";
-import { redactReplyUrls } from "#src/redact.ts";
 import { closedConfirmation, type PendingActions, type StoredAction } from "./actions.ts";
 import type { Clock } from "./clock.ts";
 import type { Actor, CommandContext, PlatformUser } from "./context.ts";
-import { isUserError, UserError } from "./errors.ts";
+import { resultOfError, withRedactedUrls } from "./dispatch-errors.ts";
+import { UserError } from "./errors.ts";
 import { optionResolvers } from "./option-resolvers.ts";
 import { parseOptions, type RawOptionValue } from "./options.ts";
 import type { CommandRegistry } from "./registry.ts";
@@ -171,7 +166,7 @@ export class Dispatcher<S> {
         origin: invocation,
       });
     } catch (error) {
-      return this.translate(error, path, typed.platform);
+      return resultOfError(error, path, typed.platform, this.core.log);
     }
   }
 
@@ -260,7 +255,7 @@ export class Dispatcher<S> {
         throw error;
       }
     } catch (error) {
-      return this.translate(error, path, press.platform);
+      return resultOfError(error, path, press.platform, this.core.log);
     }
   }
 
@@ -435,33 +430,6 @@ export class Dispatcher<S> {
       path: action.path,
     };
   }
-
-  private translate(error: unknown, path: string[] | undefined, platform: Platform): DispatchResult {
-    if (isUserError(error)) {
-      return {
-        ok: false,
-        code: error.code,
-        reply: {
-          text: error.message,
-          tone: "error",
-          ...(error.details ? { data: { error: error.details } } : {}),
-        },
-        ...(path ? { path } : {}),
-      };
-    }
-    const errorId = randomBytes(4).toString("hex");
-    this.core.log.error({ err: error, errorId, path, platform }, "command failed");
-    return {
-      ok: false,
-      code: "internal",
-      errorId,
-      reply: {
-        text: `Something went wrong on our side. If it keeps happening, tell a moderator the error id ${errorId}.`,
-        tone: "error",
-      },
-      ...(path ? { path } : {}),
-    };
-  }
 }
 
 /** Options kept for a later button press: files cannot be kept, everything else is plain data. */
@@ -469,9 +437,4 @@ function storable(options: Record<string, RawOptionValue>): Record<string, RawOp
   return Object.fromEntries(
     Object.entries(options).filter(([, value]) => typeof value !== "object" || value.kind !== "attachment"),
   );
-}
-
-/** No reply shows a URL's credentials (an error that quotes an RPC node's URL with its key, say). */
-function withRedactedUrls(result: DispatchResult): DispatchResult {
-  return { ...result, reply: redactReplyUrls(result.reply) };
 }
