@@ -36,7 +36,11 @@ export function spawnNode(
   onStdout?: (text: string) => void,
 ): NodeProcess {
   const spawnedAt = performance.timeOrigin + performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, file)], {
+  // BENCH_HEAP_SNAPSHOTS=DIR: the process writes a heap snapshot into DIR on SIGUSR2 (the load
+  // suite sends one after the warm-up and one at the end), to see what a growing heap holds.
+  const snapshots = process.env.BENCH_HEAP_SNAPSHOTS;
+  const flags = snapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${snapshots}`] : [];
+  const child = spawn(process.execPath, [...flags, "--import", "tsx", join(ROOT, file)], {
     cwd: ROOT,
     // Nothing of the bench's own environment (a DATABASE_URL, a bot token) leaks into the settings.
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
@@ -126,6 +130,8 @@ export async function startBotProcess(options: {
     // The periodic jobs have suites of their own; here they would only add noise to the commands.
     SCHEDULER: "off",
     METRICS_TOKEN: metricsToken,
+    // As `npm start` sets it (docs/operations.md, "Memory").
+    MALLOC_ARENA_MAX: "2",
   });
   const base = `http://127.0.0.1:${port}`;
   const metric = async (name: string): Promise<number | undefined> => {

@@ -163,6 +163,8 @@ async function loadTheBot(
     // Every member's first command registers them; warm-up, not timed.
     await checkedLoop(generator, `${kind} warm-up`, { ...loop, seconds: 600, perMember: 1 });
     const warmRss = bot.rssMiB();
+    const snapshot = () => process.env.BENCH_HEAP_SNAPSHOTS && process.kill(bot.pid, "SIGUSR2");
+    snapshot();
     // What limits the loop, seen from inside the bot: its CPU per command, and how late its event
     // loop ran (the scrape before resets the delay histogram, so the one after covers the loop).
     await bot.eventLoopDelayP99Ms();
@@ -184,6 +186,7 @@ async function loadTheBot(
     const commands = run.sent + (more?.sent ?? 0);
     ctx.log(`load: ${kind}, ${commands} commands after warm-up, each answered once`);
     await sleep(SETTLE_MS);
+    snapshot();
     const afterRss = bot.rssMiB();
     const afterHeap = await bot.heapUsedMiB();
     const growth = ((afterRss - warmRss) / warmRss) * 100;
@@ -317,7 +320,7 @@ export default defineSuite({
   description: "N members sending signed /balance interactions at once to the bot's own process",
   async run(ctx) {
     const plan: Plan = ctx.quick
-      ? { members: 50, seconds: 5, commands: 5_000 }
+      ? { members: 50, seconds: 5, commands: Number(process.env.BENCH_LOAD_COMMANDS ?? 5_000) }
       : { members: 200, seconds: 20, commands: 100_000 };
     const generator = await startGenerator();
     try {
