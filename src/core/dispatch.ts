@@ -1,3 +1,7 @@
+// The one pipeline every command goes through, whatever the platform:
+//   find the command -> who is asking -> may they -> parse the options -> (confirm first?) ->
+//   run the handler with the event's idempotency key -> translate errors (dispatch-errors.ts).
+// User mistakes become messages with stable codes; bugs are logged with an id the user can quote.
 import type { Platform } from "#src/config.ts";
 import type { Database, TxClient } from "#src/db/database.ts";
 import type { TokenRegistry } from "#src/ledger/tokens.ts";

@@ -5,9 +5,8 @@
 // account is touched only when it is posted, so it is neither locked nor checked here, as in
 // apply.ts. The concurrency argument is single-transfer.ts's: the lock is taken (and the latest
 // committed row read) before anything is written, and the UPDATE adds to the row it re-reads.
-import { insufficientFunds } from "./apply.ts";
 import { type PlannedTransfer, writtenRecord } from "./plan.ts";
-import type { RunStatement } from "./single-transfer.ts";
+import { type RunStatement, refusalOf } from "./single-transfer.ts";
 import type { TokenRegistry } from "./tokens.ts";
 import {
   LedgerError,
@@ -90,15 +89,6 @@ export async function applySingleReserve(
   if (outcome.debit_token === null) {
     throw new LedgerError("not_found", "A transfer names an account that does not exist.");
   }
-  if (outcome.debit_token !== op.token) {
-    throw new LedgerError(
-      "invalid_transfer",
-      `A ${op.token} transfer must move between ${op.token} accounts.`,
-    );
-  }
-  const available = BigInt(outcome.debit_available ?? "0");
-  if (!outcome.debit_allow_negative && available < op.amountAtoms) {
-    throw insufficientFunds(tokens, available, op.amountAtoms, op.token);
-  }
-  throw new Error(`reservation "${op.key}" was neither written nor refused`);
+  // Only the debit is checked (see above).
+  throw refusalOf(outcome, true, op, tokens, "reservation");
 }

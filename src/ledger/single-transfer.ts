@@ -121,15 +121,28 @@ export async function applySingleTransfer(
   if (outcome.accounts !== 2) {
     throw new LedgerError("not_found", "A transfer names an account that does not exist.");
   }
-  if (outcome.debit_token !== op.token || outcome.credit_token !== op.token) {
-    throw new LedgerError(
+  throw refusalOf(outcome, outcome.credit_token === op.token, op, tokens, "transfer");
+}
+
+/**
+ * Why a single statement that found its accounts wrote nothing (single-transfer.ts,
+ * single-reserve.ts): a token other than the op's (`otherTokensMatch`: the accounts besides the
+ * debit), or too little available on the debit. Anything else is a bug, not a refusal.
+ */
+export function refusalOf(
+  debit: { debit_token: string | null; debit_available: string | null; debit_allow_negative: boolean | null },
+  otherTokensMatch: boolean,
+  op: Pick<TransferOp, "key" | "token" | "amountAtoms">,
+  tokens: TokenRegistry,
+  what: "transfer" | "reservation",
+): Error {
+  if (debit.debit_token !== op.token || !otherTokensMatch)
+    return new LedgerError(
       "invalid_transfer",
       `A ${op.token} transfer must move between ${op.token} accounts.`,
     );
-  }
-  const available = BigInt(outcome.debit_available ?? "0");
-  if (!outcome.debit_allow_negative && available < op.amountAtoms) {
-    throw insufficientFunds(tokens, available, op.amountAtoms, op.token);
-  }
-  throw new Error(`transfer "${op.key}" was neither written nor refused`);
+  const available = BigInt(debit.debit_available ?? "0");
+  if (!debit.debit_allow_negative && available < op.amountAtoms)
+    return insufficientFunds(tokens, available, op.amountAtoms, op.token);
+  return new Error(`${what} "${op.key}" was neither written nor refused`);
 }
